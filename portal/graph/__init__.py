@@ -1,0 +1,1 @@
+"""The portal's Microsoft Graph client: one requests session, typed errors and results."""

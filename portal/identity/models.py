@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who signed in with Entra ID, keyed on the Entra object id (`oid`).
+
+    `username` holds the oid (unique, immutable in Entra); name and UPN are refreshed from the ID
+    token at every sign-in. The portal has no passwords: sign-in is Entra's job.
+    """
+
+    upn = models.CharField("user principal name", max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    tenant_id = models.CharField(max_length=64, blank=True)
+
+    @property
+    def oid(self) -> str:
+        return self.username
+
+    def __str__(self) -> str:
+        return self.display_name or self.upn or self.username

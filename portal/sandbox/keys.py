@@ -1,0 +1,156 @@
+"""The sandbox tenant's signing key and the tokens it signs (ID tokens and Graph access tokens).
+
+One RS256 key, created on first use and kept in the sandbox database so that tokens stay valid
+across restarts and worker processes. The identity provider signs with it; the Graph emulator
+verifies access tokens with it, exactly as Graph verifies Entra's tokens.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.db import IntegrityError
+
+from portal.sandbox.models import DirectoryUser, SigningKey
+
+GRAPH_AUDIENCE = "https://graph.microsoft.com"
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+
+
+@dataclass(frozen=True)
+class LoadedKey:
+    kid: str
+    private_key: rsa.RSAPrivateKey
+
+
+@lru_cache(maxsize=4)
+def _load(kid: str, pem: str) -> LoadedKey:
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return LoadedKey(kid=kid, private_key=key)
+
+
+def signing_key() -> LoadedKey:
+    row = SigningKey.objects.order_by("created_at").first()
+    if row is None:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        try:
+            row = SigningKey.objects.create(kid=uuid.uuid4().hex, private_key_pem=pem)
+        except IntegrityError:  # another worker won the race
+            row = SigningKey.objects.order_by("created_at").first()
+            assert row is not None
+    return _load(row.kid, row.private_key_pem)
+
+
+def jwks() -> dict[str, Any]:
+    key = signing_key()
+    numbers = key.private_key.public_key().public_numbers()
+
+    def b64(n: int) -> str:
+        return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+
+    return {"keys": [{"kty": "RSA", "use": "sig", "kid": key.kid, "alg": "RS256", "n": b64(numbers.n), "e": b64(numbers.e)}]}
+
+
+def issuer() -> str:
+    return f"https://login.microsoftonline.com/{settings.SANDBOX['TENANT_ID']}/v2.0"
+
+
+def _sign(claims: dict[str, Any]) -> str:
+    key = signing_key()
+    return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid, "typ": "JWT"})
+
+
+def mint_id_token(*, user: DirectoryUser, client_id: str, nonce: str, auth_time: datetime) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer(),
+        "aud": client_id,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "sub": hashlib.sha256(f"{user.id}:{client_id}".encode()).hexdigest()[:43],
+        "oid": str(user.id),
+        "tid": settings.SANDBOX["TENANT_ID"],
+        "preferred_username": user.user_principal_name,
+        "name": user.display_name,
+        "auth_time": int(auth_time.timestamp()),
+        "ver": "2.0",
+        "wids": list(user.roles),
+    }
+    if nonce:
+        claims["nonce"] = nonce
+    return _sign(claims)
+
+
+def mint_access_token(
+    *, user: DirectoryUser, scopes: list[str], client_id: str, auth_time: datetime, lifetime: int | None = None
+) -> str:
+    """A Graph access token (v1 shape, as Entra issues for Graph). `scopes` are short names (User.Read)."""
+    now = int(time.time())
+    claims = {
+        "aud": GRAPH_AUDIENCE,
+        "iss": f"https://sts.windows.net/{settings.SANDBOX['TENANT_ID']}/",
+        "iat": now,
+        "nbf": now,
+        "exp": now + (lifetime or settings.SANDBOX["ACCESS_TOKEN_LIFETIME_SECONDS"]),
+        "appid": client_id,
+        "oid": str(user.id),
+        "tid": settings.SANDBOX["TENANT_ID"],
+        "upn": user.user_principal_name,
+        "name": user.display_name,
+        "scp": " ".join(sorted(set(scopes))),
+        "wids": list(user.roles),
+        "auth_time": int(auth_time.timestamp()),
+        "ver": "1.0",
+        "uti": uuid.uuid4().hex[:22],
+    }
+    return _sign(claims)
+
+
+class InvalidAccessToken(Exception):
+    """The bearer token is missing, malformed, badly signed, expired or not for Graph."""
+
+
+def verify_access_token(token: str) -> dict[str, Any]:
+    """Claims of a Graph access token this tenant issued, or InvalidAccessToken with the reason."""
+    key = signing_key()
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise InvalidAccessToken("CompactToken parsing failed with error code: 80049217") from exc
+    if header.get("kid") != key.kid:
+        raise InvalidAccessToken("Signature is invalid.")
+    try:
+        return jwt.decode(
+            token,
+            key.private_key.public_key(),
+            algorithms=["RS256"],
+            audience=[GRAPH_AUDIENCE, GRAPH_APP_ID],
+            options={"require": ["exp", "oid", "tid"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidAccessToken("Lifetime validation failed, the token is expired.") from exc
+    except jwt.InvalidAudienceError as exc:
+        raise InvalidAccessToken("Invalid audience.") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidAccessToken("Signature is invalid.") from exc
+
+
+def b64url_json(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=").decode()

@@ -1,0 +1,123 @@
+"""State of the sandbox tenant: its directory, its token inventory, and its sign-in bookkeeping.
+
+Lives in the "sandbox" database (portal.sandbox.router), shared by every worker process and kept
+across restarts. `manage.py sandbox_seed --reset` starts it over.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class DirectoryUser(models.Model):
+    """A user of the sandbox tenant, as Graph's /users returns it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    user_principal_name = models.CharField(max_length=255, unique=True)
+    display_name = models.CharField(max_length=255)
+    given_name = models.CharField(max_length=100, blank=True)
+    surname = models.CharField(max_length=100, blank=True)
+    mail = models.CharField(max_length=255, blank=True)
+    job_title = models.CharField(max_length=255, blank=True)
+    department = models.CharField(max_length=255, blank=True)
+    user_type = models.CharField(max_length=20, default="Member")  # "Member" or "Guest"
+    account_enabled = models.BooleanField(default=True)
+    # Directory-role template ids, as they appear in `wids` (reference: entra-sign-in.md §5).
+    roles = models.JSONField(default=list)
+    # Shown on the sandbox sign-in page so a demo visitor knows whom to pick.
+    demo_description = models.CharField(max_length=255, blank=True)
+    sort_order = models.IntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "display_name"]
+
+    def __str__(self) -> str:
+        return self.user_principal_name
+
+
+class HardwareToken(models.Model):
+    """One inventory device and, when assigned, the user's method (same id, as in Graph's examples)."""
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available"
+        ASSIGNED = "assigned"
+        ACTIVATED = "activated"
+        FAILED_ACTIVATION = "failedActivation"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    serial_number = models.CharField(max_length=255, db_index=True)
+    display_name = models.CharField(max_length=255, null=True, blank=True)
+    manufacturer = models.CharField(max_length=255)
+    model = models.CharField(max_length=255)
+    secret_key = models.CharField(max_length=128)  # Base32, normalised; never returned by Graph
+    time_interval = models.PositiveSmallIntegerField(default=30)
+    hash_function = models.CharField(max_length=20, default="hmacsha1")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AVAILABLE)
+    assigned_to = models.ForeignKey(
+        DirectoryUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)  # the method's createdDateTime
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["serial_number", "id"]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["assigned_to", "serial_number"])]
+
+    def __str__(self) -> str:
+        return self.serial_number
+
+
+class SigningKey(models.Model):
+    """The tenant's RS256 key; generated once, so tokens survive a restart."""
+
+    kid = models.CharField(max_length=64, primary_key=True)
+    private_key_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class AuthorizationCode(models.Model):
+    """A single-use, short-lived code issued by the sandbox authorize page."""
+
+    code_hash = models.CharField(max_length=64, primary_key=True)  # sha256 hex; the code itself isn't kept
+    client_id = models.CharField(max_length=64)
+    redirect_uri = models.CharField(max_length=2000)
+    scopes = models.JSONField(default=list)
+    nonce = models.CharField(max_length=512, blank=True)
+    code_challenge = models.CharField(max_length=128, blank=True)
+    code_challenge_method = models.CharField(max_length=10, blank=True)
+    user = models.ForeignKey(DirectoryUser, on_delete=models.CASCADE)
+    auth_time = models.DateTimeField()
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class RefreshToken(models.Model):
+    token_hash = models.CharField(max_length=64, primary_key=True)  # sha256 hex
+    client_id = models.CharField(max_length=64)
+    user = models.ForeignKey(DirectoryUser, on_delete=models.CASCADE)
+    scopes = models.JSONField(default=list)
+    auth_time = models.DateTimeField()
+    created_at = models.DateTimeField()
+    revoked = models.BooleanField(default=False)
+
+
+class RequestLogEntry(models.Model):
+    """One HTTP request the sandbox answered: what the tests count round trips with."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    service = models.CharField(max_length=10)  # "graph" or "login"
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)  # without the query string (it may carry codes)
+    status = models.PositiveSmallIntegerField()
+    request_id = models.CharField(max_length=64, blank=True)
+    client_request_id = models.CharField(max_length=64, blank=True)
+    caller_oid = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} → {self.status}"

@@ -1,0 +1,352 @@
+"""Settings, all from environment variables (documented in README.md, "Configuration").
+
+No Entra tenant configured → the portal runs against the built-in sandbox tenant. A real tenant
+together with PORTAL_SANDBOX=1 is refused by a system check (portal.core.checks).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# --- Tenant and mode -------------------------------------------------------------------------------
+
+SANDBOX_TENANT_ID = "8a1f0c2e-5b7d-4e3a-9c61-2d4e6f8a0b1c"
+SANDBOX_CLIENT_ID = "3f6b2c1d-9e8a-4b7c-a5d4-1e2f3a4b5c6d"
+
+ENTRA_TENANT_ID = env_str("ENTRA_TENANT_ID")
+ENTRA_CLIENT_ID = env_str("ENTRA_CLIENT_ID")
+ENTRA_CLIENT_SECRET = env_str("ENTRA_CLIENT_SECRET")
+REAL_TENANT_CONFIGURED = bool(ENTRA_TENANT_ID or ENTRA_CLIENT_ID or ENTRA_CLIENT_SECRET)
+
+# The sandbox is the default whenever no tenant is configured. Asking for both is a configuration
+# error that portal.core.checks reports at start-up (we never guess which one was meant).
+SANDBOX_ENABLED = env_bool("PORTAL_SANDBOX", default=not REAL_TENANT_CONFIGURED)
+SANDBOX_CONFLICT = SANDBOX_ENABLED and REAL_TENANT_CONFIGURED
+
+if SANDBOX_ENABLED and not REAL_TENANT_CONFIGURED:
+    ENTRA_TENANT_ID = SANDBOX_TENANT_ID
+    ENTRA_CLIENT_ID = SANDBOX_CLIENT_ID
+    # Per-installation random secret: the portal and its sandbox tenant share it through this file,
+    # like an app registration's secret shared between Entra and the app.
+    _sandbox_secret_file = VAR_DIR / "sandbox-client-secret"
+    if not _sandbox_secret_file.exists():
+        _sandbox_secret_file.write_text(secrets.token_urlsafe(32))
+        _sandbox_secret_file.chmod(0o600)
+    ENTRA_CLIENT_SECRET = _sandbox_secret_file.read_text().strip()
+
+ENTRA_AUTHORITY_HOST = "https://login.microsoftonline.com"
+GRAPH_BASE_URL = "https://graph.microsoft.com/beta"
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Core Django -----------------------------------------------------------------------------------
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+_secret_key = env_str("DJANGO_SECRET_KEY")
+if not _secret_key and (SANDBOX_ENABLED or TESTING):
+    _key_file = VAR_DIR / "django-secret-key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    _secret_key = _key_file.read_text().strip()
+# Empty in production without DJANGO_SECRET_KEY: portal.core.checks refuses to start.
+SECRET_KEY = _secret_key or "unset-" + secrets.token_urlsafe(40)
+SECRET_KEY_MISSING = not _secret_key
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "portal.core",
+    "portal.identity",
+    "portal.audit",
+    "portal.selfservice",
+    "portal.tokenadmin",
+    "portal.imports",
+]
+if SANDBOX_ENABLED:
+    INSTALLED_APPS.append("portal.sandbox")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.identity.middleware.SessionLifetimeMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+AUTH_USER_MODEL = "identity.User"
+LOGIN_URL = "identity:sign_in"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "portal.core.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------------------
+
+_sqlite_options = {
+    # WAL + IMMEDIATE transactions: several worker processes (web, task worker) share the file and a
+    # write transaction takes the lock up front instead of failing half-way with "database is locked".
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"), conn_max_age=60
+    ),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = dict(_sqlite_options)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+if SANDBOX_ENABLED:
+    # The sandbox tenant keeps its own state in its own database, like a real tenant would: a
+    # portal transaction that rolls back never rolls back what "Microsoft" already did.
+    DATABASES["sandbox"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": env_str("SANDBOX_DATABASE_PATH", str(VAR_DIR / "sandbox.sqlite3")),
+        "OPTIONS": dict(_sqlite_options),
+        "TEST": {"NAME": None},
+    }
+    DATABASE_ROUTERS = ["portal.sandbox.router.SandboxRouter"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Caches (rate limits and anything several workers share) ---------------------------------------
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}
+
+# --- Sessions and cookies --------------------------------------------------------------------------
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_MAX_HOURS", 10) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in hx-headers on <body>
+_https = PORTAL_BASE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+SESSION_COOKIE_NAME = "__Host-portal-session" if _https else "portal-session"
+CSRF_COOKIE_NAME = "__Host-portal-csrf" if _https else "portal-csrf"
+
+# --- Security headers ------------------------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = _https and env_bool("DJANGO_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
+SECURE_HSTS_SECONDS = 31536000 if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+SECURE_HSTS_PRELOAD = False
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'", "http:", "https:"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# --- Static files ----------------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Without collectstatic (dev server, tests) fall back to unhashed names instead of failing.
+WHITENOISE_MANIFEST_STRICT = False
+WHITENOISE_USE_FINDERS = DEBUG or SANDBOX_ENABLED
+
+# --- I18N ------------------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("PORTAL_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Background tasks ------------------------------------------------------------------------------
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Portal behaviour ------------------------------------------------------------------------------
+
+GRAPH_TIMEOUT_SECONDS = env_float("GRAPH_TIMEOUT_SECONDS", 10.0)
+GRAPH_MAX_RETRIES = env_int("GRAPH_MAX_RETRIES", 3)
+GRAPH_MAX_RETRY_WAIT_SECONDS = env_float("GRAPH_MAX_RETRY_WAIT_SECONDS", 8.0)
+
+CODE_ATTEMPT_LIMIT = env_int("CODE_ATTEMPT_LIMIT", 5)
+CODE_ATTEMPT_WINDOW_SECONDS = env_int("CODE_ATTEMPT_WINDOW_MINUTES", 15) * 60
+
+EMPLOYEE_SCOPES = ["User.Read", "UserAuthenticationMethod.ReadWrite"]
+ADMIN_SCOPES = [
+    "User.ReadBasic.All",
+    "UserAuthenticationMethod.ReadWrite.All",
+    "Policy.ReadWrite.AuthenticationMethod",
+]
+
+# --- HTTP transport --------------------------------------------------------------------------------
+
+# Prefix → adapter factory. In sandbox mode the portal's sessions answer these hosts in-process and
+# refuse every other URL (HTTP_REFUSE_UNMOUNTED), so nothing can leak to a real Microsoft host.
+if SANDBOX_ENABLED:
+    HTTP_TRANSPORT_ADAPTERS = {
+        "https://login.microsoftonline.com/": "portal.sandbox.transport.identity_adapter",
+        "https://graph.microsoft.com/": "portal.sandbox.transport.graph_adapter",
+    }
+    HTTP_REFUSE_UNMOUNTED = True
+else:
+    HTTP_TRANSPORT_ADAPTERS = {}
+    HTTP_REFUSE_UNMOUNTED = False
+
+# --- Sandbox tenant behaviour (see README "The sandbox tenant") ------------------------------------
+
+SANDBOX = {
+    "TENANT_ID": SANDBOX_TENANT_ID,
+    "CLIENT_ID": SANDBOX_CLIENT_ID,
+    "CLIENT_SECRET": ENTRA_CLIENT_SECRET if SANDBOX_ENABLED else "",
+    "REDIRECT_URIS": [PORTAL_BASE_URL + "/auth/callback"],
+    "POST_LOGOUT_REDIRECT_URIS": [PORTAL_BASE_URL + "/", PORTAL_BASE_URL + "/auth/signed-out"],
+    "BROWSER_BASE_URL": PORTAL_BASE_URL + "/sandbox",
+    # Faults
+    "LATENCY_MS": env_int("SANDBOX_LATENCY_MS", 0),
+    "THROTTLE_RATE": env_float("SANDBOX_429_RATE", 0.0),
+    "UNAVAILABLE_RATE": env_float("SANDBOX_503_RATE", 0.0),
+    "RETRY_AFTER_SECONDS": env_float("SANDBOX_RETRY_AFTER_SECONDS", 1.0),
+    "FAULT_SEED": env_str("SANDBOX_FAULT_SEED") or None,
+    # Emulation choices where the docs are silent
+    "TOTP_WINDOW_STEPS": env_int("SANDBOX_TOTP_WINDOW_STEPS", 1),
+    "PAGE_SIZE": env_int("SANDBOX_PAGE_SIZE", 100),
+    "MAX_TOP": env_int("SANDBOX_MAX_TOP", 999),
+    "BULK_STATUS": env_int("SANDBOX_BULK_STATUS", 200),
+    "WRONG_CODE_SETS_FAILED_ACTIVATION": env_bool("SANDBOX_WRONG_CODE_SETS_FAILED", True),
+    "UNIQUE_SERIALS": env_bool("SANDBOX_UNIQUE_SERIALS", True),
+    "MAX_METHODS_PER_USER": env_int("SANDBOX_MAX_METHODS_PER_USER", 0),  # 0 = no limit
+    "ACCEPT_PER_METHOD_SCOPES": env_bool("SANDBOX_ACCEPT_PER_METHOD_SCOPES", True),
+    "STEP_UP_AFTER_SECONDS": env_int("SANDBOX_STEP_UP_AFTER_MINUTES", 10) * 60,  # 0 = never
+    "ACCESS_TOKEN_LIFETIME_SECONDS": env_int("SANDBOX_ACCESS_TOKEN_LIFETIME_SECONDS", 3600),
+    "AUTH_CODE_LIFETIME_SECONDS": 600,
+    "REQUEST_LOG": env_bool("SANDBOX_REQUEST_LOG", True),
+}
+
+# --- Logging ---------------------------------------------------------------------------------------
+
+LOG_FORMAT = env_str("PORTAL_LOG_FORMAT", "text")  # "json" in production
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "portal.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT if LOG_FORMAT in {"text", "json"} else "text",
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("PORTAL_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # urllib3 logs full URLs at DEBUG; keep it quiet so query strings never reach a log line.
+        "urllib3": {"level": "WARNING"},
+        "msal": {"level": "WARNING"},
+    },
+}
