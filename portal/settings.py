@@ -182,14 +182,11 @@ if SANDBOX_ENABLED:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Caches (rate limits and anything several workers share) ---------------------------------------
+# --- Caches -------------------------------------------------------------------------------------------
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "portal_cache",
-    }
-}
+# Nothing the portal shares between workers lives in the cache (sessions, rate-limit counters and
+# job progress are database rows), so a per-process cache is safe here.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Sessions and cookies --------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -23,7 +24,7 @@ class RefusedURL(requests.exceptions.ConnectionError):
 class RefusingAdapter(BaseAdapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         # The message names the host only: a full URL could carry a code or a token.
-        host = requests.utils.urlparse(request.url or "").hostname
+        host = urlsplit(request.url or "").hostname
         raise RefusedURL(f"Outgoing request to {host!r} refused: no transport is configured for it.")
 
     def close(self) -> None:
@@ -42,13 +43,15 @@ class OutgoingSession(requests.Session):
         for prefix, factory in settings.HTTP_TRANSPORT_ADAPTERS.items():
             self.mount(prefix, import_string(factory)())
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         return super().request(method, url, *args, **kwargs)
 
 
-def build_session(*, timeout: float | None = None, headers: Mapping[str, str] | None = None) -> OutgoingSession:
+def build_session(
+    *, timeout: float | None = None, headers: Mapping[str, str] | None = None
+) -> OutgoingSession:
     session = OutgoingSession(timeout if timeout is not None else settings.GRAPH_TIMEOUT_SECONDS)
     session.headers.update({"User-Agent": "oath-portal/0.1"})
     if headers:

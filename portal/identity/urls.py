@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from portal.identity import views
 
 app_name = "identity"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("sign-in", views.sign_in, name="sign_in"),
+    path("callback", views.callback, name="callback"),
+    path("sign-out", views.sign_out, name="sign_out"),
+    path("signed-out", views.signed_out, name="signed_out"),
+]

@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from portal.selfservice import views
 
 app_name = "selfservice"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/add", views.add, name="add"),
+    path("tokens/<uuid:method_id>/activate", views.activate, name="activate"),
+    path("tokens/<uuid:method_id>/remove", views.remove, name="remove"),
+]

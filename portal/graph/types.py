@@ -1,0 +1,239 @@
+"""Typed, immutable views of the Graph objects the portal reads.
+
+Every `from_graph()` checks the shape it relies on and raises `GraphBadResponse` (status = the
+HTTP status of the answer) instead of a KeyError deep inside a view. Enum-like strings (`status`,
+`hashFunction`) are kept as they arrive: Graph may add members (its `unknownFutureValue` rule), and
+a new status must not break the page that lists tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Final, Generic, TypeVar
+
+from portal.graph.errors import GraphBadResponse
+
+
+class TokenStatus:
+    """`hardwareOathTokenStatus` members; compare with these, but expect other values too."""
+
+    AVAILABLE: Final = "available"
+    ASSIGNED: Final = "assigned"
+    ACTIVATED: Final = "activated"
+    FAILED_ACTIVATION: Final = "failedActivation"
+    UNKNOWN_FUTURE_VALUE: Final = "unknownFutureValue"
+    KNOWN: Final = frozenset({AVAILABLE, ASSIGNED, ACTIVATED, FAILED_ACTIVATION})
+
+
+class HashFunction:
+    HMACSHA1: Final = "hmacsha1"
+    HMACSHA256: Final = "hmacsha256"
+    KNOWN: Final = frozenset({HMACSHA1, HMACSHA256})
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    #: Pass back to the same list call to get the next page; None on the last page.
+    next_link: str | None = None
+    #: `@odata.count`, only when asked for, and only on the first page.
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    id: str
+    display_name: str | None
+
+    @classmethod
+    def from_graph(cls, data: Any, *, status: int = 200) -> Identity:
+        obj = _object(data, "identity", status)
+        return cls(id=_req_str(obj, "id", status), display_name=_opt_str(obj, "displayName", status))
+
+
+@dataclass(frozen=True)
+class HardwareOathDevice:
+    """A token in the tenant inventory (`hardwareOathTokenAuthenticationMethodDevice`)."""
+
+    id: str
+    serial_number: str
+    display_name: str | None
+    manufacturer: str | None
+    model: str | None
+    time_interval: int | None
+    hash_function: str | None
+    status: str | None
+    assigned_to: Identity | None
+    last_used: datetime | None
+
+    @classmethod
+    def from_graph(cls, data: Any, *, status: int = 200) -> HardwareOathDevice:
+        obj = unwrap_device(_object(data, "device", status))
+        assigned = obj.get("assignedTo")
+        return cls(
+            id=_req_str(obj, "id", status),
+            serial_number=_req_str(obj, "serialNumber", status),
+            display_name=_opt_str(obj, "displayName", status),
+            manufacturer=_opt_str(obj, "manufacturer", status),
+            model=_opt_str(obj, "model", status),
+            time_interval=_opt_int(obj, "timeIntervalInSeconds", status),
+            hash_function=_opt_str(obj, "hashFunction", status),
+            status=_opt_str(obj, "status", status),
+            assigned_to=None if assigned is None else Identity.from_graph(assigned, status=status),
+            last_used=_opt_datetime(obj, "lastUsedDateTime", status),
+        )
+
+
+@dataclass(frozen=True)
+class HardwareOathMethod:
+    """A token assigned to a user (`hardwareOathAuthenticationMethod`); its id is the device id."""
+
+    id: str
+    created: datetime | None
+    last_used: datetime | None
+    #: Inlined by Graph in every documented example, but not promised: None when absent.
+    device: HardwareOathDevice | None
+
+    @classmethod
+    def from_graph(cls, data: Any, *, status: int = 200) -> HardwareOathMethod:
+        obj = _object(data, "method", status)
+        device = obj.get("device")
+        return cls(
+            id=_req_str(obj, "id", status),
+            created=_opt_datetime(obj, "createdDateTime", status),
+            last_used=_opt_datetime(obj, "lastUsedDateTime", status),
+            device=None if device is None else HardwareOathDevice.from_graph(device, status=status),
+        )
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    id: str
+    display_name: str | None
+    user_principal_name: str | None
+    mail: str | None
+    job_title: str | None
+    department: str | None
+    user_type: str | None
+    account_enabled: bool | None
+
+    #: The `$select` that fills every field (Graph returns a smaller default set without it).
+    SELECT: ClassVar[str] = (
+        "id,displayName,userPrincipalName,mail,jobTitle,department,userType,accountEnabled"
+    )
+
+    @classmethod
+    def from_graph(cls, data: Any, *, status: int = 200) -> DirectoryUser:
+        obj = _object(data, "user", status)
+        enabled = obj.get("accountEnabled")
+        if enabled is not None and not isinstance(enabled, bool):
+            raise _bad(status, "user.accountEnabled is not a boolean")
+        return cls(
+            id=_req_str(obj, "id", status),
+            display_name=_opt_str(obj, "displayName", status),
+            user_principal_name=_opt_str(obj, "userPrincipalName", status),
+            mail=_opt_str(obj, "mail", status),
+            job_title=_opt_str(obj, "jobTitle", status),
+            department=_opt_str(obj, "department", status),
+            user_type=_opt_str(obj, "userType", status),
+            account_enabled=enabled,
+        )
+
+
+@dataclass(frozen=True)
+class BulkItemResult:
+    """One row of a bulk create: either `device` or `error_code`/`error_message` is set."""
+
+    content_id: str | None
+    device: HardwareOathDevice | None
+    error_code: str | None = None
+    #: Graph's developer text: for logs and admins' detail views, not for the main message.
+    error_message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.device is not None and self.error_code is None
+
+
+# -- shape helpers ----------------------------------------------------------------------------------
+
+
+def unwrap_device(obj: dict[str, Any]) -> dict[str, Any]:
+    """The device inside the docs' wrapper `{"@odata.type": "...hardwareOathAuthenticationMethod",
+    "device": {...}}` (used by the list and bulk examples), or the object itself when already flat."""
+    inner = obj.get("device")
+    if isinstance(inner, dict) and "serialNumber" not in obj:
+        return inner
+    return obj
+
+
+def unwrap_entity(data: Any) -> Any:
+    """The entity inside the docs' single-GET quirk `{"value": {...}}`, or the data unchanged."""
+    if isinstance(data, dict) and isinstance(data.get("value"), dict) and "id" not in data:
+        return data["value"]
+    return data
+
+
+def parse_datetime(value: str) -> datetime:
+    """Graph's DateTimeOffset: ISO 8601, 'Z' suffix, up to 7 fractional digits; naive means UTC."""
+    text = value.strip()
+    if "." in text:
+        # Python < 3.11 rejected 7 digits; trim to microseconds so no version has to guess.
+        head, _, rest = text.partition(".")
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        text = head + "." + rest[: min(digits, 6)] + rest[digits:] if digits else head + rest
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _bad(status: int, what: str) -> GraphBadResponse:
+    # Names the field, never its value: values can be personal data.
+    return GraphBadResponse(f"Unexpected Graph answer: {what}.", status=status, code="badResponse")
+
+
+def _object(data: Any, what: str, status: int) -> dict[str, Any]:
+    data = unwrap_entity(data)
+    if not isinstance(data, dict):
+        raise _bad(status, f"{what} is a {type(data).__name__}, not an object")
+    return data
+
+
+def _req_str(obj: dict[str, Any], key: str, status: int) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value:
+        raise _bad(status, f"{key} is missing or not a string")
+    return value
+
+
+def _opt_str(obj: dict[str, Any], key: str, status: int) -> str | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _bad(status, f"{key} is not a string")
+    return value
+
+
+def _opt_int(obj: dict[str, Any], key: str, status: int) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():  # the bulk docs send "30"
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(status, f"{key} is not an integer")
+    return value
+
+
+def _opt_datetime(obj: dict[str, Any], key: str, status: int) -> datetime | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _bad(status, f"{key} is not a date-time string")
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        raise _bad(status, f"{key} is not an ISO 8601 date-time") from None

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from portal.identity.errors import IdentityUnavailable, ReauthenticationRequired
+from portal.identity.signin import SIGNED_IN_AT_KEY
+from portal.identity.views import PENDING_CLAIMS_KEY
+
+LAST_SEEN_KEY = "identity.last_seen"
+
+
+class SessionLifetimeMiddleware:
+    """Idle and absolute session lifetimes, enforced server-side; and the way back into sign-in
+    for any view that finds the person's tokens no longer good enough."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            signed_in_at = request.session.get(SIGNED_IN_AT_KEY, now)
+            if now - last_seen > settings.SESSION_IDLE_SECONDS or now - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return self._to_sign_in(request, admin=False)
+            # Write at most once a minute: saving the session on every request costs a DB write.
+            if now - last_seen >= 60 or LAST_SEEN_KEY not in request.session:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, ReauthenticationRequired):
+            if exception.claims_challenge:
+                request.session[PENDING_CLAIMS_KEY] = exception.claims_challenge
+            return self._to_sign_in(request, admin=exception.admin)
+        if isinstance(exception, IdentityUnavailable):
+            return render(request, "identity/sign_in_error.html", {"kind": "unavailable"}, status=503)
+        return None
+
+    @staticmethod
+    def _to_sign_in(request: HttpRequest, *, admin: bool) -> HttpResponse:
+        # Come back to the page the person was on; after a POST, to the page that showed the form.
+        back = request.get_full_path() if request.method == "GET" and not request.htmx else _page_of(request)  # type: ignore[attr-defined]
+        query = {"next": back, **({"purpose": "admin"} if admin else {})}
+        target = f"{reverse('identity:sign_in')}?{urlencode(query)}"
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)
+
+
+def _page_of(request: HttpRequest) -> str:
+    current = getattr(request, "htmx", None) and request.htmx.current_url_abs_path  # type: ignore[attr-defined]
+    return str(current or request.path)

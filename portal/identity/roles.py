@@ -1,0 +1,60 @@
+"""Entra directory roles, as their template ids appear in the ID token's `wids` claim.
+
+`wids` is a sign-in-time snapshot used to shape the UI; Graph stays the enforcer, so every 403 it
+returns is still handled (reference: entra-sign-in.md §5).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+
+class Role(enum.Enum):
+    AUTHENTICATION_ADMINISTRATOR = "c4e39bd9-1100-46d3-8c65-fb160da0071f"
+    PRIVILEGED_AUTHENTICATION_ADMINISTRATOR = "7be44c8a-adaf-4e2a-84d6-ab2649e08a13"
+    AUTHENTICATION_POLICY_ADMINISTRATOR = "0526716b-113d-4c15-b2c8-68e3c22b9f80"
+    GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
+    GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Role.AUTHENTICATION_ADMINISTRATOR: "Authentication Administrator",
+    Role.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR: "Privileged Authentication Administrator",
+    Role.AUTHENTICATION_POLICY_ADMINISTRATOR: "Authentication Policy Administrator",
+    Role.GLOBAL_READER: "Global Reader",
+    Role.GLOBAL_ADMINISTRATOR: "Global Administrator",
+}
+
+# Who may do what in the admin area (Graph enforces the same, per target user).
+USER_TOKEN_MANAGERS = frozenset(
+    {Role.AUTHENTICATION_ADMINISTRATOR, Role.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR, Role.GLOBAL_ADMINISTRATOR}
+)
+INVENTORY_WRITERS = frozenset({Role.AUTHENTICATION_POLICY_ADMINISTRATOR, Role.GLOBAL_ADMINISTRATOR})
+READERS = frozenset({Role.GLOBAL_READER})
+ADMIN_AREA_ROLES = USER_TOKEN_MANAGERS | INVENTORY_WRITERS | READERS
+
+
+def roles_from_wids(wids: Iterable[str]) -> frozenset[Role]:
+    known = {role.value: role for role in Role}
+    return frozenset(known[wid] for wid in wids if wid in known)
+
+
+def can_open_admin_area(roles: frozenset[Role]) -> bool:
+    return bool(roles & ADMIN_AREA_ROLES)
+
+
+def can_manage_user_tokens(roles: frozenset[Role]) -> bool:
+    return bool(roles & USER_TOKEN_MANAGERS)
+
+
+def can_write_inventory(roles: frozenset[Role]) -> bool:
+    return bool(roles & INVENTORY_WRITERS)
+
+
+def can_read_users(roles: frozenset[Role]) -> bool:
+    return bool(roles & (USER_TOKEN_MANAGERS | READERS))

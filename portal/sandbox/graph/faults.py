@@ -1,0 +1,69 @@
+"""Fault injection: latency, throttling (429) and outages (503), so clients prove their retries.
+
+* SANDBOX["LATENCY_MS"]: sleep once per HTTP request (a network round trip, so not per $batch member).
+* SANDBOX["THROTTLE_RATE"], SANDBOX["UNAVAILABLE_RATE"] (0..1): one random draw per request decides;
+  both answers carry `Retry-After: SANDBOX["RETRY_AFTER_SECONDS"]` and the 429 body of reference §6.3.
+* SANDBOX["FAULT_SEED"]: when set the draws come from `random.Random(seed)`, so a run is repeatable;
+  `reset()` starts the sequence again (tests call it).
+
+Faults are decided before the operation runs, so a faulted write changed nothing and is safe to
+retry. They apply to every request and every $batch member, not to the $batch envelope itself:
+Graph throttles the requests inside a batch individually (§6.3).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+from portal.sandbox.graph import errors
+from portal.sandbox.graph.config import sandbox_float, sandbox_seed
+
+_lock = threading.Lock()
+_UNSET = object()
+_seed: object = _UNSET
+_rng = random.Random()  # noqa: S311 - fault injection, not cryptography
+
+
+def reset() -> None:
+    """Forget the random sequence; the next draw starts again from SANDBOX["FAULT_SEED"]."""
+    global _seed
+    with _lock:
+        _seed = _UNSET
+
+
+def _draw() -> float:
+    global _seed, _rng
+    seed = sandbox_seed("FAULT_SEED")
+    with _lock:
+        if _seed is _UNSET or _seed != seed:
+            _rng = random.Random(seed)  # noqa: S311 - seed None → seeded from the OS
+            _seed = seed
+        return _rng.random()
+
+
+def apply_latency() -> None:
+    delay_ms = sandbox_float("LATENCY_MS")
+    if delay_ms > 0:
+        time.sleep(delay_ms / 1000)
+
+
+def retry_after_header() -> str:
+    seconds = sandbox_float("RETRY_AFTER_SECONDS")
+    # Graph sends whole seconds or fractions such as "2.128".
+    return str(int(seconds)) if seconds.is_integer() else f"{seconds:.3f}".rstrip("0")
+
+
+def injected_fault() -> errors.GraphError | None:
+    throttle = sandbox_float("THROTTLE_RATE")
+    unavailable = sandbox_float("UNAVAILABLE_RATE")
+    if throttle <= 0 and unavailable <= 0:
+        return None  # no draw: switching faults off does not disturb a seeded sequence
+    draw = _draw()
+    headers = {"Retry-After": retry_after_header()}
+    if draw < throttle:
+        return errors.TOO_MANY_REQUESTS(headers=headers)
+    if draw < throttle + unavailable:
+        return errors.SERVICE_UNAVAILABLE(headers=headers)
+    return None

@@ -1,0 +1,206 @@
+"""The tenant's token inventory, D1-D9 (reference §1.1, §3.1-§3.6).
+
+Emulation choices where the docs are silent (codes in errors.py):
+* Create with `assignTo` → status `assigned` (the API doc, consistent with the state machine).
+* Duplicate serial number → 409 serialNumberAlreadyExists when SANDBOX["UNIQUE_SERIALS"]
+  (compared case-insensitively, like Graph's string filters).
+* Bulk create (PATCH with `@context: "#$delta"`) → SANDBOX["BULK_STATUS"] (200 by default) with
+  `{"@context": "#$delta", "value": [...]}` in request order: the created device (with its
+  `@contentId`) or `{"@contentId": ..., "error": {"code", "message"}}`. Items are independent:
+  each one is created in its own transaction, so valid items succeed next to invalid ones.
+* Update/delete of an assigned token → 400 deviceMustBeUnassigned.
+* `GET .../{id}/assignTo` on an unassigned token → 404 itemNotFound.
+* `/directory/authenticationMethodDevices` itself → 405 (reference §1.1 D9).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from portal.sandbox.graph import errors, lifecycle, permissions, serializers, users, validation
+from portal.sandbox.graph.config import sandbox_bool, sandbox_int
+from portal.sandbox.graph.context import Call, json_response, no_content, text_response
+from portal.sandbox.graph.filters import Field, FilterSpec, compile_filter
+from portal.sandbox.graph.paging import collection_page, parse_list_query, reject_unknown_options
+from portal.sandbox.graph.serializers import DEVICES_PATH
+from portal.sandbox.http import SandboxResponse
+from portal.sandbox.models import HardwareToken
+
+DEVICE_TYPE = "microsoft.graph.hardwareOathTokenAuthenticationMethodDevice"
+STATUSES = tuple(choice.value for choice in HardwareToken.Status)
+
+DEVICE_FILTER_FIELDS: dict[str, Field] = {
+    "id": Field("id", "uuid"),
+    "serialNumber": Field("serial_number", "string"),
+    "displayName": Field("display_name", "string"),
+    "status": Field("status", "enum", STATUSES),
+    "manufacturer": Field("manufacturer", "string"),
+    "model": Field("model", "string"),
+    "hashFunction": Field("hash_function", "enum", validation.HASH_FUNCTIONS),
+    "timeIntervalInSeconds": Field("time_interval", "int"),
+    "assignedTo/id": Field("assigned_to_id", "uuid"),
+}
+# The docs list `eq` only; combining clauses with `and` is the least a portal search needs.
+DEVICE_FILTER = FilterSpec(fields=DEVICE_FILTER_FIELDS)
+
+
+def devices_context(call: Call, suffix: str = "") -> str:
+    return f"{call.api_base}/$metadata#{DEVICES_PATH}{suffix}"
+
+
+def _tokens() -> QuerySet[HardwareToken]:
+    return HardwareToken.objects.select_related("assigned_to").order_by("serial_number", "id")
+
+
+def _device_response(
+    call: Call,
+    token: HardwareToken,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    fields: list[str] | None = None,
+) -> SandboxResponse:
+    body = {"@odata.context": devices_context(call, "/$entity")}
+    body.update(serializers.select(serializers.device(token), fields))
+    return json_response(body, status=status, headers=headers)
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def list_devices(call: Call, params: dict[str, Any]) -> SandboxResponse:
+    permissions.require_inventory_access(call, write=False)
+    query = parse_list_query(call, allowed={"$filter", "$select", "$count", "$top", "$skiptoken"})
+    fields = serializers.parse_select(query.select, serializers.DEVICE_PROPERTIES, DEVICE_TYPE)
+    tokens = _tokens()
+    if query.filter:
+        tokens = tokens.filter(compile_filter(query.filter, DEVICE_FILTER))
+    page = collection_page(
+        call,
+        tokens,
+        query,
+        lambda token: serializers.select(serializers.device(token), fields),
+        context=devices_context(call, f"({','.join(fields)})" if fields else ""),
+    )
+    return json_response(page)
+
+
+def count_devices(call: Call, params: dict[str, Any]) -> SandboxResponse:
+    permissions.require_inventory_access(call, write=False)
+    options = reject_unknown_options(call, allowed={"$filter"})
+    tokens = HardwareToken.objects.all()
+    if options.get("$filter"):
+        tokens = tokens.filter(compile_filter(options["$filter"], DEVICE_FILTER))
+    return text_response(str(tokens.count()))
+
+
+def get_device(call: Call, params: dict[str, Any]) -> SandboxResponse:
+    permissions.require_inventory_access(call, write=False)
+    options = reject_unknown_options(call, allowed={"$select"})
+    fields = serializers.parse_select(options.get("$select"), serializers.DEVICE_PROPERTIES, DEVICE_TYPE)
+    return _device_response(call, _get(params["device_id"]), fields=fields)
+
+
+def get_device_user(call: Call, params: dict[str, Any]) -> SandboxResponse:
+    """D7: the user the token is assigned to."""
+    permissions.require_inventory_access(call, write=False)
+    token = _get(params["device_id"])
+    if token.assigned_to is None:
+        raise errors.ITEM_NOT_FOUND("The hardware OATH token is not assigned to a user.")
+    return users.entity_response(
+        call, token.assigned_to, context=devices_context(call, f"('{token.id}')/assignTo/$entity")
+    )
+
+
+def _get(device_id: str) -> HardwareToken:
+    key = lifecycle.parse_id(device_id)
+    token = _tokens().filter(pk=key).first() if key else None
+    if token is None:
+        raise errors.ITEM_NOT_FOUND()
+    return token
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def create_device(call: Call, params: dict[str, Any]) -> SandboxResponse:
+    """D2: one token → 201 + the device (secretKey null)."""
+    permissions.require_inventory_access(call, write=True)
+    new = validation.parse_new_device(call.object_body())
+    token = _create(call, new)
+    location = f"{call.api_base}/{DEVICES_PATH}/{token.id}"
+    return _device_response(call, token, status=201, headers={"Location": location})
+
+
+def bulk_create_devices(call: Call, params: dict[str, Any]) -> SandboxResponse:
+    """D3: PATCH on the collection with an OData delta payload; partial success per item."""
+    permissions.require_inventory_access(call, write=True)
+    body = call.object_body()
+    if body.get("@context") != "#$delta":
+        raise errors.INVALID_REQUEST(
+            'Bulk create needs an OData delta payload: {"@context": "#$delta", "value": [...]}.'
+        )
+    items = body.get("value")
+    if not isinstance(items, list) or not items:
+        raise errors.INVALID_REQUEST("The delta payload needs a non-empty 'value' array.")
+    results: list[dict[str, Any]] = []
+    for item in items:
+        content_id = item.get("@contentId") if isinstance(item, dict) else None
+        try:
+            token = _create(call, validation.parse_new_device(item))
+        except errors.GraphError as exc:
+            results.append({"@contentId": content_id, "error": {"code": exc.code, "message": exc.message}})
+            continue
+        results.append({"@contentId": content_id, **serializers.device(token)})
+    return json_response({"@context": "#$delta", "value": results}, status=sandbox_int("BULK_STATUS"))
+
+
+def update_device(call: Call, params: dict[str, Any]) -> SandboxResponse:
+    """D5: 204; only an unassigned token can change, and never its serial number or secret."""
+    permissions.require_inventory_access(call, write=True)
+    changes = validation.parse_device_update(call.object_body())
+    with lifecycle.atomic():
+        token = lifecycle.lock_token(params["device_id"])
+        lifecycle.check_unassigned(token)
+        if changes:
+            for name, value in changes.items():
+                setattr(token, name, value)
+            token.save(update_fields=list(changes))
+    return no_content()
+
+
+def delete_device(call: Call, params: dict[str, Any]) -> SandboxResponse:
+    """D6: 204; only an unassigned token can leave the inventory."""
+    permissions.require_inventory_access(call, write=True)
+    with lifecycle.atomic():
+        token = lifecycle.lock_token(params["device_id"])
+        lifecycle.check_unassigned(token)
+        token.delete()
+    return no_content()
+
+
+def _create(call: Call, new: validation.NewDevice) -> HardwareToken:
+    target = None
+    if new.assign_to is not None:
+        # Create-with-assignTo also needs the rights to manage that user's methods (§4.1).
+        target = users.resolve(new.assign_to)
+        permissions.require_other_user_method_access(call.caller, target, write=True)
+    with lifecycle.atomic():
+        if (
+            sandbox_bool("UNIQUE_SERIALS")
+            and HardwareToken.objects.filter(serial_number__iexact=new.serial_number).exists()
+        ):
+            raise errors.SERIAL_ALREADY_EXISTS()
+        token = HardwareToken.objects.create(
+            serial_number=new.serial_number,
+            manufacturer=new.manufacturer,
+            model=new.model,
+            secret_key=new.secret_key,
+            time_interval=new.time_interval,
+            hash_function=new.hash_function,
+            display_name=new.display_name,
+        )
+        if target is not None:
+            lifecycle.assign(token, target)
+    return _tokens().get(pk=token.pk)

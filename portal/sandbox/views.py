@@ -1,0 +1,290 @@
+"""The sandbox tenant's browser pages and its dev-server HTTP endpoints.
+
+Pages: the sign-in (authorize) and sign-out pages of the sandbox tenant, the "virtual tokens" page
+(the stand-in for holding a physical token) and an index. Endpoints: /sandbox/login/… and
+/sandbox/graph/… hand any HTTP request to the sandbox cores, so curl, SDKs and load tools can
+drive the tenant over plain HTTP. The rules of sign-in live in portal.sandbox.identity.authorize;
+these views only translate between it and the browser.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
+from requests.structures import CaseInsensitiveDict
+
+from portal.sandbox import roles
+from portal.sandbox.http import SandboxRequest, SandboxResponse
+from portal.sandbox.identity import authorize as authz
+from portal.sandbox.identity import errors
+from portal.sandbox.identity.clients import consented_scopes, portal_app, tenant_id
+from portal.sandbox.identity.config import sandbox_int, sandbox_optional_str, sandbox_str
+from portal.sandbox.models import DirectoryUser, HardwareToken
+from portal.sandbox.totp import current_code, seconds_left
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+_AUTHORIZE_SALT = "portal.sandbox.authorize"
+_AUTHORIZE_MAX_AGE = 3600  # an authorize page left open longer must be started again from the app
+_POLL_SECONDS = 5
+
+
+# --- Index -----------------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    users = [_DemoUserRow.of(user) for user in DirectoryUser.objects.annotate(token_count=Count("tokens"))]
+    counts = dict(
+        HardwareToken.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    base = request.build_absolute_uri(reverse("sandbox:index")).rstrip("/")
+    context = {
+        "tenant_id": tenant_id(),
+        "client_id": portal_app().client_id,
+        "users": users,
+        "status_counts": [(status.label, counts.get(status.value, 0)) for status in HardwareToken.Status],
+        "token_total": sum(counts.values()),
+        "discovery_url": f"{base}/login/{tenant_id()}/v2.0/.well-known/openid-configuration",
+        "graph_base": f"{base}/graph/beta",
+        "consented_scopes": consented_scopes(),
+        "emulation": _emulation_settings(),
+        "sandbox_nav": "index",
+    }
+    return render(request, "sandbox/index.html", context)
+
+
+@dataclass(frozen=True)
+class _DemoUserRow:
+    user: DirectoryUser
+    role_names: list[str]
+    token_count: int
+
+    @classmethod
+    def of(cls, user: DirectoryUser) -> _DemoUserRow:
+        return cls(
+            user=user, role_names=roles.role_names(user.roles), token_count=getattr(user, "token_count", 0)
+        )
+
+
+def _emulation_settings() -> list[tuple[str, str]]:
+    def rate(name: str) -> str:
+        return f"{float(sandbox_str(name)) * 100:g} %"
+
+    step_up = sandbox_int("STEP_UP_AFTER_SECONDS")
+    return [
+        ("Added latency", f"{sandbox_int('LATENCY_MS')} ms"),
+        ("Share of Graph requests answered 429 (throttled)", rate("THROTTLE_RATE")),
+        ("Share of Graph requests answered 503 (unavailable)", rate("UNAVAILABLE_RATE")),
+        ("Retry-After on those answers", f"{float(sandbox_str('RETRY_AFTER_SECONDS')):g} s"),
+        ("Fault seed", sandbox_optional_str("FAULT_SEED") or "none (faults are random)"),
+        ("Fresh sign-in required for token changes after", f"{step_up // 60} min" if step_up else "never"),
+        ("Accepted clock drift of a verification code", f"±{sandbox_int('TOTP_WINDOW_STEPS')} time step(s)"),
+        ("Access token lifetime", f"{sandbox_int('ACCESS_TOKEN_LIFETIME_SECONDS')} s"),
+        ("Authorization code lifetime", f"{sandbox_int('AUTH_CODE_LIFETIME_SECONDS')} s"),
+        ("Graph page size", str(sandbox_int("PAGE_SIZE"))),
+    ]
+
+
+# --- Virtual tokens ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TokenRow:
+    token: HardwareToken
+    code: str
+    seconds_left: int
+
+    @property
+    def code_groups(self) -> tuple[str, str]:
+        return self.code[:3], self.code[3:]
+
+
+@never_cache  # the page shows live codes: never keep a copy anywhere
+@require_GET
+def tokens(request: HtmxHttpRequest) -> HttpResponse:
+    serial = request.GET.get("serial", "").strip()
+    queryset = HardwareToken.objects.select_related("assigned_to")
+    if serial:
+        queryset = queryset.filter(serial_number__icontains=serial)
+    now = time.time()  # one instant for every token on the page
+    rows = [
+        _TokenRow(
+            token=token,
+            code=current_code(token.secret_key, token.time_interval, token.hash_function, at=now),
+            seconds_left=seconds_left(token.time_interval, at=now),
+        )
+        for token in queryset
+    ]
+    template = "sandbox/tokens.html#token-list" if request.htmx else "sandbox/tokens.html"
+    return render(
+        request,
+        template,
+        {"rows": rows, "serial": serial, "poll_seconds": _POLL_SECONDS, "sandbox_nav": "tokens"},
+    )
+
+
+# --- Sign-in (authorize) -----------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authorize(request: HttpRequest, tenant: str) -> HttpResponse:
+    if request.method == "POST":
+        return _authorize_post(request, tenant)
+    return _authorize_step(request, authz.AuthorizeRequest.from_params(tenant, request.GET))
+
+
+def _authorize_step(request: HttpRequest, params: authz.AuthorizeRequest) -> HttpResponse:
+    try:
+        valid = authz.validate(params)
+    except authz.AuthorizeFailure as failure:
+        return _authorize_failed(request, params, failure)
+    return _picker(request, valid)
+
+
+def _authorize_post(request: HttpRequest, tenant: str) -> HttpResponse:
+    try:
+        carried = signing.loads(
+            request.POST.get("request", ""), salt=_AUTHORIZE_SALT, max_age=_AUTHORIZE_MAX_AGE
+        )
+    except signing.BadSignature:  # includes SignatureExpired
+        return _error_page(request, title="This sign-in page has expired", status=400, detail=None)
+    params = authz.AuthorizeRequest.from_params(tenant, carried)
+    if carried.get("tenant") != tenant:
+        return _error_page(request, title="This sign-in page has expired", status=400, detail=None)
+    try:
+        # Validated again: the app registration may have changed since the page was shown.
+        valid = authz.validate(params)
+    except authz.AuthorizeFailure as failure:
+        return _authorize_failed(request, params, failure)
+    if "cancel" in request.POST:
+        return _send_back(request, params, authz.error_params(params, errors.user_cancelled()))
+    user = _picked_user(request.POST.get("user", ""))
+    if user is None:
+        return _picker(request, valid, problem="Pick one of the users below.", status=400)
+    code = authz.issue_code(valid, user)
+    return _send_back(request, params, authz.success_params(valid, user, code))
+
+
+def _picked_user(value: str) -> DirectoryUser | None:
+    try:
+        user_id = uuid.UUID(value)
+    except ValueError:
+        return None
+    return DirectoryUser.objects.filter(pk=user_id, account_enabled=True).first()
+
+
+def _picker(
+    request: HttpRequest, valid: authz.ValidAuthorize, *, problem: str = "", status: int = 200
+) -> HttpResponse:
+    params = valid.request
+    hint = params.login_hint.strip().lower()
+    users = [
+        {"row": _DemoUserRow.of(user), "hinted": bool(hint) and user.user_principal_name.lower() == hint}
+        for user in DirectoryUser.objects.filter(account_enabled=True)
+    ]
+    context = {
+        "users": users,
+        "hint_matched": any(entry["hinted"] for entry in users),
+        "carried": signing.dumps(params.as_dict(), salt=_AUTHORIZE_SALT),
+        "permissions": valid.grant.graph,
+        "fresh_authentication": bool(params.claims.strip()),
+        "prompt": params.prompt,
+        "redirect_uri": params.redirect_uri,
+        "problem": problem,
+        "tenant": params.tenant,
+    }
+    return render(request, "sandbox/authorize.html", context, status=status)
+
+
+def _authorize_failed(
+    request: HttpRequest, params: authz.AuthorizeRequest, failure: authz.AuthorizeFailure
+) -> HttpResponse:
+    if failure.can_redirect:
+        return _send_back(request, params, authz.error_params(params, failure.err))
+    # Never redirect to an address the app registration doesn't vouch for (open redirect).
+    return _error_page(
+        request, title="The app's sign-in request can't be accepted", status=400, detail=failure.err
+    )
+
+
+def _send_back(request: HttpRequest, params: authz.AuthorizeRequest, answer: dict[str, str]) -> HttpResponse:
+    if params.form_post:
+        return render(
+            request,
+            "sandbox/form_post.html",
+            {"action": params.redirect_uri, "fields": sorted(answer.items())},
+        )
+    return HttpResponseRedirect(authz.redirect_url(params.redirect_uri, answer))
+
+
+def _error_page(
+    request: HttpRequest, *, title: str, status: int, detail: errors.OAuthError | None
+) -> HttpResponse:
+    return render(request, "sandbox/error.html", {"title": title, "detail": detail}, status=status)
+
+
+# --- Sign-out ------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def logout(request: HttpRequest, tenant: str) -> HttpResponse:
+    target = request.GET.get("post_logout_redirect_uri", "")
+    registered = bool(target) and portal_app().post_logout_uri_registered(target)
+    if registered:
+        state = request.GET.get("state", "")
+        return HttpResponseRedirect(authz.redirect_url(target, {"state": state}) if state else target)
+    # The sandbox keeps no sign-in session, so there is nothing else to end.
+    return render(request, "sandbox/signed_out.html", {"unregistered_target": bool(target)})
+
+
+# --- Dev-server HTTP endpoints --------------------------------------------------------------------
+
+
+@csrf_exempt  # machine-to-machine endpoints: no cookies are read, nothing is authorised by them
+def login_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    from portal.sandbox.identity.app import handle
+
+    return _relay(request, handle, "login", rest)
+
+
+@csrf_exempt
+def graph_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    from portal.sandbox.graph.app import handle
+
+    return _relay(request, handle, "graph", rest)
+
+
+def _relay(request: HttpRequest, handle: Any, mount: str, rest: str) -> HttpResponse:
+    base_url = request.build_absolute_uri(reverse("sandbox:index") + mount)
+    answer: SandboxResponse = handle(
+        SandboxRequest(
+            method=request.method or "GET",
+            base_url=base_url,
+            path="/" + rest,
+            query_string=request.META.get("QUERY_STRING", ""),
+            headers=CaseInsensitiveDict(dict(request.headers)),
+            body=request.body,
+        )
+    )
+    response = HttpResponse(answer.body, status=answer.status)
+    for name, value in answer.headers.items():
+        response[name] = value
+    return response

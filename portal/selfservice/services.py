@@ -1,0 +1,168 @@
+"""What an employee can do with their own tokens: one function per action.
+
+Each write checks the code-attempt limit first (codes are guessable, six digits), calls Graph as
+the signed-in person (/me), records the outcome in the audit trail, and turns Graph's failures into
+ActionErrors a person can act on. A code never leaves this module except in the Graph request body.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_event_record
+from portal.core.action_errors import ActionError, common_action_error
+from portal.core.attempts import TooManyAttempts, attempt_begin, attempt_finish
+from portal.graph.batch import BatchRequest
+from portal.graph.client import GraphClient
+from portal.graph.errors import GraphError
+from portal.graph.types import HardwareOathMethod
+from portal.identity.models import User
+from portal.selfservice import graph_meaning
+
+ME_METHODS = "/me/authentication/hardwareOathMethods"
+
+
+def my_tokens_list(*, client: GraphClient) -> list[HardwareOathMethod]:
+    try:
+        return client.methods_list()
+    except GraphError as exc:
+        raise common_action_error(exc) from exc
+
+
+def my_token_get(*, client: GraphClient, method_id: str) -> HardwareOathMethod:
+    try:
+        return client.method_get(None, method_id)
+    except GraphError as exc:
+        raise graph_meaning.method_error(exc) from exc
+
+
+def my_token_add(
+    *, actor: User, client: GraphClient, serial_number: str, code: str, display_name: str, client_ip: str | None
+) -> None:
+    """Assign and activate the token with this serial to the signed-in person (one Graph call)."""
+    audit = _auditor(actor, AuditEvent.Action.SELF_ASSIGN_ACTIVATE, client_ip, token_serial=serial_number)
+    attempt = _attempt_or_refuse(actor, serial_number, audit)
+    try:
+        client.method_assign_and_activate_by_serial(None, serial_number, code, display_name or None)
+    except GraphError as exc:
+        error = graph_meaning.add_error(exc)
+        attempt_finish(attempt, wrong_code=error.reason == "wrong_code")
+        audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id)
+        raise error from exc
+    attempt_finish(attempt, wrong_code=False)
+    audit(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=client.last_request_id or "")
+
+
+def my_token_activate(
+    *, actor: User, client: GraphClient, method_id: str, code: str, client_ip: str | None
+) -> HardwareOathMethod | None:
+    """Activate a token an administrator assigned to me. Returns the token as read just before
+    (one $batch round trip: read it, then activate it), for the audit trail and the page."""
+    audit = _auditor(actor, AuditEvent.Action.SELF_ACTIVATE, client_ip, token_id=method_id)
+    attempt = _attempt_or_refuse(actor, f"id:{method_id}", audit)
+    responses = client.batch(
+        [
+            BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
+            BatchRequest(
+                id="activate",
+                method="POST",
+                url=f"{ME_METHODS}/{method_id}/activate",
+                body={"verificationCode": code},
+                depends_on=["read"],
+            ),
+        ]
+    )
+    token = _method_or_none(responses["read"])
+    serial = token.device.serial_number if token and token.device else ""
+    try:
+        responses["read"].raise_for_error()
+        responses["activate"].raise_for_error()
+    except GraphError as exc:
+        error = graph_meaning.activate_error(exc)
+        attempt_finish(attempt, wrong_code=error.reason == "wrong_code")
+        audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id,
+              token_serial=serial)
+        raise error from exc
+    attempt_finish(attempt, wrong_code=False)
+    audit(outcome=AuditEvent.Outcome.SUCCESS, token_serial=serial,
+          graph_request_id=responses["activate"].request_id or "")
+    return token
+
+
+def my_token_remove(
+    *, actor: User, client: GraphClient, method_id: str, client_ip: str | None
+) -> list[HardwareOathMethod]:
+    """Unassign one of my tokens and return my fresh list: read, delete, list in one $batch."""
+    audit = _auditor(actor, AuditEvent.Action.SELF_REMOVE, client_ip, token_id=method_id)
+    responses = client.batch(
+        [
+            BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
+            BatchRequest(id="delete", method="DELETE", url=f"{ME_METHODS}/{method_id}", depends_on=["read"]),
+            BatchRequest(id="list", method="GET", url=ME_METHODS, depends_on=["delete"]),
+        ]
+    )
+    token = _method_or_none(responses["read"])
+    serial = token.device.serial_number if token and token.device else ""
+    try:
+        responses["read"].raise_for_error()
+        responses["delete"].raise_for_error()
+    except GraphError as exc:
+        error = graph_meaning.method_error(exc)
+        audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id,
+              token_serial=serial)
+        raise error from exc
+    audit(outcome=AuditEvent.Outcome.SUCCESS, token_serial=serial,
+          graph_request_id=responses["delete"].request_id or "")
+    try:
+        return client.methods_from_batch_response(responses["list"])
+    except GraphError:
+        # The removal happened; only the refreshed list is missing. Let the page load it again.
+        return []
+
+
+def _method_or_none(response: object) -> HardwareOathMethod | None:
+    try:
+        return HardwareOathMethod.from_graph(response.body) if response.status == 200 else None  # type: ignore[attr-defined]
+    except GraphError:
+        return None
+
+
+class _Auditor:
+    def __init__(self, actor: User, action: str, client_ip: str | None, **fixed: str) -> None:
+        self.actor, self.action, self.client_ip, self.fixed = actor, action, client_ip, fixed
+
+    def __call__(self, *, outcome: str, **fields: str) -> None:
+        audit_event_record(
+            actor=self.actor,
+            action=self.action,
+            outcome=outcome,
+            target_oid=self.actor.oid,
+            target_upn=self.actor.upn,
+            client_ip=self.client_ip,
+            **{**self.fixed, **fields},
+        )
+
+
+def _auditor(actor: User, action: str, client_ip: str | None, **fixed: str) -> _Auditor:
+    return _Auditor(actor, action, client_ip, **fixed)
+
+
+def _attempt_or_refuse(actor: User, serial_key: str, audit: _Auditor):  # type: ignore[no-untyped-def]
+    try:
+        return attempt_begin(person_oid=actor.oid, serial=serial_key)
+    except TooManyAttempts as exc:
+        audit(outcome=AuditEvent.Outcome.DENIED, reason="too_many_attempts")
+        raise too_many_attempts_error(exc.unlock_at) from exc
+
+
+def too_many_attempts_error(unlock_at: datetime) -> ActionError:
+    local = timezone.localtime(unlock_at)
+    return ActionError(
+        reason="too_many_attempts",
+        message="Too many wrong codes were entered in a short time, so code entry is paused to protect your account.",
+        next_step=f"You can try again at {local:%H:%M} ({local:%Z}). Until then, nothing you type is sent.",
+        field="code",
+    )

@@ -1,0 +1,136 @@
+"""The employee's pages. Thin: parse the form, call one service, render or redirect.
+
+Every page and form works without JavaScript; with htmx, forms answer in place (the `#part`
+templates) and successful writes redirect with HX-Redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.core.action_errors import ActionError
+from portal.core.http import client_ip, redirect_after_post
+from portal.identity.access import signed_in
+from portal.identity.errors import ReauthenticationRequired
+from portal.identity.graph_access import graph_client
+from portal.selfservice import services
+from portal.selfservice.forms import ActivateTokenForm, AddTokenForm
+
+RESUME_KEY = "selfservice.resume_add"
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("selfservice:tokens")
+    return render(request, "selfservice/landing.html")
+
+
+@require_GET
+@signed_in
+def tokens(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"nav": "tokens", "tokens": [], "error": None}
+    try:
+        context["tokens"] = services.my_tokens_list(client=graph_client(request))
+    except ActionError as error:
+        context["error"] = error
+    template = "selfservice/tokens.html#token-list" if request.htmx else "selfservice/tokens.html"
+    return render(request, template, context, status=503 if context["error"] else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def add(request: HttpRequest) -> HttpResponse:
+    resume = request.session.pop(RESUME_KEY, None)
+    form = AddTokenForm(request.POST or None, initial=resume or {})
+    error: ActionError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.my_token_add(actor=request.user, client=graph_client(request), client_ip=client_ip(request),  # type: ignore[arg-type]
+                                  **form.cleaned_data)
+        except ReauthenticationRequired:
+            # Step-up: come back to this form with what was typed (never the code, which will be stale).
+            request.session[RESUME_KEY] = {k: form.cleaned_data[k] for k in ("serial_number", "display_name")}
+            raise
+        except ActionError as exc:
+            error = exc
+            if exc.field:
+                form.add_error(exc.field, "")
+        else:
+            messages.success(request, f"Token {form.cleaned_data['serial_number']} is now active on your account.")
+            return redirect_after_post(request, "selfservice:tokens")
+    context = {"form": form, "error": error, "resumed": bool(resume), "nav": "tokens"}
+    template = "selfservice/add.html#add-form" if request.htmx else "selfservice/add.html"
+    return render(request, template, context, status=_status(request, form, error))
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def activate(request: HttpRequest, method_id: str) -> HttpResponse:
+    form = ActivateTokenForm(request.POST or None)
+    client = graph_client(request)
+    error: ActionError | None = None
+    token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token = services.my_token_activate(actor=request.user, client=client, method_id=method_id,  # type: ignore[arg-type]
+                                               code=form.cleaned_data["code"], client_ip=client_ip(request))
+        except ActionError as exc:
+            error = exc
+        else:
+            serial = token.device.serial_number if token and token.device else ""
+            messages.success(request, f"Token {serial} is activated. You can now sign in with it.")
+            return redirect_after_post(request, "selfservice:tokens")
+    elif request.method == "GET":
+        try:
+            token = services.my_token_get(client=client, method_id=method_id)
+        except ActionError as exc:
+            error = exc
+    context = {"form": form, "error": error, "token": token, "method_id": method_id, "nav": "tokens"}
+    template = "selfservice/activate.html#activate-form" if request.htmx else "selfservice/activate.html"
+    return render(request, template, context, status=_status(request, form, error))
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def remove(request: HttpRequest, method_id: str) -> HttpResponse:
+    client = graph_client(request)
+    context: dict[str, Any] = {"method_id": method_id, "error": None, "token": None, "nav": "tokens",
+                               "inline": bool(request.htmx)}
+    if request.method == "POST":
+        try:
+            fresh = services.my_token_remove(actor=request.user, client=client, method_id=method_id,  # type: ignore[arg-type]
+                                             client_ip=client_ip(request))
+        except ActionError as exc:
+            context["error"] = exc
+            if request.htmx:
+                # Show the problem in the confirmation box, not in place of the list.
+                response = render(request, "selfservice/remove.html#confirm", context)
+                response["HX-Retarget"] = f"#confirm-{method_id}"
+                response["HX-Reswap"] = "outerHTML"
+                return response
+        else:
+            if request.htmx:
+                list_context = {"tokens": fresh, "status_message": "The token was removed from your account."}
+                return render(request, "selfservice/tokens.html#token-list", list_context)
+            messages.success(request, "The token was removed from your account.")
+            return redirect("selfservice:tokens")
+    else:
+        try:
+            context["token"] = services.my_token_get(client=client, method_id=method_id)
+        except ActionError as exc:
+            context["error"] = exc
+    template = "selfservice/remove.html#confirm" if request.htmx else "selfservice/remove.html"
+    return render(request, template, context, status=400 if context["error"] else 200)
+
+
+def _status(request: HttpRequest, form: Any, error: ActionError | None) -> int:
+    # htmx swaps 2xx answers only (by default), so in-place errors are 200 for htmx and 400 otherwise.
+    if request.method != "POST" or (form.is_valid() and error is None):
+        return 200 if error is None else 400
+    return 200 if request.htmx else 400
