@@ -237,13 +237,18 @@ CONTENT_SECURITY_POLICY = {
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves compressed, content-hashed files collected at build time (collectstatic);
+# the sandbox demo and the tests serve straight from static/ without a build step.
+HASHED_STATIC = env_bool("PORTAL_HASHED_STATIC", default=not SANDBOX_ENABLED)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if HASHED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-# Without collectstatic (dev server, tests) fall back to unhashed names instead of failing.
-WHITENOISE_MANIFEST_STRICT = False
-WHITENOISE_USE_FINDERS = DEBUG or SANDBOX_ENABLED
+WHITENOISE_USE_FINDERS = not HASHED_STATIC
 
 # --- I18N ------------------------------------------------------------------------------------------
 

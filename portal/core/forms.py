@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-_SPACES = re.compile(r"[\s\u00a0\u2009\u202f-]+")
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
+_CODE_SEPARATORS = re.compile(r"[\s\u00a0\u2009\u202f-]+")
 
 
 class CodeInput(forms.TextInput):
@@ -41,7 +42,7 @@ class VerificationCodeField(forms.CharField):
         return attrs
 
     def to_python(self, value: Any) -> str:
-        text = _SPACES.sub("", super().to_python(value))
+        text = _CODE_SEPARATORS.sub("", super().to_python(value))
         if text and not re.fullmatch(r"[0-9]{6}", text):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return text
@@ -62,7 +63,7 @@ class SerialNumberField(forms.CharField):
         return attrs
 
     def to_python(self, value: Any) -> str:
-        # Serials are printed in groups; people type the spaces. Entra stores them without.
+        # Serials are printed in groups; people type the spaces. Dashes are part of some serials.
         return _SPACES.sub("", super().to_python(value))
 
 

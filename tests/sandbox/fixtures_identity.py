@@ -1,4 +1,5 @@
-"""Shared fixtures and helpers for the sandbox identity provider's tests.
+"""Shared helpers for the sandbox identity provider's tests (the demo tenant itself comes from the
+root conftest's `demo_tenant` fixture).
 
 Imported explicitly by the test modules (tests/sandbox/conftest.py belongs to the Graph emulator's
 tests). Helpers drive the real pieces: MSAL, the requests transport, the Django pages.
@@ -11,12 +12,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import msal
-import pytest
 from django.conf import settings
 from django.test import Client
 
 from portal.graph.transport import build_session
-from portal.sandbox import seed
 from portal.sandbox.identity.hashing import pkce_s256
 from portal.sandbox.models import RequestLogEntry
 
@@ -45,17 +44,6 @@ def token_url() -> str:
 
 def authorize_path() -> str:
     return f"/sandbox/login/{tenant()}/oauth2/v2.0/authorize"
-
-
-@pytest.fixture
-def demo_tenant() -> seed.SeedResult:
-    """The seeded demo tenant (the test must be marked django_db)."""
-    return seed.seed_demo_tenant(reset=True)
-
-
-@pytest.fixture
-def browser() -> Client:
-    return Client()
 
 
 def make_app(

@@ -1,0 +1,35 @@
+"""Walking a CSV one record at a time, with the line number an administrator would see.
+
+`csv.reader` over a text stream keeps memory flat whatever the file size. Row numbers are the line
+on which a record starts (the header is row 1 in an ordinary file), which is what a text editor and
+Excel show; blank lines and Excel's all-empty ",,,," lines are skipped without a verdict.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import TextIO
+
+from portal.imports.parsing.errors import UnreadableFile
+from portal.imports.parsing.text_input import decoding_errors_as_file_errors
+
+
+def numbered_records(text: TextIO, *, codec: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number where the record starts, cells) for every non-empty record."""
+    reader = csv.reader(text, delimiter=delimiter, strict=False)
+    last_line = 0
+    with decoding_errors_as_file_errors(codec):
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                raise UnreadableFile(
+                    f"The CSV structure breaks near line {reader.line_num} (for example a quote that is "
+                    "never closed, or a value longer than 128 KB); fix that line and upload again."
+                ) from None
+            start, last_line = last_line + 1, reader.line_num
+            if any(cell.strip() for cell in cells):
+                yield start, cells

@@ -1,0 +1,177 @@
+"""Adding a token by serial number and code: the employee's main journey, and every way it fails."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client, override_settings
+from django.conf import settings
+
+from portal.audit.models import AuditEvent
+from portal.sandbox.requestlog import count_graph_calls
+from tests.support.signin import complete_sign_in, sign_in
+from tests.support.tokens import code_for, holder_of, status_of, wrong_code_for
+
+pytestmark = pytest.mark.django_db
+
+FREE_SERIAL = "60200104"  # in the demo inventory, unassigned
+ALEX_ACTIVE = "SI-01000101"  # Alex's active token
+
+
+def sandbox(**changes: object) -> dict[str, object]:
+    return {**settings.SANDBOX, **changes}
+
+
+def add(client: Client, serial: str, code: str, name: str = "", *, htmx: bool = False):  # type: ignore[no-untyped-def]
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post("/tokens/add", {"serial_number": serial, "code": code, "display_name": name}, headers=headers)
+
+
+def test_add_token_makes_it_active_and_listed(employee_client: Client) -> None:
+    with count_graph_calls() as graph:
+        response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "Blue keyring")
+    assert response.status_code == 302
+    assert response["Location"] == "/tokens/"
+    assert len(graph.requests) == 1  # one Graph round trip for the submission
+    assert status_of(FREE_SERIAL) == "activated"
+    assert holder_of(FREE_SERIAL) == "adele.vance@contoso-sandbox.example"
+
+    page = employee_client.get("/tokens/")
+    text = page.content.decode()
+    assert "Blue keyring" in text and FREE_SERIAL in text and "Active" in text
+    assert f"Token {FREE_SERIAL} is now active" in text
+
+
+def test_code_may_be_typed_with_spaces_and_serial_with_padding(employee_client: Client) -> None:
+    code = code_for(FREE_SERIAL)
+    response = add(employee_client, f"  {FREE_SERIAL} ", f"{code[:3]} {code[3:]}")
+    assert response.status_code == 302
+    assert status_of(FREE_SERIAL) == "activated"
+
+
+def test_wrong_code_is_explained_keeps_the_form_and_never_echoes_the_code(employee_client: Client) -> None:
+    wrong = wrong_code_for(FREE_SERIAL)
+    response = add(employee_client, FREE_SERIAL, wrong, "Blue keyring")
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "That code was not accepted" in text
+    assert "type the code it shows now" in text
+    assert f'value="{FREE_SERIAL}"' in text and 'value="Blue keyring"' in text
+    assert wrong not in text
+    event = AuditEvent.objects.get(action="self.assign_activate")
+    assert (event.outcome, event.reason, event.token_serial) == ("failure", "wrong_code", FREE_SERIAL)
+    assert event.graph_request_id
+    assert wrong not in str(AuditEvent.objects.values())
+
+
+def test_unknown_serial(employee_client: Client) -> None:
+    response = add(employee_client, "NO-SUCH-1", "123456")
+    assert "No token with that serial number" in response.content.decode()
+
+
+def test_someone_elses_token_is_refused_without_naming_them(employee_client: Client) -> None:
+    response = add(employee_client, ALEX_ACTIVE, "123456")
+    text = response.content.decode()
+    assert "registered to someone else" in text
+    assert "Alex" not in text and "alex@" not in text
+    assert holder_of(ALEX_ACTIVE) == "alex.wilber@contoso-sandbox.example"
+
+
+def test_already_mine_and_active(demo_tenant: None) -> None:
+    client = Client()
+    sign_in(client, "alex.wilber@contoso-sandbox.example")
+    response = add(client, ALEX_ACTIVE, code_for(ALEX_ACTIVE))
+    assert "already active on your account" in response.content.decode()
+
+
+def test_guest_cannot_hold_a_token(demo_tenant: None) -> None:
+    client = Client()
+    sign_in(client, "pradeep.gupta_fabrikam.example#EXT#@contoso-sandbox.example")
+    response = add(client, FREE_SERIAL, code_for(FREE_SERIAL))
+    assert "Guest accounts cannot hold hardware tokens" in response.content.decode()
+    assert status_of(FREE_SERIAL) == "available"
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("", "Enter the 6-digit code"), ("12345", "The code is 6 digits"), ("12a456", "The code is 6 digits"),
+     ("1234567", "The code is 6 digits")],
+)
+def test_malformed_code_never_reaches_graph(employee_client: Client, code: str, message: str) -> None:
+    with count_graph_calls() as graph:
+        response = add(employee_client, FREE_SERIAL, code)
+    assert message in response.content.decode()
+    assert graph.requests == []
+
+
+def test_missing_serial(employee_client: Client) -> None:
+    response = add(employee_client, "   ", "123456")
+    assert "Enter the serial number printed on the back" in response.content.decode()
+
+
+@override_settings(CODE_ATTEMPT_LIMIT=3)
+def test_wrong_codes_are_limited_before_graph_is_asked(employee_client: Client) -> None:
+    for _ in range(3):
+        assert "That code was not accepted" in add(employee_client, FREE_SERIAL, wrong_code_for(FREE_SERIAL)).content.decode()
+    with count_graph_calls() as graph:
+        response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL))
+    text = response.content.decode()
+    assert "Too many wrong codes" in text and "You can try again at" in text
+    assert graph.requests == []  # the right code isn't even sent while locked
+    assert AuditEvent.objects.filter(reason="too_many_attempts", outcome="denied").count() == 1
+
+
+@override_settings(CODE_ATTEMPT_LIMIT=2)
+def test_limit_is_per_serial_across_people(demo_tenant: None) -> None:
+    adele, megan = Client(), Client()
+    sign_in(adele, "adele.vance@contoso-sandbox.example")
+    sign_in(megan, "megan.bowen@contoso-sandbox.example")
+    add(adele, FREE_SERIAL, wrong_code_for(FREE_SERIAL))
+    add(megan, FREE_SERIAL, wrong_code_for(FREE_SERIAL))
+    assert "Too many wrong codes" in add(megan, FREE_SERIAL, code_for(FREE_SERIAL)).content.decode()
+
+
+def test_throttled_says_when_to_retry(employee_client: Client) -> None:
+    with override_settings(SANDBOX=sandbox(THROTTLE_RATE=1.0, RETRY_AFTER_SECONDS=30)):
+        response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL))
+    text = response.content.decode()
+    assert "asked us to slow down" in text and "Try again in 30 seconds" in text
+    assert status_of(FREE_SERIAL) == "available"
+
+
+def test_graph_unreachable_answers_quickly_with_next_step(employee_client: Client) -> None:
+    with override_settings(SANDBOX=sandbox(UNAVAILABLE_RATE=1.0, RETRY_AFTER_SECONDS=30)):
+        response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "Kept name")
+    text = response.content.decode()
+    assert "could not be reached" in text and "Try again in a minute" in text
+    assert 'value="Kept name"' in text
+
+
+def test_htmx_answers_in_place(employee_client: Client) -> None:
+    response = add(employee_client, FREE_SERIAL, wrong_code_for(FREE_SERIAL), htmx=True)
+    text = response.content.decode()
+    assert response.status_code == 200  # htmx swaps 2xx only
+    assert "<html" not in text and 'id="add-form"' in text and "That code was not accepted" in text
+    ok = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), htmx=True)
+    assert ok["HX-Redirect"] == "/tokens/"
+
+
+def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_client: Client) -> None:
+    time.sleep(1.1)
+    with override_settings(SANDBOX=sandbox(STEP_UP_AFTER_SECONDS=1)):
+        response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "After MFA")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/auth/sign-in?next=%2Ftokens%2Fadd")
+        to_idp = employee_client.get(response["Location"])
+        # The claims challenge travels to the identity provider (and the sandbox asks for a fresh sign-in).
+        assert "claims=" in to_idp["Location"]
+        back_to = complete_sign_in(employee_client, to_idp["Location"], "adele.vance@contoso-sandbox.example")
+    assert back_to == "/tokens/add"
+    form = employee_client.get(back_to).content.decode()
+    assert f'value="{FREE_SERIAL}"' in form and 'value="After MFA"' in form
+    assert "You signed in again" in form
+    assert status_of(FREE_SERIAL) == "available"
+    response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "After MFA")
+    assert response.status_code == 302
+    assert status_of(FREE_SERIAL) == "activated"
