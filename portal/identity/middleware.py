@@ -11,10 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from portal.identity.errors import IdentityUnavailable, ReauthenticationRequired
-from portal.identity.signin import SIGNED_IN_AT_KEY
+from portal.identity.signin import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
 from portal.identity.views import PENDING_CLAIMS_KEY
-
-LAST_SEEN_KEY = "identity.last_seen"
 
 
 class SessionLifetimeMiddleware:

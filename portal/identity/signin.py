@@ -30,6 +30,7 @@ FLOWS_KEY = "identity.auth_flows"
 ACCOUNT_KEY = "identity.home_account_id"
 WIDS_KEY = "identity.wids"
 SIGNED_IN_AT_KEY = "identity.signed_in_at"
+LAST_SEEN_KEY = "identity.last_seen"
 MAX_PENDING_FLOWS = 5
 
 
@@ -109,6 +110,7 @@ def sign_in_complete(*, request: HttpRequest) -> str:
     request.session[WIDS_KEY] = list(claims.get("wids", []))
     request.session[ACCOUNT_KEY] = _home_account_id(claims)
     request.session[SIGNED_IN_AT_KEY] = request.session.get(SIGNED_IN_AT_KEY) or int(time.time())
+    request.session[LAST_SEEN_KEY] = int(time.time())
     msal_client.save_cache(request.session, cache)
     logger.info("signed in", extra={"oid": user.oid, "admin_scopes": bool(pending.get("admin"))})
     return str(pending["next"])

@@ -9,6 +9,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/add", views.add, name="add"),
-    path("tokens/<uuid:method_id>/activate", views.activate, name="activate"),
-    path("tokens/<uuid:method_id>/remove", views.remove, name="remove"),
+    path("tokens/<uuid:token_uuid>/activate", views.activate, name="activate"),
+    path("tokens/<uuid:token_uuid>/remove", views.remove, name="remove"),
 ]

@@ -7,6 +7,7 @@ templates) and successful writes redirect with HX-Redirect.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -71,7 +72,8 @@ def add(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @signed_in
-def activate(request: HttpRequest, method_id: str) -> HttpResponse:
+def activate(request: HttpRequest, token_uuid: UUID) -> HttpResponse:
+    method_id = str(token_uuid)
     form = ActivateTokenForm(request.POST or None)
     client = graph_client(request)
     error: ActionError | None = None
@@ -98,7 +100,8 @@ def activate(request: HttpRequest, method_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @signed_in
-def remove(request: HttpRequest, method_id: str) -> HttpResponse:
+def remove(request: HttpRequest, token_uuid: UUID) -> HttpResponse:
+    method_id = str(token_uuid)
     client = graph_client(request)
     context: dict[str, Any] = {"method_id": method_id, "error": None, "token": None, "nav": "tokens",
                                "inline": bool(request.htmx)}

@@ -23,8 +23,8 @@ from django.conf import settings
 from portal.graph.transport import build_session
 from portal.sandbox import roles, totp
 from portal.sandbox.graph import faults
-from portal.sandbox.keys import mint_access_token
-from portal.sandbox.models import DirectoryUser, HardwareToken
+from portal.sandbox.keys import mint_access_token, signing_key
+from portal.sandbox.models import DirectoryUser, HardwareToken, SigningKey
 
 GRAPH = "https://graph.microsoft.com/beta"
 
@@ -221,6 +221,21 @@ class GraphClient:
         return self.request("DELETE", path, **kwargs)
 
 
+_KEY_CACHE: dict[str, str] = {}
+
+
+def _reuse_signing_key() -> None:
+    """Generating an RSA key takes ~0.1 s and every test's rollback drops it: keep one per session."""
+    if SigningKey.objects.exists():
+        return
+    if not _KEY_CACHE:
+        key = signing_key()  # generates and stores one
+        row = SigningKey.objects.get(kid=key.kid)
+        _KEY_CACHE.update(kid=row.kid, pem=row.private_key_pem)
+        return
+    SigningKey.objects.create(kid=_KEY_CACHE["kid"], private_key_pem=_KEY_CACHE["pem"])
+
+
 def access_token(user: DirectoryUser, scopes: list[str], *, signed_in_ago: float = 0) -> str:
     return mint_access_token(
         user=user,
@@ -234,6 +249,7 @@ def access_token(user: DirectoryUser, scopes: list[str], *, signed_in_ago: float
 def graph(db: None, known_secrets: list[str]) -> Iterator[Callable[..., GraphClient]]:
     """graph(user, scopes=None, signed_in_ago=0) → a client; defaults to the portal's scopes for the user."""
     clients: list[GraphClient] = []
+    _reuse_signing_key()
 
     def make(
         user: DirectoryUser, scopes: list[str] | None = None, *, signed_in_ago: float = 0

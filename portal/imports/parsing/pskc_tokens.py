@@ -35,7 +35,7 @@ from portal.imports.parsing.errors import (
 from portal.imports.parsing.rows import RawToken
 
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-#: Far above what any vendor uses (typically 1,000–100,000) yet bounded: each costs CPU time.
+#: Far above what any vendor uses (typically 1,000 to 100,000) yet bounded: each costs CPU time.
 MAX_PBKDF2_ITERATIONS = 5_000_000
 MAX_DERIVED_KEY_BYTES = 64
 
@@ -70,8 +70,8 @@ def check_xml(data: bytes) -> None:
 def _encrypted(container: pskc.PSKC) -> bool:
     try:
         return bool(container.encryption.is_encrypted)
-    except Exception:  # a damaged value raises whatever its decoder raises; treat as "can't open"
-        return True
+    except Exception:  # a damaged value, not encryption: the rows will say which token is damaged
+        return False
 
 
 def _key_size_hint(container: pskc.PSKC) -> str:
@@ -90,7 +90,7 @@ def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> 
             container.encryption.key = bytes.fromhex("".join(key_hex.split()).removeprefix("0x"))
         except ValueError:
             raise WrongDecryptionKey(
-                "The PSKC key must be written in hex (digits 0–9 and letters A–F)"
+                "The PSKC key must be written in hex (digits 0-9 and letters A-F)"
                 + (f", {_key_size_hint(container)} for this file." if _key_size_hint(container) else ".")
             ) from None
     elif password:
@@ -101,7 +101,9 @@ def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> 
         iterations = derivation.pbkdf2_iterations or 0
         key_length = derivation.pbkdf2_key_length or 0
         if iterations > MAX_PBKDF2_ITERATIONS or key_length > MAX_DERIVED_KEY_BYTES:
-            raise UnsupportedFile("This PSKC file asks for an unreasonable password derivation; it is refused.")
+            raise UnsupportedFile(
+                "This PSKC file asks for an unreasonable password derivation; it is refused."
+            )
         try:
             container.encryption.derive_key(password)
         except PSKCError:

@@ -99,7 +99,9 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
             problems.append(reason)
     if hash_function is None:
         hash_function = (
-            hash_for_seed_length(seed_bytes) if rules.infer_hash_from_seed_length and seed_bytes else "hmacsha1"
+            hash_for_seed_length(seed_bytes)
+            if rules.infer_hash_from_seed_length and seed_bytes
+            else "hmacsha1"
         )
 
     manufacturer = clean_text(raw.manufacturer) or defaults.manufacturer
@@ -119,7 +121,9 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
 
     if problems or serial is None or interval is None or secret_key is None:
         return RejectedRow(raw.row_number, serial, "; ".join(problems))
-    assert manufacturer is not None and model is not None  # a missing one was reported above
+    # A missing manufacturer or model was reported above.
+    assert manufacturer is not None
+    assert model is not None
     return SeedRow(
         row_number=raw.row_number,
         serial_number=serial,

@@ -1,6 +1,6 @@
 """Turning a seed, however the vendor wrote it, into the Base32 text Entra accepts.
 
-Entra's rule (reference §5.2): Base32 alphabet only (A–Z, 2–7), at most 128 characters. Spaces,
+Entra's rule (reference §5.2): Base32 alphabet only (A-Z, 2-7), at most 128 characters. Spaces,
 dashes, lower case and `=` padding are presentation, so we normalise them away; anything else
 outside the alphabet is refused rather than "fixed", because a silently altered secret is only
 discovered when the user first types a code.
@@ -69,7 +69,7 @@ def normalise_base32(value: str) -> str:
         if upper not in BASE32_ALPHABET:
             raise SecretProblem(
                 f"secret is not valid Base32 (character {_show_char(char)} at position {position}); "
-                "Base32 uses only the letters A–Z and the digits 2–7"
+                "Base32 uses only the letters A-Z and the digits 2-7"
             )
         cleaned.append(upper)
     result = "".join(cleaned)
@@ -122,7 +122,7 @@ def hex_to_bytes(value: str) -> bytes:
         if char not in HEX_DIGITS:
             raise SecretProblem(
                 f"secret is not valid hex (character {_show_char(char)} at position {position}); "
-                "this format carries hex seeds (0–9, A–F)"
+                "this format carries hex seeds (0-9, A-F)"
             )
         digits.append(char)
     if not digits:
@@ -160,7 +160,9 @@ def secret_to_base32(value: str | bytes, encoding: SecretEncoding) -> tuple[str,
 def looks_like_hex(value: str) -> bool:
     """True when a value that failed Base32 would have been a plausible hex seed."""
     digits = [c for c in value.strip() if c not in _SEPARATORS]
-    return len(digits) >= 2 * MIN_SECRET_BYTES and len(digits) % 2 == 0 and all(c in HEX_DIGITS for c in digits)
+    return (
+        len(digits) >= 2 * MIN_SECRET_BYTES and len(digits) % 2 == 0 and all(c in HEX_DIGITS for c in digits)
+    )
 
 
 def hash_for_seed_length(seed_bytes: int) -> HashFunction:

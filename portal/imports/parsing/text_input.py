@@ -115,7 +115,7 @@ def decoding_errors_as_file_errors(codec: str) -> Iterator[None]:
     """A bad byte part-way through becomes a file-level error naming the encoding we used."""
     try:
         yield
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError:
         raise UnreadableFile(
             f"Part of the file is not valid {_CODEC_NAMES.get(codec, codec)} text although it starts as "
             "such; save it again as “CSV UTF-8” (or plain UTF-8) and upload that file."

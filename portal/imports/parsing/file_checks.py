@@ -1,0 +1,59 @@
+"""Checks that span records: the row cap and serials repeated within one file.
+
+Only the serials are remembered (one short string per row), so memory grows with the number of rows
+but stays small; the records themselves are never held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol, TypeVar
+
+from portal.imports.parsing.errors import TooManyRows
+from portal.imports.parsing.rows import RejectedRow
+
+Record = TypeVar("Record")
+
+
+class _Numbered(Protocol):
+    @property
+    def row_number(self) -> int: ...
+    @property
+    def serial_number(self) -> str | None: ...
+
+
+Verdict = TypeVar("Verdict", bound=_Numbered)
+
+
+def capped(records: Iterable[Record], max_rows: int) -> Iterator[Record]:
+    """Pass records through; raise TooManyRows on the first one past `max_rows`."""
+    for count, record in enumerate(records, start=1):
+        if count > max_rows:
+            raise TooManyRows(
+                f"The file has more than {max_rows:,} rows, more than one import may hold; split it "
+                f"into files of at most {max_rows:,} rows and import each."
+            )
+        yield record
+
+
+def serial_key(serial: str) -> str:
+    """Serials compare without regard to case: "ab12" and "AB12" are the same printed label."""
+    return serial.casefold()
+
+
+def reject_repeated_serials(verdicts: Iterable[Verdict]) -> Iterator[Verdict | RejectedRow]:
+    """The first record with a serial stands; later ones are refused, pointing at the first."""
+    first_seen: dict[str, int] = {}
+    for verdict in verdicts:
+        serial = verdict.serial_number
+        if serial:
+            key = serial_key(serial)
+            if key in first_seen:
+                yield RejectedRow(
+                    verdict.row_number,
+                    serial,
+                    f"duplicate serial in this file (first seen on row {first_seen[key]})",
+                )
+                continue
+            first_seen[key] = verdict.row_number
+        yield verdict

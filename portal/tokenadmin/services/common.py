@@ -1,0 +1,110 @@
+"""Pieces every admin action shares: recording the audit event and guarding code attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.utils import timezone
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_event_record
+from portal.core.action_errors import ActionError
+from portal.core.attempts import Attempt, TooManyAttempts, attempt_begin, attempt_finish
+from portal.graph.errors import GraphError
+from portal.identity.errors import ReauthenticationRequired
+from portal.identity.models import User
+
+Meaning = Callable[[GraphError], ActionError]
+
+
+class Auditor:
+    """Records the one audit event of an action. Fields known up front (the target, the serial) are
+    fixed when the action starts; the outcome and Graph's request-id are added at the end."""
+
+    def __init__(self, *, actor: User, action: str, client_ip: str | None, **fixed: str) -> None:
+        self.actor, self.action, self.client_ip = actor, action, client_ip
+        self.fixed = dict(fixed)
+        self.recorded = False
+
+    def update(self, **fields: str) -> None:
+        """Add what was learnt on the way (e.g. the serial read back from Graph)."""
+        self.fixed.update({key: value for key, value in fields.items() if value})
+
+    def __call__(self, *, outcome: str, reason: str = "", graph_request_id: str | None = "", **extra: object) -> None:
+        # One action, one event: a second call would be a bug that double-counts in the trail.
+        if self.recorded:
+            raise RuntimeError("This action has already been recorded in the audit trail.")
+        self.recorded = True
+        audit_event_record(
+            actor=self.actor,
+            action=self.action,
+            outcome=outcome,
+            reason=reason,
+            graph_request_id=graph_request_id or "",
+            client_ip=self.client_ip,
+            extra=dict(extra) or None,
+            **self.fixed,
+        )
+
+    def success(self, *, graph_request_id: str | None, **extra: object) -> None:
+        self(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=graph_request_id, **extra)
+
+
+def failure(
+    exc: GraphError, *, audit: Auditor, meaning: Meaning, attempt: Attempt | None = None
+) -> ActionError:
+    """Give a failed Graph call its meaning, settle the code attempt, record the event; returns the
+    ActionError for the caller to `raise ... from exc`.
+
+    A 401 becomes ReauthenticationRequired inside `meaning` (a sign-in round trip): that failed
+    attempt is recorded too before the exception goes on to the middleware.
+    """
+    try:
+        error = meaning(exc)
+    except ReauthenticationRequired:
+        if attempt is not None:
+            attempt_finish(attempt, wrong_code=False)
+        audit(
+            outcome=AuditEvent.Outcome.FAILURE,
+            reason="reauthentication_required",
+            graph_request_id=exc.request_id,
+        )
+        raise
+    if attempt is not None:
+        attempt_finish(attempt, wrong_code=error.reason == "wrong_code")
+    # A refusal by Graph (403) is recorded as "denied", everything else as "failure".
+    outcome = AuditEvent.Outcome.DENIED if exc.status == 403 else AuditEvent.Outcome.FAILURE
+    audit(outcome=outcome, reason=error.reason, graph_request_id=error.request_id or exc.request_id)
+    return error
+
+
+def refusal(error: ActionError, *, audit: Auditor) -> ActionError:
+    """Record an action the portal itself refused before asking Graph (e.g. unknown serial)."""
+    audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id)
+    return error
+
+
+def attempt_or_refuse(*, actor: User, serial: str, audit: Auditor) -> Attempt:
+    """Reserve one code attempt for (this admin, this serial), or refuse and record it.
+
+    The limit counts per person and per serial, so an admin cannot brute-force a token by trying
+    codes through the admin area, nor share the load with an employee trying the same serial.
+    """
+    try:
+        return attempt_begin(person_oid=actor.oid, serial=serial)
+    except TooManyAttempts as exc:
+        audit(outcome=AuditEvent.Outcome.DENIED, reason="too_many_attempts")
+        raise too_many_attempts_error(exc.unlock_at) from exc
+
+
+def too_many_attempts_error(unlock_at: datetime) -> ActionError:
+    local = timezone.localtime(unlock_at)
+    return ActionError(
+        reason="too_many_attempts",
+        message="Too many wrong codes were entered for this token (or by you) in a short time, "
+        "so code entry is paused.",
+        next_step=f"Try again at {local:%H:%M} ({local:%Z}). Until then, nothing you type is sent to "
+        "Microsoft Entra ID.",
+        field="code",
+    )
