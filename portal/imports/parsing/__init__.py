@@ -55,8 +55,8 @@ from portal.imports.parsing.rules import DeviceDefaults, FormatRules, judge_toke
 from portal.imports.parsing.text_input import open_text, read_all, read_head
 
 __all__ = [
-    "DecryptionKeyNeeded",
     "AssignmentRow",
+    "DecryptionKeyNeeded",
     "FileFormat",
     "ParsedFile",
     "RejectedRow",
