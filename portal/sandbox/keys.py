@@ -108,7 +108,7 @@ def mint_access_token(
         "iss": f"https://sts.windows.net/{settings.SANDBOX['TENANT_ID']}/",
         "iat": now,
         "nbf": now,
-        "exp": now + (lifetime or settings.SANDBOX["ACCESS_TOKEN_LIFETIME_SECONDS"]),
+        "exp": now + int(lifetime or settings.SANDBOX["ACCESS_TOKEN_LIFETIME_SECONDS"]),
         "appid": client_id,
         "oid": str(user.id),
         "tid": settings.SANDBOX["TENANT_ID"],

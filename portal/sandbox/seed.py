@@ -92,8 +92,8 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser(PATTI, "patti.fernandez", "Patti Fernandez", "Patti", "Fernandez", "Helpdesk Agent", "IT",
              roles=(roles.HELPDESK_ADMINISTRATOR,),
              description="Holds an admin role, so an Authentication Administrator cannot manage her tokens."),
-    DemoUser(DIEGO, "diego.siciliani", "Diego Siciliani", "Diego", "Siciliani", "HR Manager", "HR", enabled=False,
-             description="Account disabled: cannot sign in; his token is still in the inventory."),
+    DemoUser(DIEGO, "diego.siciliani", "Diego Siciliani", "Diego", "Siciliani", "HR Manager", "HR",
+             enabled=False, description="Account disabled: cannot sign in; his token stays assigned."),
 )  # fmt: skip
 
 

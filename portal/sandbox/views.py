@@ -49,7 +49,12 @@ _POLL_SECONDS = 5
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    users = [_DemoUserRow.of(user) for user in DirectoryUser.objects.annotate(token_count=Count("tokens"))]
+    users = [
+        _DemoUserRow.of(user)
+        for user in DirectoryUser.objects.annotate(token_count=Count("tokens")).order_by(
+            "sort_order", "display_name"
+        )
+    ]
     counts = dict(
         HardwareToken.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )

@@ -52,6 +52,10 @@ class AdminPermissions:
     roles: frozenset[Role]
 
     @property
+    def role_labels(self) -> list[str]:
+        return sorted(role.label for role in self.roles)
+
+    @property
     def read_users(self) -> bool:
         return bool(self.roles & USER_READERS)
 
@@ -67,9 +71,7 @@ class AdminPermissions:
     def manage_admin_targets(self) -> bool:
         """Privileged Authentication Administrator or Global Administrator: may change the tokens of
         users who hold an admin role (an Authentication Administrator may not)."""
-        return bool(
-            self.roles & {Role.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR, Role.GLOBAL_ADMINISTRATOR}
-        )
+        return bool(self.roles & {Role.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR, Role.GLOBAL_ADMINISTRATOR})
 
 
 def admin_permissions(request: HttpRequest) -> AdminPermissions:

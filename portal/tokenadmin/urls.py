@@ -1,6 +1,27 @@
+"""The admin area, under /admin/ (imports and the audit trail mount their own URLs beside it)."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from portal.tokenadmin.views import dashboard, inventory, users
 
 app_name = "tokenadmin"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", dashboard.home, name="home"),
+    # People and their tokens
+    path("users/", users.search, name="users"),
+    path("users/<uuid:user_id>/", users.detail, name="user"),
+    path("users/<uuid:user_id>/assign", users.assign, name="user_assign"),
+    path("users/<uuid:user_id>/assign-activate", users.assign_activate, name="user_assign_activate"),
+    path("users/<uuid:user_id>/tokens/<uuid:method_id>/activate", users.activate, name="user_activate"),
+    path("users/<uuid:user_id>/tokens/<uuid:method_id>/deactivate", users.deactivate, name="user_deactivate"),
+    path("users/<uuid:user_id>/tokens/<uuid:method_id>/unassign", users.unassign, name="user_unassign"),
+    # The tenant's inventory
+    path("inventory/", inventory.index, name="inventory"),
+    path("inventory/new", inventory.create, name="inventory_create"),
+    path("inventory/<uuid:device_id>/", inventory.detail, name="device"),
+    path("inventory/<uuid:device_id>/edit", inventory.edit, name="device_edit"),
+    path("inventory/<uuid:device_id>/delete", inventory.delete, name="device_delete"),
+    path("inventory/<uuid:device_id>/assign", inventory.assign, name="device_assign"),
+]

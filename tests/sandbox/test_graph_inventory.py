@@ -51,8 +51,9 @@ def new_device(serial: str = "SN-NEW-1", **overrides: Any) -> dict[str, Any]:
 # --- D1 list / D4 get: shapes ---------------------------------------------------------------------
 
 
-def test_list_returns_flat_devices(policy_admin: GraphClient, make_token: Callable[..., HardwareToken],
-                                   directory: Directory) -> None:
+def test_list_returns_flat_devices(
+    policy_admin: GraphClient, make_token: Callable[..., HardwareToken], directory: Directory
+) -> None:
     make_token(serial="SN-A")
     make_token(serial="SN-B", status="assigned", assigned_to=directory.employee, display_name="Amy's")
 
@@ -60,7 +61,10 @@ def test_list_returns_flat_devices(policy_admin: GraphClient, make_token: Callab
 
     assert response.status_code == 200
     body = json_of(response)
-    assert body["@odata.context"] == f"{GRAPH}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices"
+    assert (
+        body["@odata.context"]
+        == f"{GRAPH}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices"
+    )
     assert "@odata.nextLink" not in body
     first, second = body["value"]
     assert set(first) == DEVICE_KEYS
@@ -84,7 +88,9 @@ def test_get_one_device(policy_admin: GraphClient, make_token: Callable[..., Har
 
     assert response.status_code == 200
     body = json_of(response)
-    assert body["@odata.context"].endswith("#directory/authenticationMethodDevices/hardwareOathDevices/$entity")
+    assert body["@odata.context"].endswith(
+        "#directory/authenticationMethodDevices/hardwareOathDevices/$entity"
+    )
     assert body["id"] == str(token.id)
     assert body["timeIntervalInSeconds"] == 60
     assert body["hashFunction"] == "hmacsha256"
@@ -102,8 +108,11 @@ def test_select(policy_admin: GraphClient, make_token: Callable[..., HardwareTok
     token = make_token(serial="SN-SEL")
     body = policy_admin.get(DEVICES, params={"$select": "serialNumber,id"}).json()
     assert body["value"] == [
-        {"@odata.type": "#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice", "id": str(token.id),
-         "serialNumber": "SN-SEL"}
+        {
+            "@odata.type": "#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice",
+            "id": str(token.id),
+            "serialNumber": "SN-SEL",
+        }
     ]
     assert body["@odata.context"].endswith("hardwareOathDevices(serialNumber,id)")
     one = policy_admin.get(f"{DEVICES}/{token.id}", params={"$select": "status"}).json()
@@ -152,16 +161,18 @@ def filter_set(make_token: Callable[..., HardwareToken], directory: Directory) -
         ("assignedTo/id eq '00000000-0000-0000-0000-000000000000'", []),
     ],
 )
-def test_filters(policy_admin: GraphClient, filter_set: dict[str, HardwareToken], expression: str,
-                 expected: list[str]) -> None:
+def test_filters(
+    policy_admin: GraphClient, filter_set: dict[str, HardwareToken], expression: str, expected: list[str]
+) -> None:
     response = policy_admin.get(DEVICES, params={"$filter": expression})
     assert response.status_code == 200, response.text
     ids = [item["id"] for item in response.json()["value"]]
     assert ids == [str(filter_set[key].id) for key in expected]
 
 
-def test_filter_by_assigned_user(policy_admin: GraphClient, filter_set: dict[str, HardwareToken],
-                                 directory: Directory) -> None:
+def test_filter_by_assigned_user(
+    policy_admin: GraphClient, filter_set: dict[str, HardwareToken], directory: Directory
+) -> None:
     response = policy_admin.get(DEVICES, params={"$filter": f"assignedTo/id eq '{directory.colleague.id}'"})
     assert [item["serialNumber"] for item in response.json()["value"]] == ["TOTP-D"]
 
@@ -185,7 +196,9 @@ def test_bad_filters_are_400(policy_admin: GraphClient, expression: str) -> None
     assert response.json()["error"]["code"] == "BadRequest"
 
 
-def test_count_endpoint_and_count_option(policy_admin: GraphClient, filter_set: dict[str, HardwareToken]) -> None:
+def test_count_endpoint_and_count_option(
+    policy_admin: GraphClient, filter_set: dict[str, HardwareToken]
+) -> None:
     response = policy_admin.get(f"{DEVICES}/$count")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
@@ -201,8 +214,13 @@ def test_count_endpoint_and_count_option(policy_admin: GraphClient, filter_set: 
 @pytest.fixture
 def many_tokens(db: None) -> int:
     HardwareToken.objects.bulk_create(
-        HardwareToken(serial_number=f"BULK-{n:04d}", manufacturer="Contoso", model="OTP-6",
-                      secret_key="JBSWY3DPEHPK3PXP", time_interval=30 if n % 3 else 60)
+        HardwareToken(
+            serial_number=f"BULK-{n:04d}",
+            manufacturer="Contoso",
+            model="OTP-6",
+            secret_key="JBSWY3DPEHPK3PXP",
+            time_interval=30 if n % 3 else 60,
+        )
         for n in range(260)
     )
     return 260
@@ -265,11 +283,15 @@ def test_next_link_uses_the_callers_base_url(policy_admin: GraphClient, many_tok
     import json
 
     body = json.loads(response.body)
-    assert body["@odata.nextLink"].startswith(f"http://127.0.0.1:8000/sandbox/graph/beta{DEVICES}?$top=10&$skiptoken=")
+    assert body["@odata.nextLink"].startswith(
+        f"http://127.0.0.1:8000/sandbox/graph/beta{DEVICES}?$top=10&$skiptoken="
+    )
     assert body["@odata.context"].startswith("http://127.0.0.1:8000/sandbox/graph/beta/$metadata#")
 
 
-@pytest.mark.parametrize(("top", "status"), [("999", 200), ("1000", 400), ("0", 400), ("-1", 400), ("ten", 400)])
+@pytest.mark.parametrize(
+    ("top", "status"), [("999", 200), ("1000", 400), ("0", 400), ("-1", 400), ("ten", 400)]
+)
 def test_top_limits(policy_admin: GraphClient, many_tokens: int, top: str, status: int) -> None:
     response = policy_admin.get(DEVICES, params={"$top": top})
     assert response.status_code == status
@@ -278,7 +300,9 @@ def test_top_limits(policy_admin: GraphClient, many_tokens: int, top: str, statu
         assert "@odata.nextLink" not in response.json()
 
 
-def test_page_size_and_max_top_are_switches(policy_admin: GraphClient, many_tokens: int, settings: Any) -> None:
+def test_page_size_and_max_top_are_switches(
+    policy_admin: GraphClient, many_tokens: int, settings: Any
+) -> None:
     sandbox(settings, PAGE_SIZE=50, MAX_TOP=60)
     assert len(policy_admin.get(DEVICES).json()["value"]) == 50
     assert policy_admin.get(DEVICES, params={"$top": "61"}).status_code == 400
@@ -343,7 +367,9 @@ def test_create_accepts_upper_case_hash_function(policy_admin: GraphClient) -> N
 )
 def test_create_validation(policy_admin: GraphClient, change: dict[str, Any], fragment: str) -> None:
     body = new_device(**change)
-    response = policy_admin.post(DEVICES, json={k: v for k, v in body.items() if v is not None or k in change})
+    response = policy_admin.post(
+        DEVICES, json={k: v for k, v in body.items() if v is not None or k in change}
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalidRequest"
@@ -359,8 +385,9 @@ def test_create_error_never_echoes_the_secret(policy_admin: GraphClient) -> None
     assert "PX1" not in response.text
 
 
-def test_duplicate_serial_is_409(policy_admin: GraphClient, make_token: Callable[..., HardwareToken],
-                                 settings: Any) -> None:
+def test_duplicate_serial_is_409(
+    policy_admin: GraphClient, make_token: Callable[..., HardwareToken], settings: Any
+) -> None:
     make_token(serial="SN-DUP")
     response = policy_admin.post(DEVICES, json=new_device("sn-dup"))
     assert response.status_code == 409
@@ -387,13 +414,17 @@ def test_create_with_assign_to(directory: Directory, graph: Callable[..., GraphC
     assert not HardwareToken.objects.filter(serial_number="SN-2").exists()
 
 
-def test_create_with_assign_to_needs_the_user_method_rights(policy_admin: GraphClient, directory: Directory) -> None:
+def test_create_with_assign_to_needs_the_user_method_rights(
+    policy_admin: GraphClient, directory: Directory
+) -> None:
     response = policy_admin.post(DEVICES, json=new_device(assignTo={"id": str(directory.employee.id)}))
     assert response.status_code == 403
     assert HardwareToken.objects.count() == 0
 
 
-def test_create_with_assign_to_guest_is_rejected(directory: Directory, graph: Callable[..., GraphClient]) -> None:
+def test_create_with_assign_to_guest_is_rejected(
+    directory: Directory, graph: Callable[..., GraphClient]
+) -> None:
     client = graph(directory.global_admin)
     response = client.post(DEVICES, json=new_device(assignTo={"id": str(directory.guest.id)}))
     assert response.status_code == 400
@@ -404,14 +435,18 @@ def test_create_with_assign_to_guest_is_rejected(directory: Directory, graph: Ca
 # --- D3 bulk ------------------------------------------------------------------------------------
 
 
-def test_bulk_create_partial_success(directory: Directory, graph: Callable[..., GraphClient],
-                                     make_token: Callable[..., HardwareToken]) -> None:
+def test_bulk_create_partial_success(
+    directory: Directory, graph: Callable[..., GraphClient], make_token: Callable[..., HardwareToken]
+) -> None:
     make_token(serial="SN-TAKEN")
     client = graph(directory.global_admin)
     items = [
         {"@contentId": "1", **new_device("SN-1")},
         {"@contentId": "2", **new_device("SN-2", secretKey="not base32!")},
-        {"@contentId": "3", **new_device("SN-3", timeIntervalInSeconds="60", assignTo={"id": str(directory.employee.id)})},
+        {
+            "@contentId": "3",
+            **new_device("SN-3", timeIntervalInSeconds="60", assignTo={"id": str(directory.employee.id)}),
+        },
         {"@contentId": "4", **new_device("SN-TAKEN")},
         {"@contentId": "5", **new_device("SN-5", assignTo={"id": "00000000-0000-0000-0000-000000000000"})},
     ]
@@ -432,7 +467,11 @@ def test_bulk_create_partial_success(directory: Directory, graph: Callable[..., 
     assert results[2]["timeIntervalInSeconds"] == 60
     assert results[3]["error"]["code"] == "serialNumberAlreadyExists"
     assert results[4]["error"]["code"] == "Request_ResourceNotFound"
-    assert sorted(HardwareToken.objects.values_list("serial_number", flat=True)) == ["SN-1", "SN-3", "SN-TAKEN"]
+    assert sorted(HardwareToken.objects.values_list("serial_number", flat=True)) == [
+        "SN-1",
+        "SN-3",
+        "SN-TAKEN",
+    ]
 
 
 def test_bulk_status_switch(policy_admin: GraphClient, settings: Any) -> None:
@@ -442,7 +481,8 @@ def test_bulk_status_switch(policy_admin: GraphClient, settings: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{"value": [{"serialNumber": "x"}]}, {"@context": "#$delta", "value": []}, {"@context": "#$delta"}]
+    "body",
+    [{"value": [{"serialNumber": "x"}]}, {"@context": "#$delta", "value": []}, {"@context": "#$delta"}],
 )
 def test_bulk_needs_a_delta_payload(policy_admin: GraphClient, body: dict[str, Any]) -> None:
     response = policy_admin.patch(DEVICES, json=body)
@@ -457,18 +497,28 @@ def test_update_unassigned(policy_admin: GraphClient, make_token: Callable[..., 
     token = make_token()
     response = policy_admin.patch(
         f"{DEVICES}/{token.id}",
-        json={"displayName": "Spare", "timeIntervalInSeconds": 60, "hashFunction": "hmacsha256", "model": "OTP-8"},
+        json={
+            "displayName": "Spare",
+            "timeIntervalInSeconds": 60,
+            "hashFunction": "hmacsha256",
+            "model": "OTP-8",
+        },
     )
     assert response.status_code == 204
     assert response.content == b""
     token.refresh_from_db()
     assert (token.display_name, token.time_interval, token.hash_function, token.model) == (
-        "Spare", 60, "hmacsha256", "OTP-8")
+        "Spare",
+        60,
+        "hmacsha256",
+        "OTP-8",
+    )
 
 
 @pytest.mark.parametrize("field", ["serialNumber", "secretKey"])
-def test_serial_and_secret_are_not_updatable(policy_admin: GraphClient, make_token: Callable[..., HardwareToken],
-                                              field: str) -> None:
+def test_serial_and_secret_are_not_updatable(
+    policy_admin: GraphClient, make_token: Callable[..., HardwareToken], field: str
+) -> None:
     token = make_token(serial="SN-KEEP")
     response = policy_admin.patch(f"{DEVICES}/{token.id}", json={field: "MFRGG"})
     assert response.status_code == 400
@@ -478,8 +528,9 @@ def test_serial_and_secret_are_not_updatable(policy_admin: GraphClient, make_tok
 
 
 @pytest.mark.parametrize("status", ["assigned", "activated", "failedActivation"])
-def test_update_and_delete_need_an_unassigned_token(policy_admin: GraphClient, directory: Directory,
-                                                    make_token: Callable[..., HardwareToken], status: str) -> None:
+def test_update_and_delete_need_an_unassigned_token(
+    policy_admin: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], status: str
+) -> None:
     token = make_token(status=status, assigned_to=directory.employee)
     update = policy_admin.patch(f"{DEVICES}/{token.id}", json={"model": "X"})
     delete = policy_admin.delete(f"{DEVICES}/{token.id}")
@@ -496,8 +547,9 @@ def test_delete(policy_admin: GraphClient, make_token: Callable[..., HardwareTok
     assert policy_admin.delete(f"{DEVICES}/{token.id}").status_code == 404
 
 
-def test_assign_to_navigation(policy_admin: GraphClient, directory: Directory,
-                              make_token: Callable[..., HardwareToken]) -> None:
+def test_assign_to_navigation(
+    policy_admin: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     assigned = make_token(status="assigned", assigned_to=directory.employee)
     free = make_token()
     response = policy_admin.get(f"{DEVICES}/{assigned.id}/assignTo")

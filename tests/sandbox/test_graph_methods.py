@@ -37,8 +37,12 @@ def status_of(token: HardwareToken) -> str:
 # --- U1 / U2 / U10 / U11 / U12 reads -------------------------------------------------------------
 
 
-def test_list_my_methods(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]) -> None:
-    mine = make_token(serial="SN-MINE", status="activated", assigned_to=directory.employee, display_name="Mine")
+def test_list_my_methods(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
+    mine = make_token(
+        serial="SN-MINE", status="activated", assigned_to=directory.employee, display_name="Mine"
+    )
     make_token(serial="SN-OTHER", status="assigned", assigned_to=directory.colleague)
     make_token(serial="SN-FREE")
 
@@ -61,8 +65,9 @@ def test_list_my_methods(amy: GraphClient, directory: Directory, make_token: Cal
 
 
 @pytest.mark.parametrize("ref", ["id", "upn"])
-def test_list_another_users_methods(admin: GraphClient, directory: Directory,
-                                    make_token: Callable[..., HardwareToken], ref: str) -> None:
+def test_list_another_users_methods(
+    admin: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], ref: str
+) -> None:
     make_token(status="assigned", assigned_to=directory.employee)
     user_ref = str(directory.employee.id) if ref == "id" else "AMY.employee@contoso.test"
     response = admin.get(users_path(user_ref), params={"$count": "true"})
@@ -77,18 +82,22 @@ def test_unknown_user_is_404(admin: GraphClient) -> None:
     assert response.json()["error"]["code"] == "Request_ResourceNotFound"
 
 
-def test_list_filter_and_select(amy: GraphClient, directory: Directory,
-                                make_token: Callable[..., HardwareToken]) -> None:
+def test_list_filter_and_select(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     make_token(serial="SN-1", status="activated", assigned_to=directory.employee)
     second = make_token(serial="SN-2", status="assigned", assigned_to=directory.employee)
     body = amy.get(ME, params={"$filter": "device/status eq 'assigned'", "$select": "id"}).json()
-    assert body["value"] == [{"@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod", "id": str(second.id)}]
+    assert body["value"] == [
+        {"@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod", "id": str(second.id)}
+    ]
     assert amy.get(ME, params={"$expand": "device"}).status_code == 200
     assert amy.get(ME, params={"$expand": "owner"}).status_code == 400
 
 
-def test_get_one_method_and_its_device_and_user(amy: GraphClient, directory: Directory,
-                                                make_token: Callable[..., HardwareToken]) -> None:
+def test_get_one_method_and_its_device_and_user(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     token = make_token(status="assigned", assigned_to=directory.employee)
 
     method = amy.get(f"{ME}/{token.id}")
@@ -105,8 +114,9 @@ def test_get_one_method_and_its_device_and_user(amy: GraphClient, directory: Dir
     assert count.text == "1"
 
 
-def test_someone_elses_token_is_not_my_method(amy: GraphClient, directory: Directory,
-                                              make_token: Callable[..., HardwareToken]) -> None:
+def test_someone_elses_token_is_not_my_method(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     theirs = make_token(status="assigned", assigned_to=directory.colleague)
     free = make_token()
     for token in (theirs, free):
@@ -121,10 +131,13 @@ def test_someone_elses_token_is_not_my_method(amy: GraphClient, directory: Direc
 
 
 @pytest.mark.parametrize("body_form", ["device", "id"])
-def test_assign_then_unassign(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken],
-                              body_form: str) -> None:
+def test_assign_then_unassign(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], body_form: str
+) -> None:
     token = make_token()
-    body: dict[str, Any] = {"device": {"id": str(token.id)}} if body_form == "device" else {"id": str(token.id)}
+    body: dict[str, Any] = (
+        {"device": {"id": str(token.id)}} if body_form == "device" else {"id": str(token.id)}
+    )
 
     response = amy.post(ME, json=body)
 
@@ -147,8 +160,9 @@ def test_assign_then_unassign(amy: GraphClient, directory: Directory, make_token
     assert HardwareToken.objects.filter(pk=token.pk).exists()  # back in the inventory, not deleted
 
 
-def test_assign_taken_token_is_409_without_naming_the_owner(amy: GraphClient, directory: Directory,
-                                                              make_token: Callable[..., HardwareToken]) -> None:
+def test_assign_taken_token_is_409_without_naming_the_owner(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     taken = make_token(status="activated", assigned_to=directory.colleague)
     response = amy.post(ME, json={"device": {"id": str(taken.id)}})
     assert response.status_code == 409
@@ -168,18 +182,21 @@ def test_assign_needs_a_device_id(amy: GraphClient) -> None:
     assert response.json()["error"]["code"] == "invalidRequest"
 
 
-def test_guest_cannot_be_assigned(directory: Directory, graph: Callable[..., GraphClient],
-                                  make_token: Callable[..., HardwareToken]) -> None:
+def test_guest_cannot_be_assigned(
+    directory: Directory, graph: Callable[..., GraphClient], make_token: Callable[..., HardwareToken]
+) -> None:
     token = make_token()
-    response = graph(directory.priv_auth_admin).post(users_path(str(directory.guest.id)),
-                                                     json={"device": {"id": str(token.id)}})
+    response = graph(directory.priv_auth_admin).post(
+        users_path(str(directory.guest.id)), json={"device": {"id": str(token.id)}}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "guestUserNotSupported"
     assert status_of(token) == "available"
 
 
-def test_method_limit_switch(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken],
-                             settings: Any) -> None:
+def test_method_limit_switch(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], settings: Any
+) -> None:
     make_token(status="activated", assigned_to=directory.employee)
     extra = make_token()
     sandbox(settings, MAX_METHODS_PER_USER=1)
@@ -193,8 +210,9 @@ def test_method_limit_switch(amy: GraphClient, directory: Directory, make_token:
 # --- U5 activate / U6 deactivate and the state machine ---------------------------------------------
 
 
-def test_state_machine_with_failed_activation_and_retry(amy: GraphClient, directory: Directory,
-                                                        make_token: Callable[..., HardwareToken]) -> None:
+def test_state_machine_with_failed_activation_and_retry(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     token = make_token(status="assigned", assigned_to=directory.employee)
     code = wrong_code(token)
 
@@ -205,7 +223,9 @@ def test_state_machine_with_failed_activation_and_retry(amy: GraphClient, direct
     assert code not in failed.text
     assert status_of(token) == "failedActivation"
 
-    retried = amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token), "displayName": "Mine"})
+    retried = amy.post(
+        f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token), "displayName": "Mine"}
+    )
 
     assert retried.status_code == 204
     token.refresh_from_db()
@@ -225,26 +245,38 @@ def test_state_machine_with_failed_activation_and_retry(amy: GraphClient, direct
     assert status_of(token) == "available"
 
 
-def test_wrong_code_switch_off_keeps_assigned(amy: GraphClient, directory: Directory,
-                                              make_token: Callable[..., HardwareToken], settings: Any) -> None:
+def test_wrong_code_switch_off_keeps_assigned(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], settings: Any
+) -> None:
     sandbox(settings, WRONG_CODE_SETS_FAILED_ACTIVATION=False)
     token = make_token(status="assigned", assigned_to=directory.employee)
-    assert amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": wrong_code(token)}).status_code == 400
+    assert (
+        amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": wrong_code(token)}).status_code == 400
+    )
     assert status_of(token) == "assigned"
 
 
 @pytest.mark.parametrize("interval", [30, 60])
 @pytest.mark.parametrize("hash_function", ["hmacsha1", "hmacsha256"])
-def test_activate_each_token_kind(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken],
-                                  interval: int, hash_function: str) -> None:
-    token = make_token(status="assigned", assigned_to=directory.employee, interval=interval,
-                       hash_function=hash_function)
-    assert amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token)}).status_code == 204
+def test_activate_each_token_kind(
+    amy: GraphClient,
+    directory: Directory,
+    make_token: Callable[..., HardwareToken],
+    interval: int,
+    hash_function: str,
+) -> None:
+    token = make_token(
+        status="assigned", assigned_to=directory.employee, interval=interval, hash_function=hash_function
+    )
+    assert (
+        amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token)}).status_code == 204
+    )
     assert status_of(token) == "activated"
 
 
-def test_code_from_one_step_ago_is_accepted(amy: GraphClient, directory: Directory,
-                                            make_token: Callable[..., HardwareToken]) -> None:
+def test_code_from_one_step_ago_is_accepted(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     import time
 
     from portal.sandbox import totp
@@ -255,9 +287,9 @@ def test_code_from_one_step_ago_is_accepted(amy: GraphClient, directory: Directo
 
 
 @pytest.mark.parametrize("code", [123456, "12345", "1234567", "12a456", None])
-def test_malformed_code_is_invalid_request_and_changes_nothing(amy: GraphClient, directory: Directory,
-                                                               make_token: Callable[..., HardwareToken],
-                                                               code: Any) -> None:
+def test_malformed_code_is_invalid_request_and_changes_nothing(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], code: Any
+) -> None:
     token = make_token(status="assigned", assigned_to=directory.employee)
     response = amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": code})
     assert response.status_code == 400
@@ -268,44 +300,63 @@ def test_malformed_code_is_invalid_request_and_changes_nothing(amy: GraphClient,
 # --- U7 assignAndActivate / U8 bySerialNumber ------------------------------------------------------
 
 
-def test_assign_and_activate(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]) -> None:
+def test_assign_and_activate(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     token = make_token()
-    response = amy.post(f"{ME}/assignAndActivate",
-                        json={"device": {"id": str(token.id)}, "verificationCode": good_code(token),
-                              "displayName": "Desk"})
+    response = amy.post(
+        f"{ME}/assignAndActivate",
+        json={"device": {"id": str(token.id)}, "verificationCode": good_code(token), "displayName": "Desk"},
+    )
     assert response.status_code == 204
     token.refresh_from_db()
-    assert (token.status, token.assigned_to_id, token.display_name) == ("activated", directory.employee.id, "Desk")
+    assert (token.status, token.assigned_to_id, token.display_name) == (
+        "activated",
+        directory.employee.id,
+        "Desk",
+    )
 
 
 def test_assign_and_activate_wrong_code_leaves_available_token_untouched(
     amy: GraphClient, make_token: Callable[..., HardwareToken]
 ) -> None:
     token = make_token()
-    response = amy.post(f"{ME}/assignAndActivate",
-                        json={"device": {"id": str(token.id)}, "verificationCode": wrong_code(token)})
+    response = amy.post(
+        f"{ME}/assignAndActivate",
+        json={"device": {"id": str(token.id)}, "verificationCode": wrong_code(token)},
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalidVerificationCode"
     token.refresh_from_db()
     assert (token.status, token.assigned_to_id) == ("available", None)
 
 
-def test_by_serial_on_available_token(amy: GraphClient, directory: Directory,
-                                      make_token: Callable[..., HardwareToken]) -> None:
+def test_by_serial_on_available_token(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     token = make_token(serial="ABC-123")
-    response = amy.post(f"{ME}/assignAndActivateBySerialNumber",
-                        json={"serialNumber": " abc-123 ", "verificationCode": good_code(token), "displayName": "Key"})
+    response = amy.post(
+        f"{ME}/assignAndActivateBySerialNumber",
+        json={"serialNumber": " abc-123 ", "verificationCode": good_code(token), "displayName": "Key"},
+    )
     assert response.status_code == 204
     token.refresh_from_db()
-    assert (token.status, token.assigned_to_id, token.display_name) == ("activated", directory.employee.id, "Key")
+    assert (token.status, token.assigned_to_id, token.display_name) == (
+        "activated",
+        directory.employee.id,
+        "Key",
+    )
 
 
 @pytest.mark.parametrize("status", ["assigned", "failedActivation"])
-def test_by_serial_on_token_preassigned_to_me(amy: GraphClient, directory: Directory,
-                                              make_token: Callable[..., HardwareToken], status: str) -> None:
+def test_by_serial_on_token_preassigned_to_me(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], status: str
+) -> None:
     token = make_token(serial="PRE-1", status=status, assigned_to=directory.employee)
-    response = amy.post(f"{ME}/assignAndActivateBySerialNumber",
-                        json={"serialNumber": "PRE-1", "verificationCode": good_code(token)})
+    response = amy.post(
+        f"{ME}/assignAndActivateBySerialNumber",
+        json={"serialNumber": "PRE-1", "verificationCode": good_code(token)},
+    )
     assert response.status_code == 204
     assert status_of(token) == "activated"
 
@@ -314,22 +365,31 @@ def test_by_serial_wrong_code_on_preassigned_token_fails_activation(
     amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
 ) -> None:
     token = make_token(serial="PRE-2", status="assigned", assigned_to=directory.employee)
-    response = amy.post(f"{ME}/assignAndActivateBySerialNumber",
-                        json={"serialNumber": "PRE-2", "verificationCode": wrong_code(token)})
+    response = amy.post(
+        f"{ME}/assignAndActivateBySerialNumber",
+        json={"serialNumber": "PRE-2", "verificationCode": wrong_code(token)},
+    )
     assert response.status_code == 400
     assert status_of(token) == "failedActivation"
 
 
-def test_by_serial_errors(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]) -> None:
+def test_by_serial_errors(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     other = make_token(serial="OTHER-1", status="assigned", assigned_to=directory.colleague)
     mine = make_token(serial="MINE-1", status="activated", assigned_to=directory.employee)
 
-    unknown = amy.post(f"{ME}/assignAndActivateBySerialNumber",
-                       json={"serialNumber": "NOPE", "verificationCode": "123456"})
-    taken = amy.post(f"{ME}/assignAndActivateBySerialNumber",
-                     json={"serialNumber": "OTHER-1", "verificationCode": good_code(other)})
-    active = amy.post(f"{ME}/assignAndActivateBySerialNumber",
-                      json={"serialNumber": "MINE-1", "verificationCode": good_code(mine)})
+    unknown = amy.post(
+        f"{ME}/assignAndActivateBySerialNumber", json={"serialNumber": "NOPE", "verificationCode": "123456"}
+    )
+    taken = amy.post(
+        f"{ME}/assignAndActivateBySerialNumber",
+        json={"serialNumber": "OTHER-1", "verificationCode": good_code(other)},
+    )
+    active = amy.post(
+        f"{ME}/assignAndActivateBySerialNumber",
+        json={"serialNumber": "MINE-1", "verificationCode": good_code(mine)},
+    )
     missing = amy.post(f"{ME}/assignAndActivateBySerialNumber", json={"verificationCode": "123456"})
 
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "itemNotFound")
@@ -340,11 +400,14 @@ def test_by_serial_errors(amy: GraphClient, directory: Directory, make_token: Ca
     assert status_of(other) == "assigned"
 
 
-def test_admin_assigns_and_activates_for_a_user(admin: GraphClient, directory: Directory,
-                                                make_token: Callable[..., HardwareToken]) -> None:
+def test_admin_assigns_and_activates_for_a_user(
+    admin: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     token = make_token(serial="HELP-1")
-    response = admin.post(f"{users_path(str(directory.employee.id))}/assignAndActivateBySerialNumber",
-                          json={"serialNumber": "HELP-1", "verificationCode": good_code(token)})
+    response = admin.post(
+        f"{users_path(str(directory.employee.id))}/assignAndActivateBySerialNumber",
+        json={"serialNumber": "HELP-1", "verificationCode": good_code(token)},
+    )
     assert response.status_code == 204
     token.refresh_from_db()
     assert (token.status, token.assigned_to_id) == ("activated", directory.employee.id)
@@ -354,8 +417,9 @@ def test_admin_assigns_and_activates_for_a_user(admin: GraphClient, directory: D
 
 
 @pytest.mark.parametrize("key", ["@odata.id", "odata.id"])
-def test_put_assign_to_ref(admin: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken],
-                           key: str) -> None:
+def test_put_assign_to_ref(
+    admin: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], key: str
+) -> None:
     token = make_token()
     path = f"{users_path(str(directory.employee.id))}/{token.id}/device/assignTo/$ref"
     response = admin.put(path, json={key: f"https://graph.microsoft.com/beta/users/{directory.employee.id}"})
@@ -371,8 +435,9 @@ def test_put_assign_to_ref(admin: GraphClient, directory: Directory, make_token:
     assert taken.status_code == 409
 
 
-def test_put_assign_to_ref_must_name_the_path_user(admin: GraphClient, directory: Directory,
-                                                   make_token: Callable[..., HardwareToken]) -> None:
+def test_put_assign_to_ref_must_name_the_path_user(
+    admin: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     token = make_token()
     path = f"{users_path(str(directory.employee.id))}/{token.id}/device/assignTo/$ref"
     mismatch = admin.put(path, json={"@odata.id": f"{GRAPH}/users/{directory.colleague.id}"})
@@ -381,11 +446,14 @@ def test_put_assign_to_ref_must_name_the_path_user(admin: GraphClient, directory
     assert status_of(token) == "available"
 
 
-def test_put_assign_to_ref_on_me(amy: GraphClient, directory: Directory,
-                                 make_token: Callable[..., HardwareToken]) -> None:
+def test_put_assign_to_ref_on_me(
+    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
+) -> None:
     token = make_token()
-    response = amy.put(f"{ME}/{token.id}/device/assignTo/$ref",
-                       json={"@odata.id": f"{GRAPH}/users/{directory.employee.user_principal_name}"})
+    response = amy.put(
+        f"{ME}/{token.id}/device/assignTo/$ref",
+        json={"@odata.id": f"{GRAPH}/users/{directory.employee.user_principal_name}"},
+    )
     assert response.status_code == 204
     assert status_of(token) == "assigned"
 

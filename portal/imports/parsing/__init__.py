@@ -6,9 +6,10 @@
         ...
 
 File-level problems raise `SeedFileError` (subclasses in `errors`), whose `str()` is a sentence for
-the administrator. Detection, XML checks and PSKC decryption happen inside `parse_seed_file`; while
-iterating `rows()` only `TooManyRows` and `UnreadableFile` (a file broken part-way) can still be
-raised. Nothing else escapes: no library exception, and never a secret in any message.
+the administrator. Detection, XML checks, PSKC decryption and reading a JSON object's inventory
+happen inside `parse_seed_file`; while iterating `rows()` only `TooManyRows` and `UnreadableFile`
+(a file broken part-way: a CSV quote never closed, a truncated JSON list) can still be raised.
+Nothing else escapes: no library exception, and never a secret in any message.
 
 Formats and detection rules: see `detect`. Entra's per-record rules: `rules`, `fields`, `secrets`.
 """

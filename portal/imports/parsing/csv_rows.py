@@ -17,7 +17,7 @@ from portal.imports.parsing.text_input import decoding_errors_as_file_errors
 
 def numbered_records(text: TextIO, *, codec: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """Yield (line number where the record starts, cells) for every non-empty record."""
-    reader = csv.reader(text, delimiter=delimiter, strict=False)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     last_line = 0
     with decoding_errors_as_file_errors(codec):
         while True:

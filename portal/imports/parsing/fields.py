@@ -58,7 +58,7 @@ def normalise_serial(value: str | None) -> str:
     return serial
 
 
-_WHOLE_NUMBER = re.compile(r"^\+?(\d{1,9})(?:\.0*)?$")
+_WHOLE_NUMBER = re.compile(r"^\+?([0-9]{1,9})(?:\.0*)?$")
 
 
 def _whole_number(value: str | int | float) -> int | None:
@@ -129,6 +129,7 @@ def check_token_type(value: str | None) -> None:
 
 
 # "something@domain.tld": deliberately loose; the directory lookup is the real check.
+_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _UPN = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
 
 
@@ -141,8 +142,12 @@ def normalise_upn(value: str | None) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
+    if _OBJECT_ID.match(text):
+        raise FieldProblem("assignee is given as an object ID; give the user's UPN (name@domain) instead")
     if not looks_like_upn(text):
-        raise FieldProblem(f"assignee {describe(text)} is not a user principal name (name@domain)")
+        # A value with "@" cannot be a Base32 or hex secret that slipped columns, so it may be quoted.
+        shown = f"'{text}'" if "@" in text and len(text) <= 80 and text.isprintable() else describe(text)
+        raise FieldProblem(f"assignee {shown} is not a user principal name (name@domain)")
     upn = text.lower()
     if "#ext#" in upn:
         raise FieldProblem("guest accounts (#EXT#) cannot hold a hardware token in Entra")

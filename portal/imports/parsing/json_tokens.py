@@ -6,7 +6,7 @@ Shapes read:
   `json.JSONDecoder.raw_decode` over a sliding buffer, so memory stays flat however long the list;
   a single element larger than `MAX_ITEM_CHARS` is refused (no token record is that big).
 * `{"inventory": [ … ], "assignments": [ … ]}` (the community OATHTokens module) and
-  `{"value": [ … ]}` (a Graph bulk-create body) — **loaded whole** with `json.load`, because the
+  `{"value": [ … ]}` (a Graph bulk-create body) — **loaded whole** with `json.loads`, because the
   assignments may come after the inventory; capped at `MAX_DOCUMENT_BYTES` (uploads are capped
   lower elsewhere, this is the parser's own backstop).
 
@@ -96,13 +96,14 @@ class _ArrayReader:
                 item, end = None, -1
             # A number at the very end of the buffer may continue in the next chunk; only trust a
             # decode that stopped before the end, or one made with the whole file in hand.
-            if end != -1 and (end < len(self._buffer) or self._eof):
-                self._pos = end
-                return item
-            if len(self._buffer) - self._pos > MAX_ITEM_CHARS:
+            complete = end != -1 and (end < len(self._buffer) or self._eof)
+            if (end if complete else len(self._buffer)) - self._pos > MAX_ITEM_CHARS:
                 raise UnreadableFile(
                     f"Item {number} of the JSON list is larger than 1 MB or never ends; check the file."
                 )
+            if complete:
+                self._pos = end
+                return item
             # Double the read each time so one large item costs O(n log n), not O(n²).
             if not self._fill(read_size):
                 raise UnreadableFile(_BROKEN.format(where=f" at item {number}"))
@@ -201,24 +202,27 @@ def _load_document(already_read: str, text: TextIO) -> object:
 
 
 def json_tokens(text: TextIO, codec: str) -> Iterator[RawToken]:
+    """Read the opening now — the whole document for the object shapes, so a missing inventory is
+    reported before any row — and return a lazy iterator over the tokens."""
     with decoding_errors_as_file_errors(codec):
         opening = text.read(_CHUNK)
-        items: Iterable[object]
-        assignments: dict[str, str] = {}
-        if opening.lstrip(_WHITESPACE + "\ufeff").startswith("["):
-            items = _ArrayReader(text, opening.lstrip(_WHITESPACE + "\ufeff")).items()
-        else:
-            document = _load_document(opening, text)
-            if not isinstance(document, dict):
-                raise UnreadableFile(_BROKEN.format(where=" (expected a list of tokens)"))
-            fields = _fields(document)
-            inventory = fields.get("inventory", fields.get("value"))
-            if not isinstance(inventory, list):
-                raise UnreadableFile(
-                    "The JSON object has no “inventory” (or “value”) list of tokens; expected "
-                    '{"inventory": [ … ], "assignments": [ … ]} or a plain list of tokens.'
-                )
-            assignments = _assignment_map(fields.get("assignments"))
-            items = inventory
+        start = opening.lstrip(_WHITESPACE + "\ufeff")
+        if start.startswith("["):
+            return _tokens(_ArrayReader(text, start).items(), {}, codec)
+        document = _load_document(opening, text)
+    if not isinstance(document, dict):
+        raise UnreadableFile(_BROKEN.format(where=" (expected a list of tokens)"))
+    fields = _fields(document)
+    inventory = fields.get("inventory", fields.get("value"))
+    if not isinstance(inventory, list):
+        raise UnreadableFile(
+            "The JSON object has no “inventory” (or “value”) list of tokens; expected "
+            '{"inventory": [ … ], "assignments": [ … ]} or a plain list of tokens.'
+        )
+    return _tokens(inventory, _assignment_map(fields.get("assignments")), codec)
+
+
+def _tokens(items: Iterable[object], assignments: Mapping[str, str], codec: str) -> Iterator[RawToken]:
+    with decoding_errors_as_file_errors(codec):
         for number, item in enumerate(items, start=1):
             yield item_to_token(number, item, assignments)

@@ -65,6 +65,10 @@ def check_xml(data: bytes) -> None:
             f"The PSKC file is not well-formed XML (line {error.lineno}); it may be incomplete — "
             "download it again and upload the complete file."
         ) from None
+    except (LookupError, ValueError):  # an unknown encoding="…" in the XML declaration, and kin
+        raise UnreadableFile(
+            "The PSKC file declares a text encoding we cannot read; it should be UTF-8."
+        ) from None
 
 
 def _encrypted(container: pskc.PSKC) -> bool:
@@ -151,11 +155,17 @@ def open_pskc(data: bytes, *, key_hex: str | None, password: str | None) -> pskc
     return container
 
 
-def _token_type(algorithm: str | None, has_interval: bool) -> str | None:
-    if not algorithm:
-        return "totp" if has_interval else "unstated"
-    # "urn:ietf:params:xml:ns:keyprov:pskc:totp", older drafts "…pskc#totp", vendor URIs
-    return algorithm.replace("#", ":").rsplit(":", 1)[-1].strip().lower() or "unstated"
+_PSKC_ALGORITHM_PREFIXES = ("urn:ietf:params:xml:ns:keyprov:pskc:", "urn:ietf:params:xml:ns:keyprov:pskc#")
+
+
+def _algorithm_name(algorithm: str | None) -> str | None:
+    """ "totp" for "urn:ietf:params:xml:ns:keyprov:pskc:totp" (and the older "…pskc#totp")."""
+    if not algorithm or not algorithm.strip():
+        return None
+    name = algorithm.strip()
+    for prefix in _PSKC_ALGORITHM_PREFIXES:
+        name = name.removeprefix(prefix)
+    return name
 
 
 def pskc_tokens(container: pskc.PSKC) -> Iterator[RawToken]:
@@ -171,12 +181,24 @@ def pskc_tokens(container: pskc.PSKC) -> Iterator[RawToken]:
             token.hash_function = key.algorithm_suite
             interval = key.time_interval
             token.time_interval = None if interval is None else str(interval)
-            token.token_type = _token_type(key.algorithm, interval is not None)
+            algorithm = _algorithm_name(key.algorithm)
             token.secret = key.secret
         except PSKCError:
             token.problem = "this token's secret could not be decrypted (its integrity check failed)"
+            yield token
+            continue
         except Exception:  # python-pskc decodes lazily; damaged values raise assorted errors
             token.problem = "this token's data in the PSKC file is damaged and cannot be read"
-        if token.token_type == "unstated":
-            token.problem = token.problem or "the file does not say this is a TOTP token (no algorithm given)"
+            yield token
+            continue
+        if algorithm is None:
+            # No algorithm but a time step: a TOTP token in all but name.
+            token.token_type = "totp" if interval is not None else None
+            if interval is None:
+                token.problem = "the file does not say this is a TOTP token (no algorithm given)"
+        elif algorithm.lower() in ("totp", "hotp"):
+            token.token_type = algorithm.lower()
+        else:
+            # Not a secret (an algorithm URI), so it can be quoted in full, within reason.
+            token.problem = f"algorithm “{algorithm[:60]}” is not supported — Entra accepts TOTP only"
         yield token

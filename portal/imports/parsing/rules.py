@@ -106,10 +106,10 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
 
     manufacturer = clean_text(raw.manufacturer) or defaults.manufacturer
     model = clean_text(raw.model) or defaults.model
-    if manufacturer is None:
-        problems.append("missing manufacturer (the file does not name one: give a default for this import)")
-    if model is None:
-        problems.append("missing model (the file does not name one: give a default for this import)")
+    device = {"manufacturer": manufacturer, "model": model}
+    missing = " and ".join(name for name, value in device.items() if not value)
+    if missing:
+        problems.append(f"missing {missing} (give a default for this import if the file names none)")
 
     assignee: str | None = None
     candidate = clean_text(raw.assignee)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import string
 from typing import Literal
 
@@ -35,7 +36,10 @@ MAX_SECRET_BYTES = MAX_BASE32_CHARS * 5 // 8
 MIN_SECRET_BYTES = 10
 MIN_BASE32_CHARS = 16
 #: Presentation characters people and vendors put inside seeds ("JBSW Y3DP", "JBSW-Y3DP").
-_SEPARATORS = frozenset(" \t\u00a0-")
+_SEPARATORS = frozenset(" \t\r\n\u00a0-")
+_DROP_SEPARATORS = str.maketrans(dict.fromkeys(_SEPARATORS))
+_BASE32_ANY_CASE_CHARS = BASE32_ALPHABET | frozenset("abcdefghijklmnopqrstuvwxyz")
+_BASE32_ANY_CASE = re.compile(r"[A-Za-z2-7]*")
 
 SecretEncoding = Literal["base32", "hex", "text", "bytes"]
 
@@ -55,24 +59,30 @@ def _show_char(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+def _first_bad_character(value: str, allowed: frozenset[str]) -> tuple[int, str]:
+    for position, char in enumerate(value, start=1):
+        if char not in _SEPARATORS and char not in allowed:
+            return position, char
+    raise AssertionError("called only when a character is bad")  # pragma: no cover
+
+
 def normalise_base32(value: str) -> str:
     """Return `value` as upper-case Base32 without separators or padding, or raise SecretProblem."""
-    cleaned: list[str] = []
-    trailing_padding = len(value.rstrip()) - len(value.rstrip().rstrip("="))
-    body_end = len(value.rstrip()) - trailing_padding
-    for position, char in enumerate(value, start=1):
-        if position > body_end:
-            break
-        if char in _SEPARATORS:
-            continue
-        upper = char.upper()
-        if upper not in BASE32_ALPHABET:
-            raise SecretProblem(
-                f"secret is not valid Base32 (character {_show_char(char)} at position {position}); "
-                "Base32 uses only the letters A-Z and the digits 2-7"
-            )
-        cleaned.append(upper)
-    result = "".join(cleaned)
+    # Padding may itself be grouped ("AA== ===="): everything after the last data character that is
+    # only "=" and separators is padding.
+    body_end = len(value)
+    while body_end and (value[body_end - 1] == "=" or value[body_end - 1] in _SEPARATORS):
+        body_end -= 1
+    body = value[:body_end]
+    compact = body.translate(_DROP_SEPARATORS)
+    # ASCII only: str.upper() turns the long s (U+017F) into "S", a silent change to a secret.
+    if not _BASE32_ANY_CASE.fullmatch(compact):
+        position, char = _first_bad_character(body, _BASE32_ANY_CASE_CHARS)
+        raise SecretProblem(
+            f"secret is not valid Base32 (character {_show_char(char)} at position {position}; "
+            "only the letters A-Z and the digits 2-7 are allowed)"
+        )
+    result = compact.upper()
     if not result:
         raise SecretProblem("missing secret")
     if len(result) % 8 in (1, 3, 6):
@@ -121,8 +131,8 @@ def hex_to_bytes(value: str) -> bytes:
             continue
         if char not in HEX_DIGITS:
             raise SecretProblem(
-                f"secret is not valid hex (character {_show_char(char)} at position {position}); "
-                "this format carries hex seeds (0-9, A-F)"
+                f"secret is not valid hex (character {_show_char(char)} at position {position}; "
+                "this format carries hex seeds: 0-9 and A-F only)"
             )
         digits.append(char)
     if not digits:

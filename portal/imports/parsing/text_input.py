@@ -103,7 +103,9 @@ def sniff_encoding(head: bytes, *, expected: str) -> tuple[str, str]:
             text = codecs.getincrementaldecoder(codec)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
-        if any(ord(c) < 32 and c not in _ALLOWED_CONTROLS for c in text) or "\x00" in text:
+        # A stray control character can sit in a cell; a run of them means this is not text.
+        controls = sum(1 for c in text if ord(c) < 32 and c not in _ALLOWED_CONTROLS)
+        if "\x00" in text or controls > max(2, len(text) // 100):
             break
         if not text.strip():
             raise UnsupportedFile(f"The file is empty. {expected}")

@@ -31,7 +31,14 @@ class Auditor:
         """Add what was learnt on the way (e.g. the serial read back from Graph)."""
         self.fixed.update({key: value for key, value in fields.items() if value})
 
-    def __call__(self, *, outcome: str, reason: str = "", graph_request_id: str | None = "", **extra: object) -> None:
+    def __call__(
+        self,
+        *,
+        outcome: str,
+        reason: str = "",
+        graph_request_id: str | None = "",
+        extra: dict[str, object] | None = None,
+    ) -> None:
         # One action, one event: a second call would be a bug that double-counts in the trail.
         if self.recorded:
             raise RuntimeError("This action has already been recorded in the audit trail.")
@@ -43,12 +50,12 @@ class Auditor:
             reason=reason,
             graph_request_id=graph_request_id or "",
             client_ip=self.client_ip,
-            extra=dict(extra) or None,
+            extra=extra,
             **self.fixed,
         )
 
-    def success(self, *, graph_request_id: str | None, **extra: object) -> None:
-        self(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=graph_request_id, **extra)
+    def success(self, *, graph_request_id: str | None, extra: dict[str, object] | None = None) -> None:
+        self(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=graph_request_id, extra=extra)
 
 
 def failure(

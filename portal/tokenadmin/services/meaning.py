@@ -14,7 +14,9 @@ from portal.graph.errors import GraphError
 PAA = "Privileged Authentication Administrator"
 
 
-def _error(exc: GraphError, reason: str, message: str, next_step: str, field: str | None = None) -> ActionError:
+def _error(
+    exc: GraphError, reason: str, message: str, next_step: str, field: str | None = None
+) -> ActionError:
     return ActionError(
         reason=reason, message=message, next_step=next_step, field=field, request_id=exc.request_id or ""
     )

@@ -1,7 +1,8 @@
 """manage.py sandbox_token --user <upn|id> [--scopes "..."]: print a sandbox Graph access token.
 
 For driving the sandbox's Graph API by hand:
-    curl -H "Authorization: Bearer $(python manage.py sandbox_token --user adele.vance@contoso-sandbox.example)" \\
+    TOKEN=$(python manage.py sandbox_token --user adele.vance@contoso-sandbox.example)
+    curl -H "Authorization: Bearer $TOKEN" \\
          http://127.0.0.1:8000/sandbox/graph/beta/me/authentication/hardwareOathMethods
 The token is exactly what the sandbox's token endpoint would issue the portal for that user and
 those scopes (same signer, same claims); only the sign-in page is skipped.

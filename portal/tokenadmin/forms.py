@@ -1,0 +1,254 @@
+"""Forms of the admin area. Every rule a person can break gets a message on its own field."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from portal.core.forms import FriendlyNameField, SerialNumberField, VerificationCodeField
+from portal.graph.types import HardwareOathDevice, HashFunction, TokenStatus
+from portal.imports.parsing.secrets import SecretProblem, hex_to_base32, looks_like_hex, normalise_base32
+
+INTERVAL_CHOICES = [(30, "30 seconds"), (60, "60 seconds")]
+HASH_CHOICES = [(HashFunction.HMACSHA1, "SHA-1"), (HashFunction.HMACSHA256, "SHA-256")]
+STATUS_CHOICES = [
+    ("", "Any status"),
+    (TokenStatus.AVAILABLE, "Not assigned"),
+    (TokenStatus.ASSIGNED, "Assigned, not activated"),
+    (TokenStatus.ACTIVATED, "Active"),
+    (TokenStatus.FAILED_ACTIVATION, "Activation failed"),
+]
+_POSITION = re.compile(r"at position (\d+)")
+
+
+class UpnField(forms.CharField):
+    """A user principal name: `name@domain` (guests' look like `name_home#EXT#@domain`)."""
+
+    default_error_messages = {
+        "invalid": "A user principal name looks like an email address, e.g. adele@contoso.com.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "User principal name")
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("strip", True)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"})
+        return attrs
+
+    def to_python(self, value: Any) -> str:
+        text = str(super().to_python(value))
+        if text and (text.count("@") != 1 or text.startswith("@") or text.endswith("@") or " " in text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return text
+
+
+class IntervalField(forms.TypedChoiceField):
+    default_error_messages = {
+        "invalid_choice": "Microsoft Entra ID supports a code that changes every 30 or 60 seconds only.",
+        "required": "Choose how often the token's code changes (30 or 60 seconds).",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Time interval")
+        super().__init__(choices=INTERVAL_CHOICES, coerce=int, widget=forms.RadioSelect, **kwargs)
+
+
+class HashField(forms.ChoiceField):
+    default_error_messages = {"invalid_choice": "Choose SHA-1 or SHA-256 (most tokens use SHA-1)."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Hash algorithm")
+        super().__init__(choices=HASH_CHOICES, widget=forms.RadioSelect, **kwargs)
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, user principal name or email",
+        max_length=100,
+        required=False,
+        strip=True,
+        help_text="Matches the beginning of any word, e.g. “ada” finds Adele Vance.",
+    )
+
+
+class TokenChoiceForm(forms.Form):
+    """Which token: picked from the unassigned ones, or typed. Both give a serial number, which the
+    service looks up in the inventory (so both ways are checked the same way)."""
+
+    available = forms.CharField(
+        label="Unassigned token from the inventory", required=False, widget=forms.Select
+    )
+    serial_number = SerialNumberField(
+        required=False,
+        label="Or type its serial number",
+        help_text="Printed on the back of the token.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer([])
+
+    def offer(self, available: list[HardwareOathDevice]) -> None:
+        """Fill the picker. Only for display: the choice is checked as a serial number, by the
+        service, so a POST needs no inventory read before it is acted on."""
+        choices = [("", "— choose a token —")] + [
+            (device.serial_number, _device_label(device)) for device in available
+        ]
+        widget = self.fields["available"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        picked = str(data.get("available") or "").strip()
+        typed = str(data.get("serial_number") or "")
+        if picked and typed and picked.upper() != typed.upper():
+            self.add_error("serial_number", "Choose a token from the list or type a serial number, not both.")
+        elif not picked and not typed and "serial_number" not in self.errors:
+            self.add_error("serial_number", "Choose a token from the list or type its serial number.")
+        data["serial"] = typed or picked
+        return data
+
+
+class AssignActivateForm(TokenChoiceForm):
+    code = VerificationCodeField(help_text="Press the token's button and type the 6 digits it shows.")
+    display_name = FriendlyNameField(help_text="Helps the user tell their tokens apart.")
+
+
+class ActivateForm(forms.Form):
+    code = VerificationCodeField(help_text="Press the token's button and type the 6 digits it shows.")
+
+
+class InventoryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", choices=STATUS_CHOICES, required=False, help_text="Where it is in its life cycle."
+    )
+    serial_number = SerialNumberField(required=False, help_text="Exact serial number.")
+    manufacturer = forms.CharField(
+        label="Manufacturer", max_length=100, required=False, help_text="Exact name."
+    )
+    model = forms.CharField(label="Model", max_length=100, required=False, help_text="Exact name.")
+
+    def graph_filters(self) -> dict[str, str]:
+        """The `eq` filters for Graph (property → value); only valid forms have any."""
+        if not self.is_valid():
+            return {}
+        names = {
+            "status": "status",
+            "serial_number": "serialNumber",
+            "manufacturer": "manufacturer",
+            "model": "model",
+        }
+        return {
+            graph: self.cleaned_data[field] for field, graph in names.items() if self.cleaned_data.get(field)
+        }
+
+
+class TokenMetadataForm(forms.Form):
+    """What can change on an unassigned token (Graph D5). Serial number and secret can't."""
+
+    display_name = FriendlyNameField(label="Display name (optional)")
+    manufacturer = forms.CharField(label="Manufacturer", max_length=255, help_text="e.g. Token2, Feitian.")
+    model = forms.CharField(label="Model", max_length=255, help_text="e.g. C202, OTP c200.")
+    time_interval = IntervalField(help_text="How often the code changes; see the token's datasheet.")
+    hash_function = HashField(help_text="Most tokens use SHA-1; the seed file or datasheet says which.")
+
+    @classmethod
+    def initial_from(cls, device: HardwareOathDevice) -> dict[str, Any]:
+        return {
+            "display_name": device.display_name or "",
+            "manufacturer": device.manufacturer or "",
+            "model": device.model or "",
+            "time_interval": device.time_interval or 30,
+            "hash_function": device.hash_function or HashFunction.HMACSHA1,
+        }
+
+    def changes(self) -> dict[str, str | int | None]:
+        data = self.cleaned_data
+        return {
+            "display_name": data["display_name"] or None,
+            "manufacturer": data["manufacturer"],
+            "model": data["model"],
+            "time_interval": data["time_interval"],
+            "hash_function": data["hash_function"],
+        }
+
+
+class TokenCreateForm(TokenMetadataForm):
+    SECRET_FORMATS = [("base32", "Base32 (letters A-Z and digits 2-7)"), ("hex", "Hexadecimal (0-9, A-F)")]
+
+    serial_number = SerialNumberField(help_text="Printed on the back of the token.")
+    secret_format = forms.ChoiceField(
+        label="Secret format", choices=SECRET_FORMATS, initial="base32", widget=forms.RadioSelect
+    )
+    secret = forms.CharField(
+        label="Secret (seed)",
+        max_length=400,
+        strip=True,
+        # Never rendered back, not even after an error: the admin types it again.
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="From the vendor's seed file. Hex seeds are converted to Base32 for you. "
+        "It is sent to Microsoft Entra ID and never shown or stored by this portal.",
+        error_messages={"required": "Enter the token's secret from the vendor's seed file."},
+    )
+    assign_to = UpnField(
+        label="Assign to (optional)",
+        required=False,
+        help_text="User principal name of the person who gets this token. Leave empty to keep it in stock.",
+    )
+
+    field_order = [
+        "serial_number",
+        "manufacturer",
+        "model",
+        "display_name",
+        "secret_format",
+        "secret",
+        "time_interval",
+        "hash_function",
+        "assign_to",
+    ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        secret = data.pop("secret", None)
+        if secret:
+            try:
+                data["secret_key"] = _to_base32(secret, data.get("secret_format") or "base32")
+            except SecretProblem as problem:
+                self.add_error(
+                    "secret", _secret_message(problem, secret, data.get("secret_format") or "base32")
+                )
+        return data
+
+
+def _to_base32(secret: str, secret_format: str) -> str:
+    return hex_to_base32(secret) if secret_format == "hex" else normalise_base32(secret)
+
+
+def _secret_message(problem: SecretProblem, secret: str, secret_format: str) -> str:
+    """The reason, without repeating any character of the secret (the parser's messages may quote
+    the one offending character; a page, unlike a server-side import report, shows only where)."""
+    position = _POSITION.search(problem.reason)
+    if position:
+        alphabet = "0-9 and A-F" if secret_format == "hex" else "A-Z and 2-7"
+        message = f"Character {position.group(1)} of the secret is not allowed: use only {alphabet}."
+        if secret_format == "base32" and looks_like_hex(secret):
+            message += " It looks like a hex seed: choose “Hexadecimal” as the secret format."
+        return message
+    return problem.reason[:1].upper() + problem.reason[1:] + "."
+
+
+def _device_label(device: HardwareOathDevice) -> str:
+    parts = [device.serial_number, " ".join(p for p in (device.manufacturer, device.model) if p)]
+    return " · ".join(part for part in parts if part)
+
+
+class AssignToUserForm(forms.Form):
+    upn = UpnField(help_text="The person who gets this token, e.g. adele@contoso.com.")

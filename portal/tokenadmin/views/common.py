@@ -1,0 +1,62 @@
+"""Rendering helpers every admin view uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from portal.core.action_errors import ActionError
+from portal.tokenadmin.access import HtmxHttpRequest, admin_permissions
+
+# ActionError reasons that say "not allowed" or "not there" rather than "try again later".
+_FORBIDDEN = frozenset({"forbidden", "admin_target", "forbidden_assign"})
+_NOT_FOUND = frozenset({"user_not_found", "token_not_found"})
+
+
+def admin_render(
+    request: HtmxHttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render an admin page, or only its `partial` for htmx; adds what the layout needs."""
+    context = {"can": admin_permissions(request), **context}
+    name = f"{template}#{partial}" if partial and request.htmx else template
+    return render(request, name, context, status=status)
+
+
+def read_status(request: HtmxHttpRequest, error: ActionError | None) -> int:
+    """Status of a page that could not be read. htmx only swaps 2xx answers (by default), so an
+    in-place answer stays 200 and shows the error where the content would have been."""
+    if error is None or request.htmx:
+        return 200
+    if error.reason in _FORBIDDEN:
+        return 403
+    if error.reason in _NOT_FOUND:
+        return 404
+    if error.reason in {"page_expired", "invalid_request"}:
+        return 400
+    return 503
+
+
+def form_status(request: HtmxHttpRequest, form: forms.Form | None, error: ActionError | None) -> int:
+    """Status of a form page: 200 when shown or fine, 400 when the input or the action failed
+    (200 for htmx, which would not swap the answer otherwise)."""
+    if request.method != "POST":
+        return read_status(request, error)
+    if (form is None or form.is_valid()) and error is None:
+        return 200
+    return 200 if request.htmx else 400
+
+
+def page_expired_error() -> ActionError:
+    return ActionError(
+        reason="page_expired",
+        message="This results page has expired or was not made for you.",
+        next_step="Start again from the first page.",
+    )

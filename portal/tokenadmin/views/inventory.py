@@ -1,0 +1,250 @@
+"""The token inventory: list, counts, one token's page, create, edit, delete, assign by reference."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.core.action_errors import ActionError
+from portal.core.http import client_ip, redirect_after_post
+from portal.graph.types import HardwareOathDevice
+from portal.identity.graph_access import graph_client
+from portal.tokenadmin.access import (
+    HtmxHttpRequest,
+    actor_of,
+    admin_permissions,
+    inventory_read,
+    inventory_write,
+    users_write,
+)
+from portal.tokenadmin.forms import AssignToUserForm, InventoryFilterForm, TokenCreateForm, TokenMetadataForm
+from portal.tokenadmin.paging import PageTokenInvalid, page_token_make, page_token_read
+from portal.tokenadmin.services import inventory as services
+from portal.tokenadmin.views.common import admin_render, form_status, page_expired_error, read_status
+
+NAV = "inventory"
+
+
+@require_GET
+@inventory_read
+def index(request: HtmxHttpRequest) -> HttpResponse:
+    filter_form = InventoryFilterForm(request.GET or None)
+    filters = filter_form.graph_filters()
+    actor = actor_of(request)
+    # The page token is only valid for the filters it was made with.
+    scope = "inventory:" + json.dumps(filters, sort_keys=True)
+    context: dict[str, Any] = {
+        "nav": NAV,
+        "filter_form": filter_form,
+        "page": None,
+        "error": None,
+        "next_page": None,
+        "paged": bool(request.GET.get("page")),
+    }
+    if filter_form.is_bound and not filter_form.is_valid():
+        return admin_render(request, "tokenadmin/inventory.html", context, partial="results", status=400)
+    try:
+        next_link = None
+        if request.GET.get("page"):
+            try:
+                next_link = page_token_read(request.GET["page"], actor_oid=actor.oid, scope=scope)
+            except PageTokenInvalid as exc:
+                raise page_expired_error() from exc
+        page = services.inventory_page_get(
+            client=graph_client(request, admin=True), filters=filters, next_link=next_link
+        )
+    except ActionError as error:
+        context["error"] = error
+    else:
+        context["page"] = page
+        if page.next_link:
+            context["next_page"] = page_token_make(next_link=page.next_link, actor_oid=actor.oid, scope=scope)
+    return admin_render(
+        request,
+        "tokenadmin/inventory.html",
+        context,
+        partial="results",
+        status=read_status(request, context["error"]),
+    )
+
+
+@require_GET
+@inventory_read
+def detail(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
+    context: dict[str, Any] = {
+        "nav": NAV,
+        "device": None,
+        "device_id": device_id,
+        "error": None,
+        "assign_form": AssignToUserForm(),
+    }
+    try:
+        context["device"] = services.inventory_token_get(
+            client=graph_client(request, admin=True), device_id=str(device_id)
+        )
+    except ActionError as error:
+        context["error"] = error
+    return admin_render(
+        request, "tokenadmin/device.html", context, status=read_status(request, context["error"])
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@inventory_write
+def create(request: HtmxHttpRequest) -> HttpResponse:
+    form = TokenCreateForm(request.POST or None, initial={"time_interval": 30, "hash_function": "hmacsha1"})
+    error: ActionError | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            device = services.inventory_token_create(
+                actor=actor_of(request),
+                client=graph_client(request, admin=True),
+                serial_number=data["serial_number"],
+                manufacturer=data["manufacturer"],
+                model=data["model"],
+                secret_key=data["secret_key"],
+                time_interval=data["time_interval"],
+                hash_function=data["hash_function"],
+                display_name=data["display_name"],
+                assign_to=data["assign_to"],
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+            if exc.field:
+                form.add_error(exc.field, "")
+        else:
+            whom = f" and assigned to {data['assign_to']}" if data["assign_to"] else ""
+            messages.success(request, f"Token {device.serial_number} was added to the inventory{whom}.")
+            return redirect_after_post(request, "tokenadmin:device", device.id)
+    context = {"nav": NAV, "form": form, "error": error, "device": None}
+    return admin_render(
+        request,
+        "tokenadmin/device_form.html",
+        context,
+        partial="token-form" if request.method == "POST" else None,
+        status=form_status(request, form, error),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@inventory_write
+def edit(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
+    client = graph_client(request, admin=True)
+    form = TokenMetadataForm(request.POST or None)
+    error: ActionError | None = None
+    device: HardwareOathDevice | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.inventory_token_update(
+                actor=actor_of(request),
+                client=client,
+                device_id=str(device_id),
+                changes=form.changes(),
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Token {device.serial_number} was updated.")
+            return redirect_after_post(request, "tokenadmin:device", device_id)
+    if device is None:
+        try:
+            device = services.inventory_token_get(client=client, device_id=str(device_id))
+        except ActionError as exc:
+            error = error or exc
+        if device is not None and request.method == "GET":
+            form = TokenMetadataForm(initial=TokenMetadataForm.initial_from(device))
+    if device is not None and device.assigned_to is not None and error is None:
+        # Say why before the admin types anything: Graph only edits unassigned tokens.
+        error = services.unassign_first_error(device, doing="edited")
+    context = {"nav": NAV, "form": form, "error": error, "device": device}
+    return admin_render(
+        request,
+        "tokenadmin/device_form.html",
+        context,
+        partial="token-form" if request.method == "POST" else None,
+        status=form_status(request, form, error) if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@inventory_write
+def delete(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
+    client = graph_client(request, admin=True)
+    error: ActionError | None = None
+    device: HardwareOathDevice | None = None
+    if request.method == "POST":
+        try:
+            device = services.inventory_token_delete(
+                actor=actor_of(request), client=client, device_id=str(device_id), client_ip=client_ip(request)
+            )
+        except ActionError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Token {device.serial_number} was deleted from the inventory.")
+            return redirect_after_post(request, "tokenadmin:inventory")
+    try:
+        device = services.inventory_token_get(client=client, device_id=str(device_id))
+    except ActionError as exc:
+        error = error or exc
+    if request.method == "GET" and device is not None and device.assigned_to is not None:
+        error = services.unassign_first_error(device, doing="deleted")
+    context = {"nav": NAV, "device": device, "error": error}
+    status = form_status(request, None, error) if request.method == "POST" else read_status(request, None)
+    return admin_render(request, "tokenadmin/device_delete.html", context, partial="confirm", status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@users_write
+def assign(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
+    """Assign this token to a user by reference (the UPN is resolved to the user's object id)."""
+    perms = admin_permissions(request)
+    client = graph_client(request, admin=True)
+    form = AssignToUserForm(request.POST or None)
+    error: ActionError | None = None
+    device: HardwareOathDevice | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, user = services.inventory_token_assign(
+                actor=actor_of(request),
+                client=client,
+                device_id=str(device_id),
+                upn=form.cleaned_data["upn"],
+                manage_admin_targets=perms.manage_admin_targets,
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+            if exc.field:
+                form.add_error(exc.field, "")
+        else:
+            name = user.display_name or user.user_principal_name
+            messages.success(request, f"Token {device.serial_number} is assigned to {name}.")
+            return redirect_after_post(request, "tokenadmin:device", device_id)
+    if not request.htmx:
+        try:
+            device = services.inventory_token_get(client=client, device_id=str(device_id))
+        except ActionError as exc:
+            error = error or exc
+    context = {
+        "nav": NAV,
+        "device": device,
+        "device_id": device_id,
+        "assign_form": form,
+        "assign_error": error,
+        "error": None,
+    }
+    return admin_render(
+        request,
+        "tokenadmin/device.html",
+        context,
+        partial="assign-form",
+        status=form_status(request, form, error),
+    )

@@ -1,0 +1,292 @@
+"""Finding a user and managing their hardware tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.core.action_errors import ActionError
+from portal.core.http import client_ip, redirect_after_post
+from portal.identity.graph_access import graph_client
+from portal.tokenadmin.access import HtmxHttpRequest, actor_of, admin_permissions, users_read, users_write
+from portal.tokenadmin.forms import ActivateForm, AssignActivateForm, TokenChoiceForm, UserSearchForm
+from portal.tokenadmin.paging import PageTokenInvalid, page_token_make, page_token_read
+from portal.tokenadmin.services import users as services
+from portal.tokenadmin.views.common import admin_render, form_status, page_expired_error, read_status
+
+NAV = "users"
+
+
+@require_GET
+@users_read
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    form = UserSearchForm(request.GET or None)
+    context: dict[str, Any] = {"nav": NAV, "form": form, "results": None, "error": None, "next_page": None}
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    if text:
+        actor = actor_of(request)
+        scope = f"users:{text}"
+        try:
+            next_link = _next_link(request, actor.oid, scope)
+            page = services.user_search(
+                client=graph_client(request, admin=True), text=text, next_link=next_link
+            )
+        except ActionError as error:
+            context["error"] = error
+        else:
+            context["results"] = page
+            if page.next_link:
+                context["next_page"] = page_token_make(
+                    next_link=page.next_link, actor_oid=actor.oid, scope=scope
+                )
+    return admin_render(
+        request,
+        "tokenadmin/users.html",
+        context,
+        partial="results",
+        status=read_status(request, context["error"]),
+    )
+
+
+@require_GET
+@users_read
+def detail(request: HtmxHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    perms = admin_permissions(request)
+    context: dict[str, Any] = {"nav": NAV, "user_id": user_id, "overview": None, "error": None}
+    try:
+        context["overview"] = services.user_overview_get(
+            client=graph_client(request, admin=True),
+            user_id=str(user_id),
+            manage_admin_targets=perms.manage_admin_targets,
+        )
+    except ActionError as error:
+        context["error"] = error
+    return admin_render(
+        request,
+        "tokenadmin/user.html",
+        context,
+        partial="tokens",
+        status=read_status(request, context["error"]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@users_write
+def assign(request: HtmxHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    """Assign a token without activating it: the user activates it later with its code."""
+    return _add(request, user_id, activate=False)
+
+
+@require_http_methods(["GET", "POST"])
+@users_write
+def assign_activate(request: HtmxHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    """Assign a token and activate it at once, with the code it shows (the admin holds it)."""
+    return _add(request, user_id, activate=True)
+
+
+def _add(request: HtmxHttpRequest, user_id: uuid.UUID, *, activate: bool) -> HttpResponse:
+    perms = admin_permissions(request)
+    client = graph_client(request, admin=True)
+    data = request.POST if request.method == "POST" else None
+    assign_form = TokenChoiceForm(data if not activate else None, prefix="assign")
+    activate_form = AssignActivateForm(data if activate else None, prefix="activate")
+    form = activate_form if activate else assign_form
+    error: ActionError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if activate:
+                done = services.user_token_assign_activate(
+                    actor=actor_of(request),
+                    client=client,
+                    user_id=str(user_id),
+                    serial_number=form.cleaned_data["serial"],
+                    code=form.cleaned_data["code"],
+                    display_name=form.cleaned_data["display_name"],
+                    manage_admin_targets=perms.manage_admin_targets,
+                    client_ip=client_ip(request),
+                )
+            else:
+                done = services.user_token_assign(
+                    actor=actor_of(request),
+                    client=client,
+                    user_id=str(user_id),
+                    serial_number=form.cleaned_data["serial"],
+                    manage_admin_targets=perms.manage_admin_targets,
+                    client_ip=client_ip(request),
+                )
+        except ActionError as exc:
+            error = exc
+            if exc.field:
+                form.add_error(exc.field, "")
+        else:
+            name = done.user.display_name or done.user.user_principal_name
+            what = "assigned to and activated for" if activate else "assigned to"
+            messages.success(request, f"Token {done.serial} is {what} {name}.")
+            return redirect_after_post(request, "tokenadmin:user", user_id)
+    # Shown (again): the user's name and the unassigned tokens for the picker.
+    options: services.AddOptions | None = None
+    read_error: ActionError | None = None
+    try:
+        options = services.user_add_options_get(
+            client=client, user_id=str(user_id), manage_admin_targets=perms.manage_admin_targets
+        )
+    except ActionError as exc:
+        read_error = exc
+    if options is not None:
+        assign_form.offer(options.available)
+        activate_form.offer(options.available)
+    context = {
+        "nav": NAV,
+        "user_id": user_id,
+        "options": options,
+        "assign_form": assign_form,
+        "activate_form": activate_form,
+        "assign_error": error if not activate else None,
+        "activate_error": error if activate else None,
+        "error": read_error,
+    }
+    partial = "activate-form" if activate else "assign-form"
+    status = form_status(request, form, error) if read_error is None else read_status(request, read_error)
+    return admin_render(
+        request,
+        "tokenadmin/user_add.html",
+        context,
+        partial=partial if request.method == "POST" else None,
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@users_write
+def activate(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
+    perms = admin_permissions(request)
+    client = graph_client(request, admin=True)
+    form = ActivateForm(request.POST or None)
+    error: ActionError | None = None
+    held: services.UserToken | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.user_token_activate(
+                actor=actor_of(request),
+                client=client,
+                user_id=str(user_id),
+                method_id=str(method_id),
+                code=form.cleaned_data["code"],
+                manage_admin_targets=perms.manage_admin_targets,
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+        else:
+            name = done.user.display_name or done.user.user_principal_name
+            messages.success(request, f"Token {done.serial} is activated for {name}.")
+            return redirect_after_post(request, "tokenadmin:user", user_id)
+    if request.method == "GET" or not request.htmx:
+        try:
+            held = services.user_token_get(
+                client=client,
+                user_id=str(user_id),
+                method_id=str(method_id),
+                manage_admin_targets=perms.manage_admin_targets,
+            )
+        except ActionError as exc:
+            error = error or exc
+    context = {
+        "nav": NAV,
+        "user_id": user_id,
+        "method_id": method_id,
+        "held": held,
+        "form": form,
+        "error": error,
+    }
+    return admin_render(
+        request,
+        "tokenadmin/user_activate.html",
+        context,
+        partial="activate-form" if request.method == "POST" else None,
+        status=form_status(request, form, error),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@users_write
+def deactivate(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
+    return _confirm_change(request, user_id, method_id, change="deactivate")
+
+
+@require_http_methods(["GET", "POST"])
+@users_write
+def unassign(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
+    return _confirm_change(request, user_id, method_id, change="unassign")
+
+
+def _confirm_change(
+    request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID, *, change: str
+) -> HttpResponse:
+    """GET: the confirmation step; POST: do it. Both changes read and act in one round trip."""
+    perms = admin_permissions(request)
+    client = graph_client(request, admin=True)
+    error: ActionError | None = None
+    held: services.UserToken | None = None
+    if request.method == "POST":
+        action = services.user_token_unassign if change == "unassign" else services.user_token_deactivate
+        try:
+            done = action(
+                actor=actor_of(request),
+                client=client,
+                user_id=str(user_id),
+                method_id=str(method_id),
+                manage_admin_targets=perms.manage_admin_targets,
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+        else:
+            name = done.user.display_name or done.user.user_principal_name or "the user"
+            if change == "unassign":
+                text = f"Token {done.serial} was taken away from {name} and is back in the inventory."
+            else:
+                text = (
+                    f"Token {done.serial} is deactivated: {name} can't sign in with it until it is "
+                    "activated again."
+                )
+            messages.success(request, text)
+            return redirect_after_post(request, "tokenadmin:user", user_id)
+    if not (request.method == "POST" and request.htmx):
+        try:
+            held = services.user_token_get(
+                client=client,
+                user_id=str(user_id),
+                method_id=str(method_id),
+                manage_admin_targets=perms.manage_admin_targets,
+            )
+        except ActionError as exc:
+            error = error or exc
+    url = reverse(f"tokenadmin:user_{change}", args=[user_id, method_id])
+    context = {
+        "nav": NAV,
+        "user_id": user_id,
+        "method_id": method_id,
+        "held": held,
+        "error": error,
+        "change": change,
+        "action_url": url,
+        "inline": bool(request.htmx),
+    }
+    status = form_status(request, None, error)
+    return admin_render(request, "tokenadmin/user_confirm.html", context, partial="confirm", status=status)
+
+
+def _next_link(request: HtmxHttpRequest, actor_oid: str, scope: str) -> str | None:
+    token = request.GET.get("page", "")
+    if not token:
+        return None
+    try:
+        return page_token_read(token, actor_oid=actor_oid, scope=scope)
+    except PageTokenInvalid as exc:
+        raise page_expired_error() from exc
