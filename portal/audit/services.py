@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from portal.audit.models import AuditEvent
@@ -25,7 +26,7 @@ def audit_event_record(
     reason: str = "",
     graph_request_id: str = "",
     client_ip: str | None = None,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Record one write or attempted write. Call it from the service that made the change."""
     if action not in AuditEvent.Action.values:

@@ -37,12 +37,17 @@ class VerificationCodeField(forms.CharField):
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
         attrs.update(
-            {"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": r"[0-9 \-]*", "class": "code"}
+            {
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": r"[0-9 \-]*",
+                "class": "code",
+            }
         )
         return attrs
 
     def to_python(self, value: Any) -> str:
-        text = _CODE_SEPARATORS.sub("", super().to_python(value))
+        text = _CODE_SEPARATORS.sub("", super().to_python(value) or "")
         if text and not re.fullmatch(r"[0-9]{6}", text):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return text
@@ -59,12 +64,14 @@ class SerialNumberField(forms.CharField):
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
-        attrs.update({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters", "class": "serial"})
+        attrs.update(
+            {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters", "class": "serial"}
+        )
         return attrs
 
     def to_python(self, value: Any) -> str:
         # Serials are printed in groups; people type the spaces. Dashes are part of some serials.
-        return _SPACES.sub("", super().to_python(value))
+        return _SPACES.sub("", super().to_python(value) or "")
 
 
 class FriendlyNameField(forms.CharField):

@@ -4,8 +4,15 @@ from __future__ import annotations
 class SignInError(Exception):
     """A sign-in callback that cannot complete. `kind` picks the plain-language page shown."""
 
-    KINDS = ("cancelled", "consent_required", "state_mismatch", "nonce_mismatch", "invalid_token",
-             "identity_provider_error", "unavailable")
+    KINDS = (
+        "cancelled",
+        "consent_required",
+        "state_mismatch",
+        "nonce_mismatch",
+        "invalid_token",
+        "identity_provider_error",
+        "unavailable",
+    )
 
     def __init__(self, kind: str, detail: str = "") -> None:
         assert kind in self.KINDS, kind

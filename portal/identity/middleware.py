@@ -27,7 +27,10 @@ class SessionLifetimeMiddleware:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY, now)
             signed_in_at = request.session.get(SIGNED_IN_AT_KEY, now)
-            if now - last_seen > settings.SESSION_IDLE_SECONDS or now - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+            if (
+                now - last_seen > settings.SESSION_IDLE_SECONDS
+                or now - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS
+            ):
                 logout(request)
                 return self._to_sign_in(request, admin=False)
             # Write at most once a minute: saving the session on every request costs a DB write.

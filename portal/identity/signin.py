@@ -44,7 +44,9 @@ def safe_next_url(request: HttpRequest, candidate: str | None, default: str = "/
         return default
     if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
         return default
-    if not url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=False):
+    if not url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=False
+    ):
         return default
     return candidate
 
@@ -58,7 +60,7 @@ def sign_in_begin(
 ) -> str:
     """Start an auth-code flow; returns the authorize URL to send the browser to."""
     scopes = list(settings.EMPLOYEE_SCOPES) + (list(settings.ADMIN_SCOPES) if admin else [])
-    login_hint = request.user.upn if request.user.is_authenticated else None  # type: ignore[union-attr]
+    login_hint = request.user.upn if request.user.is_authenticated else None
     try:
         flow = msal_client.build_app().initiate_auth_code_flow(
             scopes,

@@ -22,7 +22,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     claims = request.session.pop(PENDING_CLAIMS_KEY, None)
     try:
         auth_uri = signin.sign_in_begin(
-            request=request, next_url=next_url, admin=request.GET.get("purpose") == "admin", claims_challenge=claims
+            request=request,
+            next_url=next_url,
+            admin=request.GET.get("purpose") == "admin",
+            claims_challenge=claims,
         )
     except IdentityUnavailable:
         return render(request, "identity/sign_in_error.html", {"kind": "unavailable"}, status=503)

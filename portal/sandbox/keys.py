@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.db import IntegrityError
 
+from portal.sandbox.identity.config import sandbox_int
 from portal.sandbox.models import DirectoryUser, SigningKey
 
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
@@ -64,7 +65,18 @@ def jwks() -> dict[str, Any]:
     def b64(n: int) -> str:
         return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
 
-    return {"keys": [{"kty": "RSA", "use": "sig", "kid": key.kid, "alg": "RS256", "n": b64(numbers.n), "e": b64(numbers.e)}]}
+    return {
+        "keys": [
+            {
+                "kty": "RSA",
+                "use": "sig",
+                "kid": key.kid,
+                "alg": "RS256",
+                "n": b64(numbers.n),
+                "e": b64(numbers.e),
+            }
+        ]
+    }
 
 
 def issuer() -> str:
@@ -99,7 +111,12 @@ def mint_id_token(*, user: DirectoryUser, client_id: str, nonce: str, auth_time:
 
 
 def mint_access_token(
-    *, user: DirectoryUser, scopes: list[str], client_id: str, auth_time: datetime, lifetime: int | None = None
+    *,
+    user: DirectoryUser,
+    scopes: list[str],
+    client_id: str,
+    auth_time: datetime,
+    lifetime: int | None = None,
 ) -> str:
     """A Graph access token (v1 shape, as Entra issues for Graph). `scopes` are short names (User.Read)."""
     now = int(time.time())
@@ -108,7 +125,7 @@ def mint_access_token(
         "iss": f"https://sts.windows.net/{settings.SANDBOX['TENANT_ID']}/",
         "iat": now,
         "nbf": now,
-        "exp": now + int(lifetime or settings.SANDBOX["ACCESS_TOKEN_LIFETIME_SECONDS"]),
+        "exp": now + (lifetime or sandbox_int("ACCESS_TOKEN_LIFETIME_SECONDS")),
         "appid": client_id,
         "oid": str(user.id),
         "tid": settings.SANDBOX["TENANT_ID"],

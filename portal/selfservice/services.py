@@ -7,15 +7,17 @@ ActionErrors a person can act on. A code never leaves this module except in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.core.action_errors import ActionError, common_action_error
-from portal.core.attempts import TooManyAttempts, attempt_begin, attempt_finish
-from portal.graph.batch import BatchRequest
+from portal.core.attempts import Attempt, TooManyAttempts, attempt_begin, attempt_finish
+from portal.graph.batch import BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.types import HardwareOathMethod
@@ -40,7 +42,13 @@ def my_token_get(*, client: GraphClient, method_id: str) -> HardwareOathMethod:
 
 
 def my_token_add(
-    *, actor: User, client: GraphClient, serial_number: str, code: str, display_name: str, client_ip: str | None
+    *,
+    actor: User,
+    client: GraphClient,
+    serial_number: str,
+    code: str,
+    display_name: str,
+    client_ip: str | None,
 ) -> None:
     """Assign and activate the token with this serial to the signed-in person (one Graph call)."""
     audit = _auditor(actor, AuditEvent.Action.SELF_ASSIGN_ACTIVATE, client_ip, token_serial=serial_number)
@@ -83,12 +91,19 @@ def my_token_activate(
     except GraphError as exc:
         error = graph_meaning.activate_error(exc)
         attempt_finish(attempt, wrong_code=error.reason == "wrong_code")
-        audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id,
-              token_serial=serial)
+        audit(
+            outcome=AuditEvent.Outcome.FAILURE,
+            reason=error.reason,
+            graph_request_id=error.request_id,
+            token_serial=serial,
+        )
         raise error from exc
     attempt_finish(attempt, wrong_code=False)
-    audit(outcome=AuditEvent.Outcome.SUCCESS, token_serial=serial,
-          graph_request_id=responses["activate"].request_id or "")
+    audit(
+        outcome=AuditEvent.Outcome.SUCCESS,
+        token_serial=serial,
+        graph_request_id=responses["activate"].request_id or "",
+    )
     return token
 
 
@@ -111,11 +126,18 @@ def my_token_remove(
         responses["delete"].raise_for_error()
     except GraphError as exc:
         error = graph_meaning.method_error(exc)
-        audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id,
-              token_serial=serial)
+        audit(
+            outcome=AuditEvent.Outcome.FAILURE,
+            reason=error.reason,
+            graph_request_id=error.request_id,
+            token_serial=serial,
+        )
         raise error from exc
-    audit(outcome=AuditEvent.Outcome.SUCCESS, token_serial=serial,
-          graph_request_id=responses["delete"].request_id or "")
+    audit(
+        outcome=AuditEvent.Outcome.SUCCESS,
+        token_serial=serial,
+        graph_request_id=responses["delete"].request_id or "",
+    )
     try:
         return client.methods_from_batch_response(responses["list"])
     except GraphError:
@@ -123,34 +145,31 @@ def my_token_remove(
         return []
 
 
-def _method_or_none(response: object) -> HardwareOathMethod | None:
+def _method_or_none(response: BatchResponse) -> HardwareOathMethod | None:
     try:
-        return HardwareOathMethod.from_graph(response.body) if response.status == 200 else None  # type: ignore[attr-defined]
+        return HardwareOathMethod.from_graph(response.body) if response.status == 200 else None
     except GraphError:
         return None
 
 
-class _Auditor:
-    def __init__(self, actor: User, action: str, client_ip: str | None, **fixed: str) -> None:
-        self.actor, self.action, self.client_ip, self.fixed = actor, action, client_ip, fixed
-
-    def __call__(self, *, outcome: str, **fields: str) -> None:
-        audit_event_record(
-            actor=self.actor,
-            action=self.action,
-            outcome=outcome,
-            target_oid=self.actor.oid,
-            target_upn=self.actor.upn,
-            client_ip=self.client_ip,
-            **{**self.fixed, **fields},
-        )
-
-
-def _auditor(actor: User, action: str, client_ip: str | None, **fixed: str) -> _Auditor:
-    return _Auditor(actor, action, client_ip, **fixed)
+def _auditor(
+    actor: User, action: str, client_ip: str | None, *, token_serial: str = "", token_id: str = ""
+) -> Callable[..., AuditEvent]:
+    """audit_event_record with what every event of one self-service action shares filled in;
+    later keywords (token_serial once it is known) override these."""
+    return partial(
+        audit_event_record,
+        actor=actor,
+        action=action,
+        target_oid=actor.oid,
+        target_upn=actor.upn,
+        client_ip=client_ip,
+        token_serial=token_serial,
+        token_id=token_id,
+    )
 
 
-def _attempt_or_refuse(actor: User, serial_key: str, audit: _Auditor):  # type: ignore[no-untyped-def]
+def _attempt_or_refuse(actor: User, serial_key: str, audit: Callable[..., AuditEvent]) -> Attempt:
     try:
         return attempt_begin(person_oid=actor.oid, serial=serial_key)
     except TooManyAttempts as exc:

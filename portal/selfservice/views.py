@@ -10,12 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
-from portal.core.http import client_ip, redirect_after_post
+from portal.core.http import PortalRequest, client_ip, redirect_after_post
 from portal.identity.access import signed_in
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.graph_access import graph_client
@@ -26,7 +26,7 @@ RESUME_KEY = "selfservice.resume_add"
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("selfservice:tokens")
     return render(request, "selfservice/landing.html")
@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @signed_in
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: PortalRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "tokens", "tokens": [], "error": None}
     try:
         context["tokens"] = services.my_tokens_list(client=graph_client(request))
@@ -46,14 +46,18 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @signed_in
-def add(request: HttpRequest) -> HttpResponse:
+def add(request: PortalRequest) -> HttpResponse:
     resume = request.session.pop(RESUME_KEY, None)
     form = AddTokenForm(request.POST or None, initial=resume or {})
     error: ActionError | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.my_token_add(actor=request.user, client=graph_client(request), client_ip=client_ip(request),  # type: ignore[arg-type]
-                                  **form.cleaned_data)
+            services.my_token_add(
+                actor=request.user,
+                client=graph_client(request),
+                client_ip=client_ip(request),
+                **form.cleaned_data,
+            )
         except ReauthenticationRequired:
             # Step-up: come back to this form with what was typed (never the code, which will be stale).
             request.session[RESUME_KEY] = {k: form.cleaned_data[k] for k in ("serial_number", "display_name")}
@@ -72,7 +76,7 @@ def add(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @signed_in
-def activate(request: HttpRequest, token_uuid: UUID) -> HttpResponse:
+def activate(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
     method_id = str(token_uuid)
     form = ActivateTokenForm(request.POST or None)
     client = graph_client(request)
@@ -80,8 +84,13 @@ def activate(request: HttpRequest, token_uuid: UUID) -> HttpResponse:
     token = None
     if request.method == "POST" and form.is_valid():
         try:
-            token = services.my_token_activate(actor=request.user, client=client, method_id=method_id,  # type: ignore[arg-type]
-                                               code=form.cleaned_data["code"], client_ip=client_ip(request))
+            token = services.my_token_activate(
+                actor=request.user,
+                client=client,
+                method_id=method_id,
+                code=form.cleaned_data["code"],
+                client_ip=client_ip(request),
+            )
         except ActionError as exc:
             error = exc
         else:
@@ -100,15 +109,24 @@ def activate(request: HttpRequest, token_uuid: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @signed_in
-def remove(request: HttpRequest, token_uuid: UUID) -> HttpResponse:
+def remove(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
     method_id = str(token_uuid)
     client = graph_client(request)
-    context: dict[str, Any] = {"method_id": method_id, "error": None, "token": None, "nav": "tokens",
-                               "inline": bool(request.htmx)}
+    context: dict[str, Any] = {
+        "method_id": method_id,
+        "error": None,
+        "token": None,
+        "nav": "tokens",
+        "inline": bool(request.htmx),
+    }
     if request.method == "POST":
         try:
-            fresh = services.my_token_remove(actor=request.user, client=client, method_id=method_id,  # type: ignore[arg-type]
-                                             client_ip=client_ip(request))
+            fresh = services.my_token_remove(
+                actor=request.user,
+                client=client,
+                method_id=method_id,
+                client_ip=client_ip(request),
+            )
         except ActionError as exc:
             context["error"] = exc
             if request.htmx:
@@ -132,7 +150,7 @@ def remove(request: HttpRequest, token_uuid: UUID) -> HttpResponse:
     return render(request, template, context, status=400 if context["error"] else 200)
 
 
-def _status(request: HttpRequest, form: Any, error: ActionError | None) -> int:
+def _status(request: PortalRequest, form: Any, error: ActionError | None) -> int:
     # htmx swaps 2xx answers only (by default), so in-place errors are 200 for htmx and 400 otherwise.
     if request.method != "POST" or (form.is_valid() and error is None):
         return 200 if error is None else 400

@@ -15,8 +15,9 @@ OTHER_FREE = "60200106"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_employee_adds_and_removes_a_token(portal: str, context: BrowserContext, page: Page,
-                                           check_page: PageChecker) -> None:
+def test_employee_adds_and_removes_a_token(
+    portal: str, context: BrowserContext, page: Page, check_page: PageChecker
+) -> None:
     page.goto(portal + "/")
     check_page(page, "01-landing")
     page.get_by_role("link", name="Sign in with your work account").click()
@@ -79,7 +80,9 @@ def test_virtual_tokens_page_is_accessible(portal: str, page: Page, check_page: 
     check_page(page, "10-sandbox-index")
 
 
-def test_activate_pre_assigned_token_without_javascript(portal: str, browser, check_page: PageChecker) -> None:  # type: ignore[no-untyped-def]
+def test_activate_pre_assigned_token_without_javascript(
+    portal: str, browser, check_page: PageChecker
+) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:

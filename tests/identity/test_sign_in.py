@@ -53,8 +53,15 @@ def test_only_the_employee_scopes_are_asked_at_sign_in(db: None) -> None:
 
 @pytest.mark.parametrize(
     "next_url",
-    ["//evil.example/", "https://evil.example/", "https:evil.example", "/\\evil.example", "%2F%2Fevil.example",
-     "http://127.0.0.1:8000.evil.example/", "javascript:alert(1)"],
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "https:evil.example",
+        "/\\evil.example",
+        "%2F%2Fevil.example",
+        "http://127.0.0.1:8000.evil.example/",
+        "javascript:alert(1)",
+    ],
 )
 def test_next_never_leaves_the_portal(demo_tenant: None, next_url: str) -> None:
     assert sign_in(Client(), EMPLOYEE, next_url=next_url) == "/"
@@ -92,7 +99,9 @@ def test_sign_out_ends_the_session_server_side_and_at_entra(employee_client: Cli
     response = employee_client.post("/auth/sign-out")
     assert response.status_code == 302
     assert "/sandbox/login/" in response["Location"] and "/oauth2/v2.0/logout" in response["Location"]
-    assert "post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fauth%2Fsigned-out" in response["Location"]
+    assert (
+        "post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fauth%2Fsigned-out" in response["Location"]
+    )
     assert not Session.objects.filter(session_key=session_key).exists()
     back = employee_client.get(local_path(response["Location"]))
     assert back.status_code == 302 and back["Location"].endswith("/auth/signed-out")

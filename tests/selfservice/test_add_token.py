@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.test import Client, override_settings
 from django.conf import settings
+from django.test import Client, override_settings
 
 from portal.audit.models import AuditEvent
 from portal.sandbox.requestlog import count_graph_calls
@@ -25,7 +25,9 @@ def sandbox(**changes: object) -> dict[str, object]:
 
 def add(client: Client, serial: str, code: str, name: str = "", *, htmx: bool = False):  # type: ignore[no-untyped-def]
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post("/tokens/add", {"serial_number": serial, "code": code, "display_name": name}, headers=headers)
+    return client.post(
+        "/tokens/add", {"serial_number": serial, "code": code, "display_name": name}, headers=headers
+    )
 
 
 def test_add_token_makes_it_active_and_listed(employee_client: Client) -> None:
@@ -95,8 +97,12 @@ def test_guest_cannot_hold_a_token(demo_tenant: None) -> None:
 
 @pytest.mark.parametrize(
     ("code", "message"),
-    [("", "Enter the 6-digit code"), ("12345", "The code is 6 digits"), ("12a456", "The code is 6 digits"),
-     ("1234567", "The code is 6 digits")],
+    [
+        ("", "Enter the 6-digit code"),
+        ("12345", "The code is 6 digits"),
+        ("12a456", "The code is 6 digits"),
+        ("1234567", "The code is 6 digits"),
+    ],
 )
 def test_malformed_code_never_reaches_graph(employee_client: Client, code: str, message: str) -> None:
     with count_graph_calls() as graph:
@@ -113,7 +119,10 @@ def test_missing_serial(employee_client: Client) -> None:
 @override_settings(CODE_ATTEMPT_LIMIT=3)
 def test_wrong_codes_are_limited_before_graph_is_asked(employee_client: Client) -> None:
     for _ in range(3):
-        assert "That code was not accepted" in add(employee_client, FREE_SERIAL, wrong_code_for(FREE_SERIAL)).content.decode()
+        assert (
+            "That code was not accepted"
+            in add(employee_client, FREE_SERIAL, wrong_code_for(FREE_SERIAL)).content.decode()
+        )
     with count_graph_calls() as graph:
         response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL))
     text = response.content.decode()

@@ -21,8 +21,12 @@ def wrong_code_for(serial: str) -> str:
     window = settings.SANDBOX["TOTP_WINDOW_STEPS"] + 1
     now = time.time()
     accepted = {
-        code_at(token.secret_key, interval=token.time_interval, hash_function=token.hash_function,
-                at=now + step * token.time_interval)
+        code_at(
+            token.secret_key,
+            interval=token.time_interval,
+            hash_function=token.hash_function,
+            at=now + step * token.time_interval,
+        )
         for step in range(-window, window + 1)
     }
     candidate = 0

@@ -23,9 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, addrport: str, **options: Any) -> None:
-        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"])
         self.stdout.write(f"Background worker started (pid {worker.pid}).")
-        self.stdout.write(self.style.SUCCESS(f"Portal on http://{addrport}/ — sandbox pages at http://{addrport}/sandbox/"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Portal on http://{addrport}/ — sandbox pages at http://{addrport}/sandbox/")
+        )
         try:
             call_command("runserver", addrport, use_reloader=False, use_threading=True)
         finally:
