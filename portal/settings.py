@@ -161,8 +161,12 @@ _sqlite_options = {
 }
 
 DATABASES = {
+    # Persistent connections (DATABASE_CONN_MAX_AGE seconds, one per gunicorn thread) checked before
+    # reuse, so a database restart or a load balancer's idle cut costs one reconnect, not a 500.
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -184,9 +188,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches -------------------------------------------------------------------------------------------
 
-# Nothing the portal shares between workers lives in the cache (sessions, rate-limit counters and
-# job progress are database rows), so a per-process cache is safe here.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+def cache_from_url(url: str) -> dict[str, object]:
+    """CACHE_URL → a CACHES entry: `db://<table>` (run `createcachetable`), `redis://…` / `rediss://…`
+    (needs the optional `redis` package), `locmem://` or empty for a per-process cache."""
+    import importlib.util
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    scheme, _, rest = url.partition("://")
+    if not url or scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or "portal_cache"}
+    if scheme in {"redis", "rediss"}:
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured("CACHE_URL is a redis:// URL but the `redis` package is not installed.")
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not supported (db://, redis://, locmem://).")
+
+
+# Nothing the portal must share between instances lives in the cache: sessions (with the pending
+# MSAL auth-code flows and the MSAL token cache), rate-limit counters and import progress are
+# database rows. So the per-process default is safe with several instances; CACHE_URL moves the
+# cache to the database or Redis for anything added later that must be shared.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
 
 # --- Sessions and cookies --------------------------------------------------------------------------
 
@@ -211,10 +237,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = _https and env_bool("DJANGO_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = False
+# Preloading commits the organisation's whole domain to https in browsers, hard to undo: that is the
+# domain owner's decision, not this portal's, so `check --deploy` is told not to ask for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 CONTENT_SECURITY_POLICY = {
@@ -231,6 +259,22 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     },
 }
+
+# --- Behind a load balancer ----------------------------------------------------------------------
+
+# Production runs behind a load balancer that terminates TLS. It must *set* (not append to)
+# X-Forwarded-Proto, which is how Django learns the request came in over https.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
+# The Host header is what ALLOWED_HOSTS checks; X-Forwarded-Host is caller-controlled on many load
+# balancers, and every absolute URL the portal builds comes from PORTAL_BASE_URL anyway.
+USE_X_FORWARDED_HOST = False
+# How many proxies append to X-Forwarded-For in front of the portal (0: use the socket address);
+# portal.core.http.client_ip reads the hop that many places from the right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Load balancer probes come over plain http on the instance's own address: answer, don't redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 3.0)
+READINESS_CACHE_SECONDS = env_float("READINESS_CACHE_SECONDS", 5.0)
 
 # --- Static files ----------------------------------------------------------------------------------
 

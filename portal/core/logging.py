@@ -1,19 +1,62 @@
-"""Log plumbing: a request id on every line, and JSON lines for production."""
+"""Log plumbing: a request id on every line, JSON lines for production, no query strings anywhere.
+
+Query strings are the one place where secrets reach log lines without anybody passing them: the
+sign-in callback carries the authorization code in its query, and Django's dev server, gunicorn's
+error log and Django's own `django.request` records all print the full request URI. RedactFilter
+(on every handler, see settings.LOGGING and deploy/gunicorn.conf.py) cuts them off.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
+import re
 from datetime import UTC, datetime
+from typing import Any
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+# "/path?anything" up to the next whitespace or quote: the query part of a URI inside a message.
+_QUERY_IN_TEXT = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+
+
+def redact_query_strings(text: str) -> str:
+    """`GET /auth/callback?code=… HTTP/1.1` → `GET /auth/callback HTTP/1.1`."""
+    return _QUERY_IN_TEXT.sub(r"\1", text)
 
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        # An explicit `extra={"request_id": …}` wins: the request line is written after the
+        # middleware has left the request's context.
+        if getattr(record, "request_id", None) in (None, "-"):
+            record.request_id = request_id_var.get()
         return True
+
+
+class RedactFilter(logging.Filter):
+    """Strips query strings from the formatted message (and drops them from its arguments)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call; let the handler report it as usual
+            return True
+        if "?" in message:
+            record.msg, record.args = redact_query_strings(message), ()
+        return True
+
+
+def _describe(value: Any) -> Any:
+    """What a non-primitive `extra` value becomes in a JSON line."""
+    from django.http import HttpRequest
+
+    if isinstance(value, HttpRequest):
+        # Django's `django.request`/`django.security` records carry the request; its repr holds the
+        # full URL with the query string, so only the method and the path are kept.
+        return {"method": value.method, "path": value.path}
+    return None if not isinstance(value, str | int | float | bool | list | dict | tuple) else value
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,9 +70,16 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
-            "message": record.getMessage(),
+            "message": redact_query_strings(record.getMessage()),
         }
-        payload.update({k: v for k, v in vars(record).items() if k not in self._standard})
+        for key, value in vars(record).items():
+            if key in self._standard:
+                continue
+            described = _describe(value)
+            # Sockets, handler objects and the like (the dev server attaches its socket) say
+            # nothing useful and their reprs carry addresses: left out.
+            if described is not None:
+                payload[key] = described
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)

@@ -131,3 +131,43 @@ def test_absolute_session_lifetime(employee_client: Client) -> None:
     session["identity.signed_in_at"] -= 3601
     session.save()
     assert employee_client.get("/tokens/").status_code == 302
+
+
+def _authorize_and_pick(client: Client, authorize: str, upn: str = EMPLOYEE):  # type: ignore[no-untyped-def]
+    page = client.get(local_path(authorize))
+    carried = re.search(r'name="request" value="([^"]+)"', page.content.decode())
+    if carried is None:  # the identity provider answered straight back to the portal
+        return page
+    user = DirectoryUser.objects.get(user_principal_name=upn)
+    return client.post(local_path(authorize), {"request": carried.group(1), "user": str(user.id)})
+
+
+def test_nonce_mismatch_is_refused(demo_tenant: None) -> None:
+    client = Client()
+    authorize = client.get("/auth/sign-in?next=/")["Location"]
+    session = client.session
+    flows = session["identity.auth_flows"]
+    for pending in flows.values():
+        pending["flow"]["nonce"] = "not-the-nonce-the-idp-saw"
+    session["identity.auth_flows"] = flows
+    session.save()
+    back = _authorize_and_pick(client, authorize)
+    response = client.get(local_path(back["Location"]))
+    assert response.status_code == 400
+    assert "could not be verified" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_missing_consent_is_explained(demo_tenant: None) -> None:
+    # What Entra redirects back with when an administrator has not consented to the app's scopes.
+    client = Client()
+    authorize = client.get("/auth/sign-in?next=/")["Location"]
+    state = re.search(r"state=([^&]+)", authorize)
+    assert state
+    response = client.get(
+        "/auth/callback",
+        {"error": "consent_required", "error_description": "AADSTS65001: The user or administrator has not consented",
+         "state": state.group(1)},
+    )
+    assert response.status_code == 400
+    assert "administrator's consent" in response.content.decode()

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, addrport: str, **options: Any) -> None:
+        # A SIGTERM (from a supervisor, or `timeout`) must also stop the worker we started.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"])
         self.stdout.write(f"Background worker started (pid {worker.pid}).")
         self.stdout.write(
