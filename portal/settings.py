@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.core.middleware.RequestIdMiddleware",
+    "portal.core.middleware.ProbeMiddleware",  # /healthz, /readyz: before host checks and sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -236,6 +237,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"  # plain words and a next step, not Django's page
 SECURE_SSL_REDIRECT = _https and env_bool("DJANGO_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
@@ -373,10 +375,14 @@ SANDBOX = {
 # --- Logging ---------------------------------------------------------------------------------------
 
 LOG_FORMAT = env_str("PORTAL_LOG_FORMAT", "text")  # "json" in production
+LOGGING_CONFIG = "portal.core.logging.configure"  # dictConfig + Python warnings into the same handlers
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.core.logging.RequestIdFilter"},
+        "redact": {"()": "portal.core.logging.RedactFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "portal.core.logging.JsonFormatter"},
@@ -385,14 +391,52 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT if LOG_FORMAT in {"text", "json"} else "text",
-            "filters": ["request_id"],
+            # No query strings in any line: the sign-in callback's carries the authorization code.
+            "filters": ["request_id", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": env_str("PORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.server": {"level": "WARNING"},
+        # Django's default gives the dev server's logger no handler and no propagation, so its
+        # warnings went to Python's last-resort handler: raw, with query strings. Route them here.
+        "django.server": {"level": "WARNING", "propagate": True},
         # urllib3 logs full URLs at DEBUG; keep it quiet so query strings never reach a log line.
         "urllib3": {"level": "WARNING"},
         "msal": {"level": "WARNING"},
     },
 }
+
+# --- Imports (bulk seed-file import and bulk assignment jobs, portal.imports) ----------------------
+
+# An upload larger than this is refused before its body is read (Content-Length, then a streaming
+# upload handler for bodies that don't announce their length).
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+# Tokens per bulk PATCH (assignments: per group of $batch calls), and chunks in flight at once.
+IMPORT_CHUNK_SIZE = env_int("IMPORT_CHUNK_SIZE", 100)
+IMPORT_CONCURRENCY = env_int("IMPORT_CONCURRENCY", 4)
+# A running job renews its lease well within this; a lease left to expire means its worker died.
+IMPORT_LEASE_SECONDS = env_int("IMPORT_LEASE_SECONDS", 60)
+# Dry runs nobody confirmed are deleted (with their encrypted secrets) after this long.
+IMPORT_DRAFT_HOURS = env_int("IMPORT_DRAFT_HOURS", 24)
+
+
+def _derived_import_key(secret_key: str) -> str:
+    """A Fernet key derived from SECRET_KEY (HKDF-SHA256), for the sandbox and tests only."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"oath-portal imports v1").derive(
+        secret_key.encode()
+    )
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+# Fernet key(s) sealing seed secrets and admins' delegated sign-ins while a job needs them. Several
+# keys may be given, comma-separated: the first seals, all unseal (rotation). Production must set
+# it (system check portal.imports.E001); the sandbox derives one from SECRET_KEY.
+IMPORT_ENCRYPTION_KEY = env_str("IMPORT_ENCRYPTION_KEY")
+if not IMPORT_ENCRYPTION_KEY and (SANDBOX_ENABLED or TESTING) and not SECRET_KEY_MISSING:
+    IMPORT_ENCRYPTION_KEY = _derived_import_key(SECRET_KEY)

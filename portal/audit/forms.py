@@ -16,9 +16,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Done by", max_length=255, required=False, help_text="Part of a UPN.")
     target = forms.CharField(label="Done to", max_length=255, required=False, help_text="Part of a UPN.")
     serial = forms.CharField(label="Token serial", max_length=255, required=False)
-    action = forms.ChoiceField(
-        label="Action", required=False, choices=[("", "Any action"), *AuditEvent.Action.choices]
-    )
+    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AuditEvent.Action.choices])
     outcome = forms.ChoiceField(
         label="Outcome", required=False, choices=[("", "Any outcome"), *AuditEvent.Outcome.choices]
     )
@@ -60,11 +58,7 @@ class AuditFilterForm(forms.Form):
             events = events.filter(outcome=data["outcome"])
         zone = timezone.get_current_timezone()
         if data["since"]:
-            events = events.filter(
-                at__gte=timezone.make_aware(datetime.combine(data["since"], time.min), zone)
-            )
+            events = events.filter(at__gte=timezone.make_aware(datetime.combine(data["since"], time.min), zone))
         if data["until"]:
-            events = events.filter(
-                at__lte=timezone.make_aware(datetime.combine(data["until"], time.max), zone)
-            )
+            events = events.filter(at__lte=timezone.make_aware(datetime.combine(data["until"], time.max), zone))
         return events

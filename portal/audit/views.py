@@ -42,9 +42,7 @@ def export(request: HtmxHttpRequest) -> HttpResponseBase:
     if form.is_bound and not form.is_valid():
         # Never export "everything" because a filter was mistyped: show the filters and their errors.
         page = Paginator(AuditEvent.objects.none(), PAGE_SIZE).get_page(1)
-        return admin_render(
-            request, "audit/events.html", {"nav": "audit", "form": form, "page": page}, status=400
-        )
+        return admin_render(request, "audit/events.html", {"nav": "audit", "form": form, "page": page}, status=400)
     rows = audit_csv_rows(form.apply(AuditEvent.objects.all()).order_by("at", "id"))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")

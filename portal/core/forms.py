@@ -64,9 +64,7 @@ class SerialNumberField(forms.CharField):
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
-        attrs.update(
-            {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters", "class": "serial"}
-        )
+        attrs.update({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters", "class": "serial"})
         return attrs
 
     def to_python(self, value: Any) -> str:

@@ -11,9 +11,13 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import logging.config
 import re
+import warnings
 from datetime import UTC, datetime
 from typing import Any
+
+from django.http import HttpRequest
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -50,8 +54,6 @@ class RedactFilter(logging.Filter):
 
 def _describe(value: Any) -> Any:
     """What a non-primitive `extra` value becomes in a JSON line."""
-    from django.http import HttpRequest
-
     if isinstance(value, HttpRequest):
         # Django's `django.request`/`django.security` records carry the request; its repr holds the
         # full URL with the query string, so only the method and the path are kept.
@@ -83,3 +85,13 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)
+
+
+def configure(config: dict[str, Any]) -> None:
+    """settings.LOGGING_CONFIG: Django's dictConfig, plus Python warnings routed into the same
+    handlers (as `py.warnings` records), so production stderr holds JSON lines only."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
+    # MSAL warns on every sign-in that form_post is recommended; the portal uses the query response
+    # mode on purpose (form_post loses the SameSite=Lax session cookie: entra-sign-in.md §3).
+    warnings.filterwarnings("ignore", message="response_mode='form_post' is recommended", category=UserWarning)

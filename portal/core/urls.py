@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from portal.core import health
 
 app_name = "core"
-urlpatterns: list[URLPattern | URLResolver] = []
+# Normally answered by ProbeMiddleware before URL routing; routed here too so they resolve, reverse
+# and keep working should the middleware be left out of a custom MIDDLEWARE list.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from portal.graph.errors import GraphError, GraphUnavailable
 from portal.identity.errors import IdentityUnavailable, ReauthenticationRequired
 from portal.identity.signin import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
 from portal.identity.views import PENDING_CLAIMS_KEY
@@ -45,6 +46,16 @@ class SessionLifetimeMiddleware:
             return self._to_sign_in(request, admin=exception.admin)
         if isinstance(exception, IdentityUnavailable):
             return render(request, "identity/sign_in_error.html", {"kind": "unavailable"}, status=503)
+        if isinstance(exception, GraphUnavailable) or (
+            isinstance(exception, GraphError) and (exception.status == 429 or exception.status >= 500)
+        ):
+            # Safety net for a Graph round trip no service turned into a message (a $batch that
+            # timed out, say): a plain page with a next step, never a 500 or a hung worker.
+            response = render(request, "core/graph_unavailable.html", status=503)
+            if getattr(request, "htmx", False):  # htmx swaps 2xx only: show it in the page body
+                response.status_code = 200
+                response["HX-Retarget"], response["HX-Reswap"] = "#main", "innerHTML"
+            return response
         return None
 
     @staticmethod

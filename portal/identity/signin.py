@@ -84,9 +84,10 @@ def sign_in_complete(*, request: HttpRequest) -> str:
     state = request.GET.get("state", "")
     flows: dict[str, Any] = request.session.get(FLOWS_KEY, {})
     pending = flows.pop(state, None) if state else None
-    request.session[FLOWS_KEY] = flows
     if pending is None:
+        # Nothing written: a forged or replayed callback costs no session row and no HTTP call.
         raise SignInError("state_mismatch")
+    request.session[FLOWS_KEY] = flows
     if request.GET.get("error"):
         raise _error_from_idp(request.GET.get("error", ""), request.GET.get("error_description", ""))
 

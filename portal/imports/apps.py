@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class ImportsConfig(AppConfig):
     name = "portal.imports"
     label = "imports"
+    verbose_name = "Bulk imports"
+
+    def ready(self) -> None:
+        from portal.imports import checks  # noqa: F401 - registers the system checks

@@ -17,6 +17,7 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.response import HTTPResponse
 
+from portal.sandbox.graph import faults
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 
 Handler = Callable[[SandboxRequest], SandboxResponse]
@@ -51,7 +52,14 @@ class SandboxAdapter(BaseAdapter):
             headers=CaseInsensitiveDict(dict(request.headers)),
             body=body,
         )
-        return self._to_response(request, self._handler(sandbox_request))
+        read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
+        with faults.read_deadline(read_timeout) as deadline:
+            answer = self._handler(sandbox_request)
+        if deadline.exceeded:
+            raise requests.exceptions.ReadTimeout(
+                f"Sandbox: no answer within the read timeout ({read_timeout} s).", request=request
+            )
+        return self._to_response(request, answer)
 
     @staticmethod
     def _to_response(request: requests.PreparedRequest, answer: SandboxResponse) -> requests.Response:

@@ -81,9 +81,7 @@ class TokenChoiceForm(forms.Form):
     """Which token: picked from the unassigned ones, or typed. Both give a serial number, which the
     service looks up in the inventory (so both ways are checked the same way)."""
 
-    available = forms.CharField(
-        label="Unassigned token from the inventory", required=False, widget=forms.Select
-    )
+    available = forms.CharField(label="Unassigned token from the inventory", required=False, widget=forms.Select)
     serial_number = SerialNumberField(
         required=False,
         label="Or type its serial number",
@@ -97,9 +95,7 @@ class TokenChoiceForm(forms.Form):
     def offer(self, available: list[HardwareOathDevice]) -> None:
         """Fill the picker. Only for display: the choice is checked as a serial number, by the
         service, so a POST needs no inventory read before it is acted on."""
-        choices = [("", "— choose a token —")] + [
-            (device.serial_number, _device_label(device)) for device in available
-        ]
+        choices = [("", "— choose a token —")] + [(device.serial_number, _device_label(device)) for device in available]
         widget = self.fields["available"].widget
         assert isinstance(widget, forms.Select)
         widget.choices = choices
@@ -130,9 +126,7 @@ class InventoryFilterForm(forms.Form):
         label="Status", choices=STATUS_CHOICES, required=False, help_text="Where it is in its life cycle."
     )
     serial_number = SerialNumberField(required=False, help_text="Exact serial number.")
-    manufacturer = forms.CharField(
-        label="Manufacturer", max_length=100, required=False, help_text="Exact name."
-    )
+    manufacturer = forms.CharField(label="Manufacturer", max_length=100, required=False, help_text="Exact name.")
     model = forms.CharField(label="Model", max_length=100, required=False, help_text="Exact name.")
 
     def graph_filters(self) -> dict[str, str]:
@@ -145,9 +139,7 @@ class InventoryFilterForm(forms.Form):
             "manufacturer": "manufacturer",
             "model": "model",
         }
-        return {
-            graph: self.cleaned_data[field] for field, graph in names.items() if self.cleaned_data.get(field)
-        }
+        return {graph: self.cleaned_data[field] for field, graph in names.items() if self.cleaned_data.get(field)}
 
 
 class TokenMetadataForm(forms.Form):
@@ -222,9 +214,7 @@ class TokenCreateForm(TokenMetadataForm):
             try:
                 data["secret_key"] = _to_base32(secret, data.get("secret_format") or "base32")
             except SecretProblem as problem:
-                self.add_error(
-                    "secret", _secret_message(problem, secret, data.get("secret_format") or "base32")
-                )
+                self.add_error("secret", _secret_message(problem, secret, data.get("secret_format") or "base32"))
         return data
 
 

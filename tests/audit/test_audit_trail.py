@@ -157,9 +157,7 @@ def test_filters_and_paging(signed_in: SignedIn) -> None:
 
     # Paged by 50, newest first; the export holds the whole filtered set.
     for n in range(60):
-        audit_event_record(
-            actor=None, action="inventory.create", outcome="success", token_serial=f"P-{n:03d}"
-        )
+        audit_event_record(actor=None, action="inventory.create", outcome="success", token_serial=f"P-{n:03d}")
     first = grady.get("/admin/audit/", {"action": "inventory.create"}).content.decode()
     assert "P-059" in first
     assert "P-009" not in first

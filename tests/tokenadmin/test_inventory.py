@@ -104,9 +104,7 @@ def test_filters(nestor: Client) -> None:
 
 def test_paging_through_well_over_a_thousand_tokens(nestor: Client) -> None:
     HardwareToken.objects.bulk_create(
-        HardwareToken(
-            serial_number=f"BULK-{n:05d}", manufacturer="Bulk", model="B1", secret_key="JBSWY3DPEHPK3PXP"
-        )
+        HardwareToken(serial_number=f"BULK-{n:05d}", manufacturer="Bulk", model="B1", secret_key="JBSWY3DPEHPK3PXP")
         for n in range(1100)
     )
     seen: list[str] = []
@@ -202,9 +200,7 @@ def test_create_with_a_hex_seed_converts_it(nestor: Client) -> None:
         ({"assign_to": "not an upn"}, "looks like an email address"),
     ],
 )
-def test_create_rejects_bad_input_on_the_field(
-    nestor: Client, overrides: dict[str, str], field_message: str
-) -> None:
+def test_create_rejects_bad_input_on_the_field(nestor: Client, overrides: dict[str, str], field_message: str) -> None:
     with count_graph_calls() as graph:
         response = nestor.post("/admin/inventory/new", new_token(**overrides))
     page = text_of(response)

@@ -67,9 +67,7 @@ def test_search_finds_by_name_upn_and_mail(isaiah: Client) -> None:
 
 def test_search_pages_through_results_with_a_signed_page_token(isaiah: Client) -> None:
     DirectoryUser.objects.bulk_create(
-        DirectoryUser(
-            user_principal_name=f"temp{n:02d}@contoso-sandbox.example", display_name=f"Temp Worker {n:02d}"
-        )
+        DirectoryUser(user_principal_name=f"temp{n:02d}@contoso-sandbox.example", display_name=f"Temp Worker {n:02d}")
         for n in range(30)
     )
     first = text_of(isaiah.get("/admin/users/", {"q": "temp"}))
@@ -78,9 +76,7 @@ def test_search_pages_through_results_with_a_signed_page_token(isaiah: Client) -
     assert link, "no next-page link"
     assert "graph.microsoft.com" not in first  # the nextLink itself never reaches the browser
     # Following the link with htmx answers the results part only, in place.
-    second = text_of(
-        isaiah.get("/admin/users/" + link.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
-    )
+    second = text_of(isaiah.get("/admin/users/" + link.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"}))
     assert second.startswith('\n<div id="results"') or second.lstrip().startswith('<div id="results"')
     assert second.count("@contoso-sandbox.example</td>") == 5
     assert "First page" in second
@@ -156,9 +152,7 @@ def test_assign_a_token_picked_from_the_inventory(isaiah: Client) -> None:
     form = text_of(isaiah.get(f"/admin/users/{ALEX}/assign"))
     assert f'<option value="{FREE}">' in form
     assert ALEX_ACTIVE not in form
-    response = isaiah.post(
-        f"/admin/users/{ALEX}/assign", {"assign-available": FREE, "assign-serial_number": ""}
-    )
+    response = isaiah.post(f"/admin/users/{ALEX}/assign", {"assign-available": FREE, "assign-serial_number": ""})
     assert response.status_code == 302
     assert response["Location"] == f"/admin/users/{ALEX}/"
     assert (status_of(FREE), holder_of(FREE)) == ("assigned", ALEX_UPN)
@@ -177,9 +171,7 @@ def test_assign_a_token_picked_from_the_inventory(isaiah: Client) -> None:
 
 
 def test_assign_by_typed_serial(isaiah: Client) -> None:
-    response = isaiah.post(
-        f"/admin/users/{ALEX}/assign", {"assign-serial_number": f" {FREE[:4]} {FREE[4:]} "}
-    )
+    response = isaiah.post(f"/admin/users/{ALEX}/assign", {"assign-serial_number": f" {FREE[:4]} {FREE[4:]} "})
     assert response.status_code == 302
     assert holder_of(FREE) == ALEX_UPN
 
@@ -271,9 +263,7 @@ def test_code_attempts_are_limited_per_admin_and_serial(isaiah: Client, settings
     wrong = wrong_code_for(FREE)
     url = f"/admin/users/{ALEX}/assign-activate"
     for _ in range(2):
-        assert "did not accept" in text_of(
-            isaiah.post(url, {"activate-serial_number": FREE, "activate-code": wrong})
-        )
+        assert "did not accept" in text_of(isaiah.post(url, {"activate-serial_number": FREE, "activate-code": wrong}))
     response = isaiah.post(url, {"activate-serial_number": FREE, "activate-code": code_for(FREE)})
     assert "Too many wrong codes" in text_of(response)
     assert status_of(FREE) == "available"
@@ -355,3 +345,14 @@ def test_throttling_is_explained_with_when_to_try_again(isaiah: Client, settings
     assert "Try again in 30 seconds" in page
     assert holder_of(ALEX_ACTIVE) == ALEX_UPN
     assert only_event("user.unassign").reason == "throttled"
+
+
+def test_htmx_gets_the_results_part_but_a_history_restore_gets_the_whole_page(isaiah: Client) -> None:
+    part = text_of(isaiah.get("/admin/users/", {"q": "alex"}, headers={"HX-Request": "true"}))
+    assert "<html" not in part
+    assert ALEX_UPN in part
+    restore = isaiah.get(
+        "/admin/users/", {"q": "alex"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in text_of(restore)
+    assert "HX-Request" in restore["Vary"]

@@ -96,9 +96,7 @@ class ParsedFile:
         return self._verdicts
 
 
-def _judged(
-    tokens: Iterator[RawToken], rules: FormatRules, defaults: DeviceDefaults
-) -> Iterator[SeedVerdict]:
+def _judged(tokens: Iterator[RawToken], rules: FormatRules, defaults: DeviceDefaults) -> Iterator[SeedVerdict]:
     for token in tokens:
         yield judge_token(token, rules, defaults)
 

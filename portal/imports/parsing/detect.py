@@ -55,9 +55,7 @@ EXPECTED_SEED_FILES = (
 PSKC_NAMESPACE = "urn:ietf:params:xml:ns:keyprov:pskc"
 LEGACY_HEADER = ("upn", "serial number", "secret key", "time interval", "manufacturer", "model")
 
-Field = Literal[
-    "serial", "secret", "interval", "manufacturer", "model", "hash", "display_name", "upn", "secret_format"
-]
+Field = Literal["serial", "secret", "interval", "manufacturer", "model", "hash", "display_name", "upn", "secret_format"]
 
 # Header names after lower-casing and dropping spaces, dashes and underscores.
 _COLUMN_ALIASES: dict[str, Field] = {
@@ -104,9 +102,7 @@ def map_header(cells: list[str]) -> Columns:
     for cell in cells:
         field = canonical_column(cell)
         if field is not None and field in columns:
-            raise UnsupportedFile(
-                f"The header names the column “{cell.strip()}” twice; keep one and upload again."
-            )
+            raise UnsupportedFile(f"The header names the column “{cell.strip()}” twice; keep one and upload again.")
         columns.append(field)
     return tuple(columns)
 
@@ -163,9 +159,7 @@ def detect_seed_format(head: bytes) -> Detection:
     if start.startswith("<"):
         if PSKC_NAMESPACE in text and "KeyContainer" in text:
             return Detection(PSKC, codec)
-        raise UnsupportedFile(
-            f"This XML file is not a PSKC key container ({PSKC_NAMESPACE}). {EXPECTED_SEED_FILES}"
-        )
+        raise UnsupportedFile(f"This XML file is not a PSKC key container ({PSKC_NAMESPACE}). {EXPECTED_SEED_FILES}")
     if start.startswith(("[", "{")):
         return Detection(GRAPH_JSON, codec)
 

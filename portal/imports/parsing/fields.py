@@ -98,9 +98,7 @@ def normalise_hash(value: str | None) -> HashFunction | None:
         return None
     key = re.sub(r"[^a-z0-9]", "", text.lower()).removeprefix("hmac")
     if key not in _HASH_NAMES:
-        raise FieldProblem(
-            f"hash function {describe(text)} is not recognised — Entra accepts SHA-1 or SHA-256"
-        )
+        raise FieldProblem(f"hash function {describe(text)} is not recognised — Entra accepts SHA-1 or SHA-256")
     result = _HASH_NAMES[key]
     if result is None:
         raise FieldProblem("SHA-512 is not supported — Entra accepts SHA-1 or SHA-256")

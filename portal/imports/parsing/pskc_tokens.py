@@ -66,9 +66,7 @@ def check_xml(data: bytes) -> None:
             "download it again and upload the complete file."
         ) from None
     except (LookupError, ValueError):  # an unknown encoding="…" in the XML declaration, and kin
-        raise UnreadableFile(
-            "The PSKC file declares a text encoding we cannot read; it should be UTF-8."
-        ) from None
+        raise UnreadableFile("The PSKC file declares a text encoding we cannot read; it should be UTF-8.") from None
 
 
 def _encrypted(container: pskc.PSKC) -> bool:
@@ -105,9 +103,7 @@ def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> 
         iterations = derivation.pbkdf2_iterations or 0
         key_length = derivation.pbkdf2_key_length or 0
         if iterations > MAX_PBKDF2_ITERATIONS or key_length > MAX_DERIVED_KEY_BYTES:
-            raise UnsupportedFile(
-                "This PSKC file asks for an unreasonable password derivation; it is refused."
-            )
+            raise UnsupportedFile("This PSKC file asks for an unreasonable password derivation; it is refused.")
         try:
             container.encryption.derive_key(password)
         except PSKCError:
@@ -147,8 +143,7 @@ def open_pskc(data: bytes, *, key_hex: str | None, password: str | None) -> pskc
         container = pskc.PSKC(io.BytesIO(data))
     except Exception:  # python-pskc raises ParseError but also ValueError & co. on odd content
         raise UnreadableFile(
-            "The file is XML but not a PSKC key container we can read (a required element is missing "
-            "or malformed)."
+            "The file is XML but not a PSKC key container we can read (a required element is missing or malformed)."
         ) from None
     if _encrypted(container):
         _unlock(container, key_hex, password)

@@ -99,9 +99,7 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
             problems.append(reason)
     if hash_function is None:
         hash_function = (
-            hash_for_seed_length(seed_bytes)
-            if rules.infer_hash_from_seed_length and seed_bytes
-            else "hmacsha1"
+            hash_for_seed_length(seed_bytes) if rules.infer_hash_from_seed_length and seed_bytes else "hmacsha1"
         )
 
     manufacturer = clean_text(raw.manufacturer) or defaults.manufacturer

@@ -113,8 +113,7 @@ def bytes_to_base32(seed: bytes) -> str:
         )
     if len(seed) < MIN_SECRET_BYTES:
         raise SecretProblem(
-            f"secret is only {len(seed) * 8} bits long — at least 80 bits ({MIN_SECRET_BYTES} bytes) "
-            "are required"
+            f"secret is only {len(seed) * 8} bits long — at least 80 bits ({MIN_SECRET_BYTES} bytes) are required"
         )
     return base64.b32encode(seed).decode("ascii").rstrip("=")
 
@@ -138,9 +137,7 @@ def hex_to_bytes(value: str) -> bytes:
     if not digits:
         raise SecretProblem("missing secret")
     if len(digits) % 2:
-        raise SecretProblem(
-            f"hex secret has an odd number of digits ({len(digits)}) — a digit is missing or extra"
-        )
+        raise SecretProblem(f"hex secret has an odd number of digits ({len(digits)}) — a digit is missing or extra")
     return binascii.unhexlify("".join(digits))
 
 
@@ -170,9 +167,7 @@ def secret_to_base32(value: str | bytes, encoding: SecretEncoding) -> tuple[str,
 def looks_like_hex(value: str) -> bool:
     """True when a value that failed Base32 would have been a plausible hex seed."""
     digits = [c for c in value.strip() if c not in _SEPARATORS]
-    return (
-        len(digits) >= 2 * MIN_SECRET_BYTES and len(digits) % 2 == 0 and all(c in HEX_DIGITS for c in digits)
-    )
+    return len(digits) >= 2 * MIN_SECRET_BYTES and len(digits) % 2 == 0 and all(c in HEX_DIGITS for c in digits)
 
 
 def hash_for_seed_length(seed_bytes: int) -> HashFunction:

@@ -71,8 +71,7 @@ def read_all(head: bytes, rest: BinaryIO, *, limit: int, what: str) -> bytes:
 _SIGNATURES = {
     b"PK\x03\x04": "This is a zip archive or an Excel workbook (.xlsx): save the sheet as "
     "“CSV UTF-8” (or unpack the archive) and upload that file.",
-    b"\xd0\xcf\x11\xe0": "This is an old Excel workbook (.xls): save the sheet as “CSV UTF-8” and "
-    "upload that file.",
+    b"\xd0\xcf\x11\xe0": "This is an old Excel workbook (.xls): save the sheet as “CSV UTF-8” and upload that file.",
     b"%PDF": "This is a PDF document: upload the vendor's seed file (CSV, JSON or PSKC XML) instead.",
     b"\x1f\x8b": "This is a gzip archive: unpack it and upload the seed file inside.",
 }

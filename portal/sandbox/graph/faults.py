@@ -1,6 +1,8 @@
 """Fault injection: latency, throttling (429) and outages (503), so clients prove their retries.
 
-* SANDBOX["LATENCY_MS"]: sleep once per HTTP request (a network round trip, so not per $batch member).
+* SANDBOX["LATENCY_MS"]: sleep once per HTTP request (a network round trip, so not per $batch member);
+  never longer than the caller's read timeout, after which the caller gets a ReadTimeout although
+  the request was processed (see `read_deadline`, used by portal.sandbox.transport).
 * SANDBOX["THROTTLE_RATE"], SANDBOX["UNAVAILABLE_RATE"] (0..1): one random draw per request decides;
   both answers carry `Retry-After: SANDBOX["RETRY_AFTER_SECONDS"]` and the 429 body of reference §6.3.
 * SANDBOX["FAULT_SEED"]: when set the draws come from `random.Random(seed)`, so a run is repeatable;
@@ -13,9 +15,12 @@ Graph throttles the requests inside a batch individually (§6.3).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import random
 import threading
 import time
+from collections.abc import Iterator
 
 from portal.sandbox.graph import errors
 from portal.sandbox.graph.config import sandbox_float, sandbox_seed
@@ -43,10 +48,40 @@ def _draw() -> float:
         return _rng.random()
 
 
+class ReadDeadline:
+    """The caller's read timeout for one HTTP request (set by the sandbox transport adapter), so
+    latency behaves like a network's: a client never waits longer than its timeout."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.exceeded = False
+
+
+_deadline: contextvars.ContextVar[ReadDeadline | None] = contextvars.ContextVar("sandbox_deadline", default=None)
+
+
+@contextlib.contextmanager
+def read_deadline(seconds: float | None) -> Iterator[ReadDeadline]:
+    deadline = ReadDeadline(seconds)
+    token = _deadline.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _deadline.reset(token)
+
+
 def apply_latency() -> None:
-    delay_ms = sandbox_float("LATENCY_MS")
-    if delay_ms > 0:
-        time.sleep(delay_ms / 1000)
+    delay = sandbox_float("LATENCY_MS") / 1000
+    if delay <= 0:
+        return
+    deadline = _deadline.get()
+    if deadline is not None and deadline.seconds is not None and delay > deadline.seconds:
+        # The client gives up after its timeout; the request has reached "Graph" all the same and
+        # is processed (a write may happen that the client never hears about), as on a real network.
+        time.sleep(deadline.seconds)
+        deadline.exceeded = True
+        return
+    time.sleep(delay)
 
 
 def retry_after_header() -> str:

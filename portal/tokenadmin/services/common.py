@@ -58,9 +58,7 @@ class Auditor:
         self(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=graph_request_id, extra=extra)
 
 
-def failure(
-    exc: GraphError, *, audit: Auditor, meaning: Meaning, attempt: Attempt | None = None
-) -> ActionError:
+def failure(exc: GraphError, *, audit: Auditor, meaning: Meaning, attempt: Attempt | None = None) -> ActionError:
     """Give a failed Graph call its meaning, settle the code attempt, record the event; returns the
     ActionError for the caller to `raise ... from exc`.
 

@@ -128,9 +128,7 @@ def inventory_token_create(
     `secret_key` is Base32 already (the form converts hex). It goes into the Graph request body and
     nowhere else: not the audit event, not a log line, not the page.
     """
-    audit = Auditor(
-        actor=actor, action=Action.INVENTORY_CREATE, client_ip=client_ip, token_serial=serial_number
-    )
+    audit = Auditor(actor=actor, action=Action.INVENTORY_CREATE, client_ip=client_ip, token_serial=serial_number)
     holder_id: str | None = None
     if assign_to:
         user = _user_by_upn(client, assign_to, audit)
@@ -227,9 +225,7 @@ def inventory_token_assign(
         raise refusal(
             ActionError(
                 reason="already_assigned" if holder.id != user.id else "already_theirs",
-                message=(
-                    f"Token {device.serial_number} is already assigned to {holder.display_name or 'a user'}."
-                ),
+                message=(f"Token {device.serial_number} is already assigned to {holder.display_name or 'a user'}."),
                 next_step="A token belongs to one person at a time: unassign it from its holder first."
                 if holder.id != user.id
                 else "Nothing needs doing.",
@@ -252,9 +248,7 @@ def inventory_token_assign(
 # -- shared steps -------------------------------------------------------------------------------
 
 
-def _unassigned_device(
-    client: GraphClient, device_id: str, audit: Auditor, *, doing: str
-) -> HardwareOathDevice:
+def _unassigned_device(client: GraphClient, device_id: str, audit: Auditor, *, doing: str) -> HardwareOathDevice:
     try:
         device = client.device_get(device_id)
     except GraphError as exc:
@@ -303,17 +297,13 @@ def _count_requests() -> list[BatchRequest]:
         BatchRequest(
             id=f"count-{status}",
             method="GET",
-            url=DEVICES
-            + "?"
-            + _query({"$filter": odata_filter({"status": status}), "$count": "true", "$top": "1"}),
+            url=DEVICES + "?" + _query({"$filter": odata_filter({"status": status}), "$count": "true", "$top": "1"}),
             headers=_EVENTUAL,
         )
         for status in CHART_STATUSES
     ]
     # The total as well: Graph may add statuses (unknownFutureValue) the chart does not name.
-    requests.append(
-        BatchRequest(id="count-all", method="GET", url=DEVICES + "?$count=true&$top=1", headers=_EVENTUAL)
-    )
+    requests.append(BatchRequest(id="count-all", method="GET", url=DEVICES + "?$count=true&$top=1", headers=_EVENTUAL))
     return requests
 
 

@@ -14,9 +14,7 @@ from portal.graph.errors import GraphError
 PAA = "Privileged Authentication Administrator"
 
 
-def _error(
-    exc: GraphError, reason: str, message: str, next_step: str, field: str | None = None
-) -> ActionError:
+def _error(exc: GraphError, reason: str, message: str, next_step: str, field: str | None = None) -> ActionError:
     return ActionError(
         reason=reason, message=message, next_step=next_step, field=field, request_id=exc.request_id or ""
     )
@@ -120,8 +118,7 @@ def user_token_error(exc: GraphError, *, manage_admin_targets: bool) -> ActionEr
             return _error(
                 exc,
                 "admin_target",
-                "Microsoft Entra ID refused: this user holds an admin role, and only a "
-                f"{PAA} can change their tokens.",
+                f"Microsoft Entra ID refused: this user holds an admin role, and only a {PAA} can change their tokens.",
                 f"Ask a {PAA} (or a Global Administrator) to do this. Nothing was changed.",
             )
         return common_action_error(exc, admin=True)

@@ -69,9 +69,7 @@ class UserToken:
         return self.token.device.serial_number if self.token.device else ""
 
 
-def user_token_get(
-    *, client: GraphClient, user_id: str, method_id: str, manage_admin_targets: bool
-) -> UserToken:
+def user_token_get(*, client: GraphClient, user_id: str, method_id: str, manage_admin_targets: bool) -> UserToken:
     """One of a user's tokens with the user's profile (for the confirmation pages): one round trip."""
     responses = client.batch([_profile_request(user_id), _method_request(user_id, method_id)])
     try:
@@ -100,9 +98,7 @@ def user_add_options_get(*, client: GraphClient, user_id: str, manage_admin_targ
     """The user's profile and the unassigned tokens (first AVAILABLE_PICK_LIMIT), in one round trip."""
     available_url = DEVICES + "?$filter=" + quote(odata_filter({"status": "available"}), safe="")
     available_url += f"&$top={AVAILABLE_PICK_LIMIT}"
-    responses = client.batch(
-        [_profile_request(user_id), BatchRequest(id="available", method="GET", url=available_url)]
-    )
+    responses = client.batch([_profile_request(user_id), BatchRequest(id="available", method="GET", url=available_url)])
     try:
         user = _user_from(responses["profile"])
     except GraphError as exc:
@@ -256,9 +252,7 @@ def user_token_unassign(
         client_ip=client_ip,
         manage_admin_targets=manage_admin_targets,
         action=Action.USER_UNASSIGN,
-        request=BatchRequest(
-            id="change", method="DELETE", url=methods_path(user_id, method_id), depends_on=["method"]
-        ),
+        request=BatchRequest(id="change", method="DELETE", url=methods_path(user_id, method_id), depends_on=["method"]),
     )
 
 
@@ -307,9 +301,7 @@ def _user_and_device(
 ) -> tuple[DirectoryUser, HardwareOathDevice]:
     """The target user and the inventory token with this serial, read in one round trip."""
     by_serial = DEVICES + "?$filter=" + quote(odata_filter({"serialNumber": serial}), safe="")
-    responses = client.batch(
-        [_profile_request(user_id), BatchRequest(id="device", method="GET", url=by_serial)]
-    )
+    responses = client.batch([_profile_request(user_id), BatchRequest(id="device", method="GET", url=by_serial)])
     try:
         user = _user_from(responses["profile"])
     except GraphError as exc:
@@ -341,8 +333,7 @@ def _user_and_device(
         raise refusal(
             ActionError(
                 reason="already_assigned",
-                message=f"Token {device.serial_number} is already assigned to "
-                f"{holder.display_name or 'another user'}.",
+                message=f"Token {device.serial_number} is already assigned to {holder.display_name or 'another user'}.",
                 next_step="A token belongs to one person at a time: unassign it from them first (from "
                 "their user page), or pick another token.",
                 field="serial_number",
@@ -368,9 +359,7 @@ def _user_and_method(
 
 
 def _profile_request(user_id: str) -> BatchRequest:
-    return BatchRequest(
-        id="profile", method="GET", url=f"{user_path(user_id)}?$select={DirectoryUser.SELECT}"
-    )
+    return BatchRequest(id="profile", method="GET", url=f"{user_path(user_id)}?$select={DirectoryUser.SELECT}")
 
 
 def _methods_request(user_id: str) -> BatchRequest:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from portal.core.action_errors import ActionError
 from portal.tokenadmin.access import HtmxHttpRequest, admin_permissions
@@ -26,8 +27,13 @@ def admin_render(
 ) -> HttpResponse:
     """Render an admin page, or only its `partial` for htmx; adds what the layout needs."""
     context = {"can": admin_permissions(request), **context}
-    name = f"{template}#{partial}" if partial and request.htmx else template
-    return render(request, name, context, status=status)
+    # A history restore (back button, with htmx's history cache off) needs the whole page.
+    in_place = bool(request.htmx) and not request.htmx.history_restore_request
+    name = f"{template}#{partial}" if partial and in_place else template
+    response = render(request, name, context, status=status)
+    # The same URL answers a page or a part of it: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def read_status(request: HtmxHttpRequest, error: ActionError | None) -> int:

@@ -89,9 +89,7 @@ def detail(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
         )
     except ActionError as error:
         context["error"] = error
-    return admin_render(
-        request, "tokenadmin/device.html", context, status=read_status(request, context["error"])
-    )
+    return admin_render(request, "tokenadmin/device.html", context, status=read_status(request, context["error"]))
 
 
 @require_http_methods(["GET", "POST"])

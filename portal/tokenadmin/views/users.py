@@ -33,17 +33,13 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         scope = f"users:{text}"
         try:
             next_link = _next_link(request, actor.oid, scope)
-            page = services.user_search(
-                client=graph_client(request, admin=True), text=text, next_link=next_link
-            )
+            page = services.user_search(client=graph_client(request, admin=True), text=text, next_link=next_link)
         except ActionError as error:
             context["error"] = error
         else:
             context["results"] = page
             if page.next_link:
-                context["next_page"] = page_token_make(
-                    next_link=page.next_link, actor_oid=actor.oid, scope=scope
-                )
+                context["next_page"] = page_token_make(next_link=page.next_link, actor_oid=actor.oid, scope=scope)
     return admin_render(
         request,
         "tokenadmin/users.html",
@@ -225,9 +221,7 @@ def unassign(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID)
     return _confirm_change(request, user_id, method_id, change="unassign")
 
 
-def _confirm_change(
-    request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID, *, change: str
-) -> HttpResponse:
+def _confirm_change(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID, *, change: str) -> HttpResponse:
     """GET: the confirmation step; POST: do it. Both changes read and act in one round trip."""
     perms = admin_permissions(request)
     client = graph_client(request, admin=True)
@@ -251,10 +245,7 @@ def _confirm_change(
             if change == "unassign":
                 text = f"Token {done.serial} was taken away from {name} and is back in the inventory."
             else:
-                text = (
-                    f"Token {done.serial} is deactivated: {name} can't sign in with it until it is "
-                    "activated again."
-                )
+                text = f"Token {done.serial} is deactivated: {name} can't sign in with it until it is activated again."
             messages.success(request, text)
             return redirect_after_post(request, "tokenadmin:user", user_id)
     if not (request.method == "POST" and request.htmx):

@@ -1,0 +1,209 @@
+"""The dry run: what each row would do, found with read-only Graph calls only.
+
+Seed files: a serial already in the inventory is skipped; a row naming a user needs that user to
+exist (and not be a guest) — unknown UPNs are reported here, before anything is sent; when the
+admin's roles don't allow assigning, the token is created unassigned and the row says so.
+Assignment files: the serial must be in the inventory, the user must exist, and the token must be
+free (or already that user's: skipped).
+
+Rows are judged in chunks (bulk_update), so a 50,000-row file never sits in memory; the lookups
+keep one small entry per serial and per user. Secrets of rows that will not be sent are erased now.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db.models import F
+
+from portal.graph.client import GraphClient
+from portal.graph.errors import GraphError
+from portal.identity.delegation import DelegationExpired
+from portal.identity.errors import IdentityUnavailable
+from portal.imports.models import ImportJob, ImportRow
+from portal.imports.parsing.file_checks import serial_key
+from portal.imports.services import jobs
+from portal.imports.services.credentials import StoredDelegation, TokenSource
+from portal.imports.services.lookups import InventoryEntry, UserEntry, inventory_by_serial, users_by_upn
+from portal.imports.services.parallel import Parallel
+from portal.imports.services.patience import Patience
+
+logger = logging.getLogger("portal.imports")
+
+Verdict = ImportRow.Verdict
+JUDGE_CHUNK = 500
+CANNOT_ASSIGN = (
+    "will be created without assigning it to {upn}: assigning needs the Authentication Administrator, "
+    "Privileged Authentication Administrator or Global Administrator role. Someone with one of them "
+    "can assign it afterwards with a bulk assignment file (this file works as one)."
+)
+
+Judge = Callable[[ImportRow], None]
+
+
+def job_analyse(
+    job_id: int,
+    *,
+    owner: str,
+    tokens: TokenSource | None = None,
+    on_progress: Callable[[ImportJob], None] | None = None,
+) -> ImportJob | None:
+    """Run the dry run of a job in the analysing state; returns the draft (None if not ours)."""
+    job = jobs.job_claim(job_id, owner=owner, phase="analyse")
+    if job is None:
+        return None
+    try:
+        source = tokens or StoredDelegation(job)
+        client = GraphClient(source.access_token())
+        patience = Patience(lambda: jobs.lease_renew(job_id, owner))
+        parallel = Parallel(settings.IMPORT_CONCURRENCY)
+        if job.kind == ImportJob.Kind.SEED:
+            judge = _seed_judge(job, client, patience, parallel)
+        else:
+            judge = _assignment_judge(job, client, patience, parallel)
+        _judge_all(job, judge, renew=lambda: jobs.lease_renew(job_id, owner), on_progress=on_progress)
+        return jobs.analysis_done(job_id, owner=owner)
+    except jobs.LeaseLost:
+        return None  # discarded meanwhile, or another worker took over
+    except DelegationExpired:
+        return _failed(
+            job_id, owner, "signin_expired", "your sign-in could not be renewed. Sign in and upload the file again."
+        )
+    except IdentityUnavailable:
+        return _failed(
+            job_id,
+            owner,
+            "identity_unavailable",
+            "Microsoft Entra ID sign-in could not be reached. Upload the file again in a few minutes.",
+        )
+    except GraphError as exc:
+        logger.warning(
+            "import dry run failed", extra={"job": str(job.public_id), "status": exc.status, "code": exc.code}
+        )
+        return _failed(job_id, owner, f"graph_{exc.status or 'unavailable'}", _lookup_failure(exc))
+
+
+def _failed(job_id: int, owner: str, code: str, message: str) -> ImportJob | None:
+    return jobs.job_finish(
+        job_id,
+        status=ImportJob.Status.FAILED,
+        owner=owner,
+        error_code=code,
+        error="The dry run could not finish: " + message,
+    )
+
+
+def _lookup_failure(exc: GraphError) -> str:
+    if exc.status == 403:
+        return "Microsoft Entra ID refused to let your account read the token inventory or the users."
+    if exc.status in (0, 429) or exc.status >= 500:
+        return "Microsoft Entra ID was unavailable or busy for too long. Upload the file again later."
+    return (
+        "Microsoft Entra ID answered in a way the portal did not expect. Upload the file again; "
+        "if it happens again, contact your IT helpdesk."
+    )
+
+
+def _judge_all(
+    job: ImportJob,
+    judge: Judge,
+    *,
+    renew: Callable[[], bool],
+    on_progress: Callable[[ImportJob], None] | None,
+) -> None:
+    pending = job.rows.filter(verdict=Verdict.PENDING).order_by("row_number").defer("secret")
+    ImportJob.objects.filter(pk=job.pk).update(analysed_rows=job.total_rows - pending.count())
+    fields = ["verdict", "reason", "outcome", "assignee_id", "device_id"]
+    while True:
+        chunk = list(pending[:JUDGE_CHUNK])
+        if not chunk:
+            return
+        for row in chunk:
+            judge(row)
+            if row.verdict == Verdict.PENDING:  # every judge decides; never loop on a row
+                row.verdict, row.reason = Verdict.REJECT, "the portal could not decide what to do with this row"
+            if row.verdict in ImportRow.SKIPPING:
+                row.outcome = ImportRow.Outcome.SKIPPED
+            elif row.verdict == Verdict.REJECT:
+                row.outcome = ImportRow.Outcome.REJECTED
+        ImportRow.objects.bulk_update(chunk, fields)
+        # A row that will not be sent has no reason to keep its secret.
+        unsent = [row.pk for row in chunk if row.verdict not in ImportRow.SENDING]
+        if unsent:
+            ImportRow.objects.filter(pk__in=unsent).update(secret=b"")
+        ImportJob.objects.filter(pk=job.pk).update(analysed_rows=F("analysed_rows") + len(chunk))
+        renew()
+        if on_progress is not None:
+            on_progress(ImportJob.objects.get(pk=job.pk))
+
+
+def _user_problem(upn: str, user: UserEntry | None) -> str | None:
+    if user is None:
+        return f"unknown user {upn}: there is no such account in the directory"
+    if user.guest:
+        return f"{upn} is a guest account, and guests cannot hold a hardware token (a Microsoft Entra rule)"
+    return None
+
+
+def _seed_judge(job: ImportJob, client: GraphClient, patience: Patience, parallel: Parallel) -> Judge:
+    pending = job.rows.filter(verdict=Verdict.PENDING)
+    serials = list(pending.values_list("serial", flat=True))
+    inventory = patience.read(lambda: inventory_by_serial(client, serials, parallel=parallel))
+    users: dict[str, UserEntry | None] = {}
+    if job.assign_allowed:
+        upns = sorted(set(pending.exclude(assignee_upn="").values_list("assignee_upn", flat=True)))
+        users = patience.read(lambda: users_by_upn(client, upns, parallel=parallel))
+
+    def judge(row: ImportRow) -> None:
+        found = inventory.get(serial_key(row.serial))
+        if found is not None:
+            row.verdict, row.reason, row.device_id = Verdict.SKIP_EXISTS, _exists(found), found.device_id
+        elif not row.assignee_upn:
+            row.verdict = Verdict.CREATE
+        elif not job.assign_allowed:
+            row.verdict, row.reason = Verdict.CREATE, CANNOT_ASSIGN.format(upn=row.assignee_upn)
+        else:
+            user = users.get(row.assignee_upn)
+            problem = _user_problem(row.assignee_upn, user)
+            if problem or user is None:
+                row.verdict, row.reason = Verdict.REJECT, problem or ""
+            else:
+                row.verdict, row.assignee_id = Verdict.CREATE_ASSIGN, user.id
+
+    return judge
+
+
+def _exists(found: InventoryEntry) -> str:
+    holder = f", assigned to {found.assigned_to_name}" if found.assigned_to_name else ""
+    return f"already in the inventory{holder}"
+
+
+def _assignment_judge(job: ImportJob, client: GraphClient, patience: Patience, parallel: Parallel) -> Judge:
+    pending = job.rows.filter(verdict=Verdict.PENDING)
+    serials = list(pending.values_list("serial", flat=True))
+    inventory = patience.read(lambda: inventory_by_serial(client, serials, parallel=parallel))
+    upns = sorted(set(pending.values_list("assignee_upn", flat=True)))
+    users = patience.read(lambda: users_by_upn(client, upns, parallel=parallel))
+
+    def judge(row: ImportRow) -> None:
+        found = inventory.get(serial_key(row.serial))
+        user = users.get(row.assignee_upn)
+        problems = [] if found else [f"no token with serial number {row.serial} is in the inventory"]
+        user_problem = _user_problem(row.assignee_upn, user)
+        if user_problem:
+            problems.append(user_problem)
+        if problems or found is None or user is None:
+            row.verdict, row.reason = Verdict.REJECT, "; ".join(problems)
+            return
+        row.device_id, row.assignee_id = found.device_id, user.id
+        if found.assigned_to_id == user.id:
+            row.verdict, row.reason = Verdict.SKIP_ASSIGNED, f"already assigned to {user.display_name}"
+        elif found.assigned_to_id:
+            row.verdict = Verdict.REJECT
+            row.reason = f"already assigned to {found.assigned_to_name}: unassign it from them first"
+        else:
+            row.verdict = Verdict.ASSIGN
+
+    return judge

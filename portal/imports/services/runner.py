@@ -1,0 +1,462 @@
+"""Running a confirmed job: every row sent once, in row order, its result kept as soon as known.
+
+Nothing lost, nothing twice — how:
+1. Rows go in a fixed order (row number). Before a round is sent, its rows get `sent_at`
+   (committed), so the database always knows which rows *may* have reached Graph.
+2. As soon as a chunk's answer arrives, its rows' outcomes are written (with the counters) in one
+   transaction, and their secrets are erased in the same statement.
+3. A row with `sent_at` but no outcome is "in doubt": its request went out, its answer never got
+   recorded (a worker killed mid-chunk, a timeout, an item Graph did not answer). Before anything
+   else — in particular when a new worker resumes a dead worker's job — in-doubt rows are looked up
+   by serial (seed) or by device (assignment): found → recorded as done; not found → sent again.
+4. Graph's own guard stays on top: a duplicate serial is refused with 409 serialNumberAlreadyExists,
+   which is read as "already exists" (skipped, or created-earlier for a row that was in doubt),
+   never as a failure.
+
+Concurrency: up to IMPORT_CONCURRENCY chunks are in flight at once, each on its own thread with
+its own GraphClient (sharing the process's requests.Session, which is safe: the client never
+mutates it). This coordinating thread alone writes the portal's database, renews the lease while it
+waits, and notices a cancel request (then threads stop at their next wait; what they sent is still
+recorded).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+from threading import Event
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.graph.client import GraphClient
+from portal.graph.errors import GraphError
+from portal.identity.delegation import DelegationExpired
+from portal.identity.errors import IdentityUnavailable
+from portal.imports.crypto import SealBroken, unseal_text
+from portal.imports.models import ImportJob, ImportRow
+from portal.imports.parsing.file_checks import serial_key
+from portal.imports.services import jobs
+from portal.imports.services.credentials import StoredDelegation, TokenSource
+from portal.imports.services.jobs import JobFailure, LeaseLost
+from portal.imports.services.lookups import chunked, devices_lookup, serials_lookup
+from portal.imports.services.patience import SLICE_SECONDS, Patience, sleep_unless
+from portal.imports.services.sending import (
+    AGAIN,
+    CONFLICT,
+    EXISTS,
+    IN_DOUBT,
+    AssignItem,
+    ChunkReport,
+    SeedItem,
+    Sent,
+    assignment_chunk_send,
+    seed_chunk_send,
+)
+
+logger = logging.getLogger("portal.imports")
+
+Outcome = ImportRow.Outcome
+Status = ImportJob.Status
+#: A row answered "busy" this many rounds in a row is given up on (the admin can re-run the file).
+MAX_ROUNDS_PER_ROW = 6
+
+
+class SimulatedCrash(BaseException):
+    """Raised by the test hook settings.IMPORT_TEST_CRASH_AFTER_CHUNKS: the worker "dies" right
+    after sending a chunk and before recording its answer (a BaseException, so nothing in the
+    job's own error handling catches it, just as nothing would run after a SIGKILL)."""
+
+
+def job_run(
+    job_id: int,
+    *,
+    owner: str,
+    tokens: TokenSource | None = None,
+    on_progress: Callable[[ImportJob], None] | None = None,
+) -> ImportJob | None:
+    """Run (or resume) a queued job to its end. Returns the finished job, None if not ours."""
+    job = jobs.job_claim(job_id, owner=owner, phase="run")
+    if job is None:
+        return None
+    try:
+        source = tokens or StoredDelegation(job)
+        JobRunner(job, owner=owner, tokens=source, on_progress=on_progress).run()
+    except LeaseLost:
+        return None
+    except JobFailure as failure:
+        return jobs.job_finish(
+            job_id, status=Status.FAILED, owner=owner, error_code=failure.code, error=failure.message
+        )
+    except DelegationExpired as exc:
+        logger.info("import job lost its delegated sign-in", extra={"job": str(job.public_id), "reason": exc.reason})
+        return jobs.job_finish(
+            job_id,
+            status=Status.FAILED,
+            owner=owner,
+            error_code="signin_expired",
+            error=(
+                "the sign-in of the admin who confirmed the import could not be renewed. "
+                "Import the file again (rows already done are skipped)."
+            ),
+        )
+    except Exception:
+        # Logged without locals or arguments: the traceback holds code, not secrets.
+        logger.exception("import job stopped unexpectedly", extra={"job": str(job.public_id)})
+        return jobs.job_finish(
+            job_id,
+            status=Status.FAILED,
+            owner=owner,
+            error_code="unexpected",
+            error=(
+                "the import stopped because of an unexpected problem. "
+                "Import the file again (rows already done are skipped)."
+            ),
+        )
+    cancelled = ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists()
+    return jobs.job_finish(job_id, status=Status.CANCELLED if cancelled else Status.DONE, owner=owner)
+
+
+class JobRunner:
+    def __init__(
+        self,
+        job: ImportJob,
+        *,
+        owner: str,
+        tokens: TokenSource,
+        on_progress: Callable[[ImportJob], None] | None = None,
+    ) -> None:
+        self.job = job
+        self.owner = owner
+        self.tokens = tokens
+        self.on_progress = on_progress
+        self.chunk_size = max(1, int(settings.IMPORT_CHUNK_SIZE))
+        self.concurrency = max(1, int(settings.IMPORT_CONCURRENCY))
+        self.stop = Event()
+        self.rounds_busy: dict[int, int] = {}
+        self.in_doubt_before: set[int] = set()
+        self.chunks_sent = 0
+        self.crash_after: int | None = getattr(settings, "IMPORT_TEST_CRASH_AFTER_CHUNKS", None)
+        self.patience = Patience(self.renew)
+
+    # -- the lease and the stop signal --------------------------------------------------------------
+
+    def renew(self) -> bool:
+        if jobs.lease_renew(self.job.pk, self.owner):
+            self.stop.set()
+        return self.stop.is_set()
+
+    def pause_inline(self, seconds: float) -> bool:
+        """Wait on the coordinating thread itself (concurrency 1): keep renewing the lease."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.renew():
+                return False
+            time.sleep(min(SLICE_SECONDS, left))
+        return not self.renew()
+
+    def pause_threaded(self, seconds: float) -> bool:
+        return sleep_unless(seconds, self.stop)
+
+    def client(self) -> GraphClient:
+        return GraphClient(self.tokens.access_token())
+
+    # -- the loop -----------------------------------------------------------------------------------
+
+    def pending(self) -> Any:
+        return self.job.rows.filter(outcome=Outcome.PENDING)
+
+    def run(self) -> None:
+        self.resolve_in_doubt()  # what a dead worker may have sent, before anything else
+        unauthorized_rounds = 0
+        while not self.renew():
+            rows = list(
+                self.pending().filter(sent_at__isnull=True).order_by("row_number")[: self.chunk_size * self.concurrency]
+            )
+            if not rows:
+                if self.pending().filter(sent_at__isnull=False).exists():
+                    self.resolve_in_doubt()
+                    continue
+                return
+            reports = self.send_round(rows)
+            self.chunks_sent += len(reports)
+            if self.crash_after is not None and self.chunks_sent >= self.crash_after:
+                raise SimulatedCrash(f"test hook: stopped after {self.chunks_sent} chunks")
+            failure: JobFailure | None = None
+            unauthorized = False
+            to_check: list[int] = []
+            for report in reports:
+                to_check.extend(self.record(report.sent))
+                failure = failure or report.failure
+                unauthorized = unauthorized or report.unauthorized
+            if to_check:
+                self.resolve(to_check)
+            if failure is not None:
+                raise failure
+            if unauthorized:
+                unauthorized_rounds += 1
+                if unauthorized_rounds > 1:
+                    raise JobFailure(
+                        "signin_rejected",
+                        "Microsoft Entra ID no longer accepts the sign-in of the admin who confirmed the import.",
+                    )
+                self.refresh_token()
+            else:
+                unauthorized_rounds = 0
+            if self.on_progress is not None:
+                self.on_progress(ImportJob.objects.get(pk=self.job.pk))
+
+    def refresh_token(self) -> None:
+        try:
+            self.tokens.access_token(force_refresh=True)
+        except IdentityUnavailable as exc:
+            raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
+
+    # -- sending a round ----------------------------------------------------------------------------
+
+    def send_round(self, rows: list[ImportRow]) -> list[ChunkReport]:
+        ids = [row.pk for row in rows]
+        ImportRow.objects.filter(pk__in=ids).update(sent_at=timezone.now())
+        try:
+            client = self.client()
+        except IdentityUnavailable as exc:
+            ImportRow.objects.filter(pk__in=ids).update(sent_at=None)  # nothing went out
+            raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
+        except DelegationExpired:
+            ImportRow.objects.filter(pk__in=ids).update(sent_at=None)
+            raise
+        chunks = chunked(rows, self.chunk_size)
+        if self.concurrency == 1:
+            return [self.send_chunk(client, list(chunk), self.pause_inline) for chunk in chunks]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+            futures = [pool.submit(self.send_chunk_on_thread, client, list(chunk)) for chunk in chunks]
+            waiting = set(futures)
+            while waiting:
+                _, waiting = concurrent.futures.wait(waiting, timeout=max(1.0, jobs.lease_seconds() / 4))
+                self.renew()
+            return [future.result() for future in futures]
+
+    def send_chunk_on_thread(self, client: GraphClient, rows: list[ImportRow]) -> ChunkReport:
+        from django.db import connections
+
+        try:
+            return self.send_chunk(client, rows, self.pause_threaded)
+        finally:
+            connections.close_all()  # the sandbox tenant answers on this thread (see services.parallel)
+
+    def send_chunk(self, client: GraphClient, rows: list[ImportRow], pause: Callable[[float], bool]) -> ChunkReport:
+        if self.job.kind == ImportJob.Kind.ASSIGNMENT:
+            items = [AssignItem(row.pk, row.assignee_id, row.device_id) for row in rows]
+            return assignment_chunk_send(client, items, pause)
+        report = ChunkReport()
+        seeds: list[SeedItem] = []
+        for row in rows:
+            try:
+                seeds.append(self.seed_item(row))
+            except SealBroken:
+                report.sent.append(
+                    Sent(
+                        row.pk,
+                        Outcome.FAILED,
+                        "Not sent: its stored secret could not be opened (the encryption key changed). "
+                        "Import the file again.",
+                    )
+                )
+        if seeds:
+            sent = seed_chunk_send(client, seeds, pause)
+            report.sent.extend(sent.sent)
+            report.unauthorized, report.failure = sent.unauthorized, sent.failure
+        return report
+
+    def seed_item(self, row: ImportRow) -> SeedItem:
+        body: dict[str, Any] = {
+            "serialNumber": row.serial,
+            "secretKey": unseal_text(bytes(row.secret)),
+            "timeIntervalInSeconds": row.time_interval or 30,
+            "hashFunction": row.hash_function or "hmacsha1",
+            "manufacturer": row.manufacturer,
+            "model": row.model,
+        }
+        if row.display_name:
+            body["displayName"] = row.display_name
+        assigning = row.verdict == ImportRow.Verdict.CREATE_ASSIGN and bool(row.assignee_id)
+        if assigning:
+            body["assignTo"] = {"id": row.assignee_id}
+        return SeedItem(row.pk, body, assigning)
+
+    # -- recording ----------------------------------------------------------------------------------
+
+    def record(self, sent: list[Sent]) -> list[int]:
+        """Write final outcomes; put "not processed" rows back in the queue; return rows to look up."""
+        now = timezone.now()
+        final: list[ImportRow] = []
+        again: list[int] = []
+        to_check: list[int] = []
+        for item in sent:
+            outcome, detail = item.outcome, item.detail
+            if outcome == EXISTS:
+                if item.row_id in self.in_doubt_before:
+                    outcome, detail = (
+                        Outcome.CREATED,
+                        "Created (its first answer was lost; Microsoft Entra ID then reported the serial as existing).",
+                    )
+                else:
+                    outcome, detail = Outcome.SKIPPED, "Already in the inventory (added after the dry run)."
+            if outcome in (IN_DOUBT, CONFLICT):
+                to_check.append(item.row_id)
+            elif outcome == AGAIN:
+                again.append(item.row_id)
+            else:
+                final.append(self.finished_row(item.row_id, outcome, detail, item.device_id, now))
+        self.save(final, again=again)
+        return to_check
+
+    def finished_row(self, row_id: int, outcome: str, detail: str, device_id: str, now: Any) -> ImportRow:
+        return ImportRow(id=row_id, outcome=outcome, detail=detail, device_id=device_id, secret=b"", finished_at=now)
+
+    def save(self, final: list[ImportRow], *, again: Sequence[int] = ()) -> None:
+        busy_out: list[ImportRow] = []
+        for row_id in again:
+            self.rounds_busy[row_id] = self.rounds_busy.get(row_id, 0) + 1
+            if self.rounds_busy[row_id] >= MAX_ROUNDS_PER_ROW and not self.stop.is_set():
+                busy_out.append(
+                    self.finished_row(
+                        row_id,
+                        Outcome.FAILED,
+                        "Not sent: Microsoft Entra ID stayed busy for too long.",
+                        "",
+                        timezone.now(),
+                    )
+                )
+        final = final + busy_out
+        requeue = [row_id for row_id in again if row_id not in {row.pk for row in busy_out}]
+        with transaction.atomic():
+            if final:
+                # Only rows still pending: a resumed worker must never overwrite a recorded outcome.
+                still_pending = set(
+                    ImportRow.objects.filter(pk__in=[row.pk for row in final], outcome=Outcome.PENDING).values_list(
+                        "pk", flat=True
+                    )
+                )
+                final = [row for row in final if row.pk in still_pending]
+                ImportRow.objects.bulk_update(final, ["outcome", "detail", "device_id", "secret", "finished_at"])
+                ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=F("processed_rows") + len(final))
+            if requeue:
+                ImportRow.objects.filter(pk__in=requeue, outcome=Outcome.PENDING).update(sent_at=None)
+
+    # -- rows in doubt ------------------------------------------------------------------------------
+
+    def resolve_in_doubt(self) -> None:
+        ids = list(self.pending().filter(sent_at__isnull=False).values_list("pk", flat=True))
+        for group in chunked(ids, self.chunk_size):
+            self.resolve(list(group))
+
+    def resolve(self, row_ids: list[int]) -> None:
+        """Look up rows that may or may not have been applied, and settle each one."""
+        self.in_doubt_before.update(row_ids)
+        rows = list(self.pending().filter(pk__in=row_ids).defer("secret"))
+        if not rows:
+            return
+        client = self.client()
+        try:
+            if self.job.kind == ImportJob.Kind.ASSIGNMENT:
+                final, again = self.settle_assignments(client, rows)
+            else:
+                final, again = self.settle_seeds(client, rows)
+        except GraphError as exc:
+            raise JobFailure(
+                "lookup_failed",
+                "some rows were sent without an answer, and looking them up failed "
+                f"(HTTP {exc.status}): check the inventory for them, then import the file again.",
+            ) from exc
+        with transaction.atomic():
+            self.save(final)
+            if again:
+                # Looked up and not there: never applied, so safe to send again.
+                ImportRow.objects.filter(pk__in=again, outcome=Outcome.PENDING).update(sent_at=None)
+
+    def settle_seeds(self, client: GraphClient, rows: list[ImportRow]) -> tuple[list[ImportRow], list[int]]:
+        serials = [row.serial for row in rows]
+        found: dict[str, Any] = {}
+        for group in chunked(serials, 20):
+            found.update(self.patience.read(partial(serials_lookup, client, group)))
+        now = timezone.now()
+        final: list[ImportRow] = []
+        again: list[int] = []
+        for row in rows:
+            entry = found.get(serial_key(row.serial))
+            if entry is None:
+                again.append(row.pk)
+            elif row.verdict == ImportRow.Verdict.CREATE_ASSIGN and entry.assigned_to_id == row.assignee_id:
+                final.append(
+                    self.finished_row(
+                        row.pk,
+                        Outcome.ASSIGNED,
+                        "Created and assigned (confirmed by looking it up: the first answer was lost).",
+                        entry.device_id,
+                        now,
+                    )
+                )
+            elif row.verdict == ImportRow.Verdict.CREATE_ASSIGN:
+                final.append(
+                    self.finished_row(
+                        row.pk,
+                        Outcome.CREATED,
+                        f"Created, but not assigned to {row.assignee_upn}: assign it with a bulk assignment file.",
+                        entry.device_id,
+                        now,
+                    )
+                )
+            else:
+                final.append(
+                    self.finished_row(
+                        row.pk,
+                        Outcome.CREATED,
+                        "Created (confirmed by looking it up: the first answer was lost).",
+                        entry.device_id,
+                        now,
+                    )
+                )
+        return final, again
+
+    def settle_assignments(self, client: GraphClient, rows: list[ImportRow]) -> tuple[list[ImportRow], list[int]]:
+        devices: dict[str, Any] = {}
+        ids = [row.device_id for row in rows]
+        for group in chunked(ids, 20):
+            devices.update(self.patience.read(partial(devices_lookup, client, group)))
+        now = timezone.now()
+        final: list[ImportRow] = []
+        again: list[int] = []
+        for row in rows:
+            entry = devices.get(row.device_id)
+            if entry is None:
+                final.append(
+                    self.finished_row(
+                        row.pk,
+                        Outcome.FAILED,
+                        "Not assigned: the token is no longer in the inventory.",
+                        row.device_id,
+                        now,
+                    )
+                )
+            elif entry.assigned_to_id == row.assignee_id:
+                final.append(self.finished_row(row.pk, Outcome.ASSIGNED, "", row.device_id, now))
+            elif entry.assigned_to_id:
+                final.append(
+                    self.finished_row(
+                        row.pk,
+                        Outcome.FAILED,
+                        f"Not assigned: the token was assigned to {entry.assigned_to_name} after the dry run.",
+                        row.device_id,
+                        now,
+                    )
+                )
+            else:
+                again.append(row.pk)
+        return final, again

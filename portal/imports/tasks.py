@@ -1,0 +1,60 @@
+"""Background tasks (django-tasks, database backend; worker: `manage.py db_worker`).
+
+Arguments are the job's id only, and results are small summaries: django_tasks_db stores both in
+its table, so no secret may ever pass through here (secrets stay sealed on the job's rows).
+
+* import_job_analyse: the dry run's lookups (read-only Graph calls).
+* import_job_run: the confirmed job, resumable.
+* import_job_watch: a per-job watchdog that runs later and hands the job to a new worker if the one
+  running it died (lease expired), so an unattended job still finishes.
+Every import task first recovers other stalled jobs (services.jobs.jobs_recover).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import task
+
+from portal.imports.models import ImportJob
+from portal.imports.services import jobs
+
+
+def _summary(job: ImportJob | None, job_id: int) -> dict[str, Any]:
+    if job is None:
+        return {"job": job_id, "status": "not_claimed"}
+    return {"job": str(job.public_id), "status": job.status, **job.results}
+
+
+@task()
+def import_job_analyse(job_id: int) -> dict[str, Any]:
+    from portal.imports.services.analysis import job_analyse
+
+    jobs.jobs_recover()
+    return _summary(job_analyse(job_id, owner=jobs.worker_name()), job_id)
+
+
+@task()
+def import_job_run(job_id: int) -> dict[str, Any]:
+    from portal.imports.services.runner import job_run
+
+    jobs.jobs_recover()
+    return _summary(job_run(job_id, owner=jobs.worker_name()), job_id)
+
+
+@task()
+def import_job_watch(job_id: int) -> str:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        return "finished"
+    jobs.jobs_recover()
+    watch_later(job_id)
+    return "watching"
+
+
+def watch_later(job_id: int) -> None:
+    """Look at the job again after two lease periods."""
+    when = timezone.now() + timedelta(seconds=2 * jobs.lease_seconds())
+    import_job_watch.using(run_after=when).enqueue(job_id)

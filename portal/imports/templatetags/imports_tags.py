@@ -1,0 +1,65 @@
+"""Small template helpers for the import pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import template
+from django.http import QueryDict
+
+from portal.imports.models import ImportJob, ImportRow
+
+register = template.Library()
+
+_OUTCOME_CLASS: dict[str, str] = {
+    ImportRow.Outcome.CREATED: "outcome-success",
+    ImportRow.Outcome.ASSIGNED: "outcome-success",
+    ImportRow.Outcome.SKIPPED: "badge-other",
+    ImportRow.Outcome.FAILED: "outcome-failure",
+    ImportRow.Outcome.REJECTED: "outcome-failure",
+    ImportRow.Outcome.CANCELLED: "outcome-denied",
+    ImportRow.Outcome.PENDING: "badge-available",
+}
+_VERDICT_CLASS: dict[str, str] = {
+    ImportRow.Verdict.CREATE: "outcome-success",
+    ImportRow.Verdict.CREATE_ASSIGN: "outcome-success",
+    ImportRow.Verdict.ASSIGN: "outcome-success",
+    ImportRow.Verdict.REJECT: "outcome-failure",
+}
+_STATUS_CLASS: dict[str, str] = {
+    ImportJob.Status.DONE: "outcome-success",
+    ImportJob.Status.FAILED: "outcome-failure",
+    ImportJob.Status.CANCELLED: "outcome-denied",
+    ImportJob.Status.DRAFT: "badge-assigned",
+}
+
+
+@register.filter
+def outcome_label(row: ImportRow, kind: str) -> str:
+    if row.outcome == ImportRow.Outcome.ASSIGNED and kind == ImportJob.Kind.SEED:
+        return "Created and assigned"
+    return row.get_outcome_display()
+
+
+@register.filter
+def outcome_class(outcome: str) -> str:
+    return _OUTCOME_CLASS.get(outcome, "badge-other")
+
+
+@register.filter
+def verdict_class(verdict: str) -> str:
+    return _VERDICT_CLASS.get(verdict, "badge-other")
+
+
+@register.filter
+def status_class(status: str) -> str:
+    return _STATUS_CLASS.get(status, "badge-available")
+
+
+@register.simple_tag
+def page_query(query: QueryDict, name: str, value: object) -> str:
+    """The current query string with `name` set to `value` (and everything else kept)."""
+    params = [(key, item) for key, items in query.lists() if key != name for item in items]
+    if value not in (None, ""):
+        params.append((name, str(value)))
+    return urlencode(params)

@@ -1,0 +1,309 @@
+"""Bulk import pages, under /admin/imports/. Thin: check the role, call one service, render.
+
+Who may do what (Graph enforces the same per call; these checks shape the pages):
+* every admin-area role sees the history, dry runs, progress and results (read only);
+* seed files: inventory writers (Authentication Policy Administrator, Global Administrator);
+* bulk assignment: user token managers (Authentication / Privileged Authentication Administrator,
+  Global Administrator);
+* confirm or discard a dry run: the admin who uploaded it; cancel: anyone allowed to start that kind.
+
+One template per page; the job page's status-dependent part is the `job-state` partial, which htmx
+polls every 2 s while the job is active (the trigger is simply not rendered once it has ended) and
+which has a plain "Refresh" link for browsers without JavaScript.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.core.http import client_ip, redirect_after_post
+from portal.identity.access import roles_required
+from portal.identity.delegation import delegated_cache_export
+from portal.identity.roles import ADMIN_AREA_ROLES, INVENTORY_WRITERS, USER_TOKEN_MANAGERS, Role
+from portal.identity.signin import session_roles
+from portal.imports import tasks
+from portal.imports.export import csv_filename, rows_csv
+from portal.imports.forms import AssignmentUploadForm, SeedUploadForm
+from portal.imports.models import ImportJob, ImportRow
+from portal.imports.parsing import SeedFileError
+from portal.imports.services import jobs, staging
+from portal.imports.uploads import LimitedUploadHandler, declared_too_large, install_limit, too_large_message
+from portal.tokenadmin.access import HtmxHttpRequest, actor_of
+from portal.tokenadmin.views.common import admin_render
+
+NAV = "imports"
+JOBS_PER_PAGE = 20
+ROWS_PER_PAGE = 50
+
+imports_read = roles_required(ADMIN_AREA_ROLES, what="see bulk imports")
+seed_write = roles_required(INVENTORY_WRITERS, what="import seed files into the token inventory")
+assign_write = roles_required(USER_TOKEN_MANAGERS, what="assign tokens to users in bulk")
+
+WRITERS: dict[str, frozenset[Role]] = {
+    ImportJob.Kind.SEED: INVENTORY_WRITERS,
+    ImportJob.Kind.ASSIGNMENT: USER_TOKEN_MANAGERS,
+}
+WHAT: dict[str, str] = {
+    ImportJob.Kind.SEED: "import seed files into the token inventory",
+    ImportJob.Kind.ASSIGNMENT: "assign tokens to users in bulk",
+}
+
+
+def _may_write(request: HtmxHttpRequest, kind: str) -> bool:
+    return bool(session_roles(request) & WRITERS[kind])
+
+
+def _forbidden(request: HtmxHttpRequest, kind: str, what: str | None = None) -> HttpResponse:
+    needed = sorted(role.label for role in WRITERS[kind])
+    return render(request, "identity/forbidden.html", {"needed": needed, "what": what or WHAT[kind]}, status=403)
+
+
+# -- the list ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@imports_read
+def index(request: HtmxHttpRequest) -> HttpResponse:
+    jobs.jobs_recover()
+    page = Paginator(ImportJob.objects.select_related("created_by").all(), JOBS_PER_PAGE).get_page(request.GET.get("p"))
+    context: dict[str, Any] = {
+        "nav": NAV,
+        "page": page,
+        "may_import": _may_write(request, ImportJob.Kind.SEED),
+        "may_assign": _may_write(request, ImportJob.Kind.ASSIGNMENT),
+    }
+    return admin_render(request, "imports/index.html", context, partial="history")
+
+
+# -- uploads ----------------------------------------------------------------------------------------
+
+
+def _too_large(request: HtmxHttpRequest, kind: str) -> HttpResponse:
+    form = SeedUploadForm() if kind == ImportJob.Kind.SEED else AssignmentUploadForm()
+    context = {"nav": NAV, "form": form, "kind": kind, "upload_error": too_large_message()}
+    return admin_render(request, "imports/upload.html", context, status=413)
+
+
+@csrf_exempt  # see portal.imports.uploads: the size limit must be in place before CSRF reads the body
+@require_http_methods(["GET", "POST"])
+@seed_write
+def seed_new(request: HtmxHttpRequest) -> HttpResponse:
+    handler = None
+    if request.method == "POST":
+        if declared_too_large(request):
+            return _too_large(request, ImportJob.Kind.SEED)
+        handler = install_limit(request)
+    return _seed_new(request, handler)
+
+
+@csrf_protect
+def _seed_new(request: HtmxHttpRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
+    form = SeedUploadForm(request.POST or None, request.FILES or None)
+    if handler is not None and handler.exceeded:
+        return _too_large(request, ImportJob.Kind.SEED)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        delegation = delegated_cache_export(request)
+        try:
+            job = staging.seed_file_stage(
+                actor=actor_of(request),
+                stream=data["file"].file,
+                file_name=data["file"].name or "",
+                delegation=delegation,
+                assign_allowed=bool(session_roles(request) & USER_TOKEN_MANAGERS),
+                pskc_key_hex=data["pskc_key"] or None,
+                pskc_password=data["pskc_password"] or None,
+                default_manufacturer=data["default_manufacturer"],
+                default_model=data["default_model"],
+            )
+        except SeedFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            tasks.import_job_analyse.enqueue(job.pk)
+            return redirect_after_post(request, "imports:job", job.public_id)
+    context = {"nav": NAV, "form": form, "kind": ImportJob.Kind.SEED}
+    status = 400 if request.method == "POST" else 200
+    return admin_render(request, "imports/upload.html", context, status=status)
+
+
+@csrf_exempt  # see seed_new
+@require_http_methods(["GET", "POST"])
+@assign_write
+def assignments_new(request: HtmxHttpRequest) -> HttpResponse:
+    handler = None
+    if request.method == "POST":
+        if declared_too_large(request):
+            return _too_large(request, ImportJob.Kind.ASSIGNMENT)
+        handler = install_limit(request)
+    return _assignments_new(request, handler)
+
+
+@csrf_protect
+def _assignments_new(request: HtmxHttpRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
+    form = AssignmentUploadForm(request.POST or None, request.FILES or None)
+    if handler is not None and handler.exceeded:
+        return _too_large(request, ImportJob.Kind.ASSIGNMENT)
+    if request.method == "POST" and form.is_valid():
+        delegation = delegated_cache_export(request)
+        upload = form.cleaned_data["file"]
+        try:
+            job = staging.assignment_file_stage(
+                actor=actor_of(request), stream=upload.file, file_name=upload.name or "", delegation=delegation
+            )
+        except SeedFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            tasks.import_job_analyse.enqueue(job.pk)
+            return redirect_after_post(request, "imports:job", job.public_id)
+    context = {"nav": NAV, "form": form, "kind": ImportJob.Kind.ASSIGNMENT}
+    return admin_render(request, "imports/upload.html", context, status=400 if request.method == "POST" else 200)
+
+
+# -- one job ----------------------------------------------------------------------------------------
+
+
+_PLAN_LINES = (
+    (ImportRow.Verdict.CREATE, "To create"),
+    (ImportRow.Verdict.CREATE_ASSIGN, "To create and assign to a user"),
+    (ImportRow.Verdict.ASSIGN, "To assign"),
+    (ImportRow.Verdict.SKIP_EXISTS, "Skipped: already in the inventory"),
+    (ImportRow.Verdict.SKIP_ASSIGNED, "Skipped: already assigned to that user"),
+    (ImportRow.Verdict.SKIP_DUPLICATE_FILE, "Skipped: serial repeated in the file"),
+    (ImportRow.Verdict.REJECT, "Rejected: will not be sent"),
+)
+
+
+def _summary(job: ImportJob, counts: dict[str, int], confirmed: bool) -> list[tuple[str, int]]:
+    """(label, count) lines for the dry run or the results; zero lines left out, except problems."""
+    if not confirmed:
+        return [(label, counts.get(key, 0)) for key, label in _PLAN_LINES if counts.get(key, 0)]
+    assigned = "Created and assigned" if job.kind == ImportJob.Kind.SEED else "Assigned"
+    lines = [
+        (ImportRow.Outcome.CREATED, "Created"),
+        (ImportRow.Outcome.ASSIGNED, assigned),
+        (ImportRow.Outcome.SKIPPED, "Skipped"),
+        (ImportRow.Outcome.FAILED, "Failed"),
+        (ImportRow.Outcome.REJECTED, "Rejected (not sent)"),
+        (ImportRow.Outcome.CANCELLED, "Cancelled (not sent)"),
+        (ImportRow.Outcome.PENDING, "Waiting"),
+    ]
+    always = {ImportRow.Outcome.FAILED}
+    return [(label, counts.get(key, 0)) for key, label in lines if counts.get(key, 0) or key in always]
+
+
+def _job_context(request: HtmxHttpRequest, job: ImportJob) -> dict[str, Any]:
+    show = "problems" if request.GET.get("show") == "problems" else "all"
+    rows = job.rows.defer("secret").order_by("row_number")
+    if show == "problems":
+        rows = rows.filter(
+            Q(verdict=ImportRow.Verdict.REJECT) | Q(outcome__in=[ImportRow.Outcome.FAILED, ImportRow.Outcome.REJECTED])
+        )
+    rows_page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    confirmed = job.confirmed_at is not None
+    counts = jobs.outcome_counts(job) if confirmed else job.plan
+    user = request.user
+    may_write = _may_write(request, job.kind)
+    return {
+        "nav": NAV,
+        "job": job,
+        "show": show,
+        "rows_page": rows_page,
+        "confirmed": confirmed,
+        "summary": _summary(job, counts, confirmed),
+        "query": request.GET.urlencode(),
+        "may_confirm": may_write and job.status == ImportJob.Status.DRAFT and job.created_by_id == user.pk,
+        "may_discard": may_write
+        and job.created_by_id == user.pk
+        and not confirmed
+        and job.status in (ImportJob.Status.DRAFT, ImportJob.Status.FAILED),
+        "may_cancel": may_write
+        and job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+        and not job.cancel_requested,
+    }
+
+
+@require_GET
+@imports_read
+def job_detail(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), public_id=job_id)
+    if job.polling and job.lease_expires is not None and job.lease_expires < timezone.now():
+        # Someone is watching a job whose worker died: hand it to a new worker now.
+        jobs.jobs_recover()
+        job.refresh_from_db()
+    return admin_render(request, "imports/job.html", _job_context(request, job), partial="job-state")
+
+
+@require_POST
+@imports_read
+def job_confirm(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = get_object_or_404(ImportJob, public_id=job_id)
+    if not _may_write(request, job.kind):
+        return _forbidden(request, job.kind)
+    if job.created_by_id != request.user.pk:
+        return _forbidden(request, job.kind, what="confirm a dry run: only the admin who uploaded the file can")
+    delegation = delegated_cache_export(request)
+    try:
+        jobs.job_confirm(job=job, actor=actor_of(request), delegation=delegation, client_ip=client_ip(request))
+    except jobs.JobStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Import confirmed: it runs in the background. You can leave this page.")
+    return redirect_after_post(request, "imports:job", job.public_id)
+
+
+@require_POST
+@imports_read
+def job_discard(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = get_object_or_404(ImportJob, public_id=job_id)
+    if not _may_write(request, job.kind):
+        return _forbidden(request, job.kind)
+    if job.created_by_id != request.user.pk:
+        return _forbidden(request, job.kind, what="discard a dry run: only the admin who uploaded the file can")
+    try:
+        jobs.job_discard(job=job)
+    except jobs.JobStateError as exc:
+        messages.error(request, str(exc))
+        return redirect_after_post(request, "imports:job", job.public_id)
+    messages.success(request, f"The dry run of {job.file_name} was discarded. Nothing was sent to Microsoft Entra ID.")
+    return redirect_after_post(request, "imports:index")
+
+
+@require_POST
+@imports_read
+def job_cancel(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = get_object_or_404(ImportJob, public_id=job_id)
+    if not _may_write(request, job.kind):
+        return _forbidden(request, job.kind, what="cancel an import")
+    try:
+        job = jobs.job_cancel(job=job, actor=actor_of(request), client_ip=client_ip(request))
+    except jobs.JobStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "The import was cancelled."
+            if job.finished
+            else "Cancelling: the import stops after the rows being sent now. Rows not sent are marked as cancelled.",
+        )
+    return redirect_after_post(request, "imports:job", job.public_id)
+
+
+@require_GET
+@imports_read  # type: ignore[arg-type]  # typed for HttpResponse; a streaming answer passes through alike
+def job_csv(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponseBase:
+    job = get_object_or_404(ImportJob, public_id=job_id)
+    response = StreamingHttpResponse(rows_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{csv_filename(job)}"'
+    response["Cache-Control"] = "no-store"
+    return response

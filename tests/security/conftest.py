@@ -1,0 +1,53 @@
+"""Personas of the demo tenant, signed in for real (MSAL + the sandbox), for the security tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from portal.sandbox import seed
+from portal.sandbox.models import HardwareToken
+from tests.support.signin import sign_in
+
+DOMAIN = seed.DOMAIN
+# The personas of issue 6 (entra-sign-in.md §5), one demo user each.
+ANON, EMP, AA, PAA, APA, GR = ("anonymous", "employee", "auth-admin", "priv-auth-admin", "policy-admin", "reader")
+UPNS = {
+    EMP: f"adele.vance@{DOMAIN}",
+    AA: f"isaiah.langer@{DOMAIN}",  # Authentication Administrator
+    PAA: f"lynne.robbins@{DOMAIN}",  # Privileged Authentication Administrator
+    APA: f"nestor.wilke@{DOMAIN}",  # Authentication Policy Administrator
+    GR: f"grady.archie@{DOMAIN}",  # Global Reader
+}
+PERSONAS = (ANON, EMP, AA, PAA, APA, GR)
+
+ALEX = seed.ALEX  # an employee without an admin role
+PATTI = seed.PATTI  # holds an admin role (Helpdesk Administrator)
+ADELE_ASSIGNED = "60200101"  # assigned to Adele (the employee), not activated yet
+ALEX_ACTIVE = "SI-01000101"
+ALEX_FAILED = "60200102"
+PATTI_ACTIVE = "2100040003"
+FREE = "60200104"  # in stock, unassigned
+
+Personas = Callable[..., Client]
+
+
+def token_id(serial: str) -> str:
+    return str(HardwareToken.objects.get(serial_number=serial).id)
+
+
+def persona_client(persona: str) -> Client:
+    """A client for `persona`: anonymous, or signed in through the sandbox (administrators with the
+    admin scopes consented, as after their first visit to the admin area)."""
+    client = Client()
+    if persona != ANON:
+        admin = persona != EMP
+        sign_in(client, UPNS[persona], next_url="/admin/" if admin else "/tokens/", admin=admin)
+    return client
+
+
+@pytest.fixture
+def personas(demo_tenant: None) -> Personas:
+    return persona_client
