@@ -71,4 +71,4 @@ clean:
 .PHONY: security
 security: $(STAMP)
 	$(BIN)/bandit -r portal -ll -q
-	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
+	bash .ci/dependency-audit $(BIN)

@@ -19,8 +19,8 @@ from portal.core.action_errors import ActionError, common_action_error
 from portal.core.attempts import Attempt, TooManyAttempts, attempt_begin, attempt_finish
 from portal.graph.batch import BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
-from portal.graph.errors import GraphError
-from portal.graph.types import HardwareOathMethod
+from portal.graph.errors import GraphError, GraphUnavailable
+from portal.graph.types import HardwareOathMethod, TokenStatus
 from portal.identity.models import User
 from portal.selfservice import graph_meaning
 
@@ -55,6 +55,15 @@ def my_token_add(
     attempt = _attempt_or_refuse(actor, serial_number, audit)
     try:
         client.method_assign_and_activate_by_serial(None, serial_number, code, display_name or None)
+    except GraphUnavailable as exc:
+        # The write may have reached Graph and succeeded before its answer was lost (a timeout):
+        # never tell the person to try again before looking. This costs a second round trip, on
+        # this failure path only.
+        if not _is_mine_and_active(client, serial_number):
+            error = _unconfirmed(exc) if exc.code == "timeout" else graph_meaning.add_error(exc)
+            attempt_finish(attempt, wrong_code=False)
+            audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id)
+            raise error from exc
     except GraphError as exc:
         error = graph_meaning.add_error(exc)
         attempt_finish(attempt, wrong_code=error.reason == "wrong_code")
@@ -64,6 +73,27 @@ def my_token_add(
     audit(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=client.last_request_id or "")
 
 
+def _is_mine_and_active(client: GraphClient, serial_number: str) -> bool:
+    try:
+        methods = client.methods_list()
+    except GraphError:
+        return False
+    wanted = serial_number.strip().upper()
+    return any(
+        m.device is not None and m.device.serial_number.upper() == wanted and m.device.status == TokenStatus.ACTIVATED
+        for m in methods
+    )
+
+
+def _unconfirmed(exc: GraphError) -> ActionError:
+    return ActionError(
+        reason="unconfirmed",
+        message="Microsoft Entra ID did not answer in time, so we can't tell whether your token was added.",
+        next_step="Open My tokens to check. If the token isn't there, add it again with the code it shows then.",
+        request_id=exc.request_id or "",
+    )
+
+
 def my_token_activate(
     *, actor: User, client: GraphClient, method_id: str, code: str, client_ip: str | None
 ) -> HardwareOathMethod | None:
@@ -71,21 +101,22 @@ def my_token_activate(
     (one $batch round trip: read it, then activate it), for the audit trail and the page."""
     audit = _auditor(actor, AuditEvent.Action.SELF_ACTIVATE, client_ip, token_id=method_id)
     attempt = _attempt_or_refuse(actor, f"id:{method_id}", audit)
-    responses = client.batch(
-        [
-            BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
-            BatchRequest(
-                id="activate",
-                method="POST",
-                url=f"{ME_METHODS}/{method_id}/activate",
-                body={"verificationCode": code},
-                depends_on=["read"],
-            ),
-        ]
-    )
-    token = _method_or_none(responses["read"])
-    serial = token.device.serial_number if token and token.device else ""
+    token, serial = None, ""
     try:
+        responses = client.batch(
+            [
+                BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
+                BatchRequest(
+                    id="activate",
+                    method="POST",
+                    url=f"{ME_METHODS}/{method_id}/activate",
+                    body={"verificationCode": code},
+                    depends_on=["read"],
+                ),
+            ]
+        )
+        token = _method_or_none(responses["read"])
+        serial = token.device.serial_number if token and token.device else ""
         responses["read"].raise_for_error()
         responses["activate"].raise_for_error()
     except GraphError as exc:
@@ -112,16 +143,18 @@ def my_token_remove(
 ) -> list[HardwareOathMethod]:
     """Unassign one of my tokens and return my fresh list: read, delete, list in one $batch."""
     audit = _auditor(actor, AuditEvent.Action.SELF_REMOVE, client_ip, token_id=method_id)
-    responses = client.batch(
-        [
-            BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
-            BatchRequest(id="delete", method="DELETE", url=f"{ME_METHODS}/{method_id}", depends_on=["read"]),
-            BatchRequest(id="list", method="GET", url=ME_METHODS, depends_on=["delete"]),
-        ]
-    )
-    token = _method_or_none(responses["read"])
-    serial = token.device.serial_number if token and token.device else ""
+    serial = ""
     try:
+        # All members are idempotent, so the client may safely re-send this $batch after a timeout.
+        responses = client.batch(
+            [
+                BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
+                BatchRequest(id="delete", method="DELETE", url=f"{ME_METHODS}/{method_id}", depends_on=["read"]),
+                BatchRequest(id="list", method="GET", url=ME_METHODS, depends_on=["delete"]),
+            ]
+        )
+        token = _method_or_none(responses["read"])
+        serial = token.device.serial_number if token and token.device else ""
         responses["read"].raise_for_error()
         responses["delete"].raise_for_error()
     except GraphError as exc:
