@@ -184,3 +184,16 @@ def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_
     response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "After MFA")
     assert response.status_code == 302
     assert status_of(FREE_SERIAL) == "activated"
+
+
+def test_lost_answer_to_a_write_is_never_reported_as_a_plain_failure(employee_client: Client) -> None:
+    # Graph is slower than our timeout: the write happens, its answer never arrives.
+    with override_settings(GRAPH_TIMEOUT_SECONDS=0.3, SANDBOX=sandbox(LATENCY_MS=600)):
+        response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL))
+    text = response.content.decode()
+    assert "so we can&#x27;t tell whether your token was added" in text
+    assert "Open My tokens to check" in text
+    assert status_of(FREE_SERIAL) == "activated"  # it did happen
+    assert "Blue" not in text
+    event = AuditEvent.objects.get(action="self.assign_activate")
+    assert event.reason == "unconfirmed"
