@@ -7,16 +7,10 @@ ActionErrors a person can act on. A code never leaves this module except in the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from functools import partial
-
-from django.utils import timezone
-
 from portal.audit.models import AuditEvent
-from portal.audit.services import audit_event_record
 from portal.core.action_errors import ActionError, common_action_error
-from portal.core.attempts import Attempt, TooManyAttempts, attempt_begin, attempt_finish
+from portal.core.actions import Auditor, attempt_or_refuse, failure
+from portal.core.attempts import attempt_finish
 from portal.graph.batch import BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError, GraphUnavailable
@@ -52,7 +46,7 @@ def my_token_add(
 ) -> None:
     """Assign and activate the token with this serial to the signed-in person (one Graph call)."""
     audit = _auditor(actor, AuditEvent.Action.SELF_ASSIGN_ACTIVATE, client_ip, token_serial=serial_number)
-    attempt = _attempt_or_refuse(actor, serial_number, audit)
+    attempt = attempt_or_refuse(actor=actor, serial=serial_number, audit=audit)
     try:
         client.method_assign_and_activate_by_serial(None, serial_number, code, display_name or None)
     except GraphUnavailable as exc:
@@ -60,17 +54,97 @@ def my_token_add(
         # never tell the person to try again before looking. This costs a second round trip, on
         # this failure path only.
         if not _is_mine_and_active(client, serial_number):
-            error = _unconfirmed(exc) if exc.code == "timeout" else graph_meaning.add_error(exc)
-            attempt_finish(attempt, wrong_code=False)
-            audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id)
-            raise error from exc
+            meaning = _unconfirmed if exc.code == "timeout" else graph_meaning.add_error
+            raise failure(exc, audit=audit, meaning=meaning, attempt=attempt) from exc
     except GraphError as exc:
-        error = graph_meaning.add_error(exc)
-        attempt_finish(attempt, wrong_code=error.reason == "wrong_code")
-        audit(outcome=AuditEvent.Outcome.FAILURE, reason=error.reason, graph_request_id=error.request_id)
-        raise error from exc
+        raise failure(exc, audit=audit, meaning=graph_meaning.add_error, attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
-    audit(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=client.last_request_id or "")
+    audit.success(graph_request_id=client.last_request_id)
+
+
+def my_token_activate(
+    *, actor: User, client: GraphClient, method_id: str, code: str, client_ip: str | None
+) -> HardwareOathMethod | None:
+    """Activate a token an administrator assigned to me. Returns the token as read just before
+    (one $batch round trip: read it, then activate it), for the audit trail and the page."""
+    audit = _auditor(actor, AuditEvent.Action.SELF_ACTIVATE, client_ip, token_id=method_id)
+    attempt = attempt_or_refuse(actor=actor, serial=f"id:{method_id}", audit=audit)
+    try:
+        responses = client.batch(
+            [
+                BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
+                BatchRequest(
+                    id="activate",
+                    method="POST",
+                    url=f"{ME_METHODS}/{method_id}/activate",
+                    body={"verificationCode": code},
+                    depends_on=["read"],
+                ),
+            ]
+        )
+        token = _method_or_none(responses["read"])
+        audit.update(token_serial=_serial(token))
+        responses["read"].raise_for_error()
+        responses["activate"].raise_for_error()
+    except GraphError as exc:
+        raise failure(exc, audit=audit, meaning=_activate_meaning, attempt=attempt) from exc
+    attempt_finish(attempt, wrong_code=False)
+    audit.success(graph_request_id=responses["activate"].request_id)
+    return token
+
+
+def my_token_remove(
+    *, actor: User, client: GraphClient, method_id: str, client_ip: str | None
+) -> list[HardwareOathMethod]:
+    """Unassign one of my tokens and return my fresh list: read, delete, list in one $batch."""
+    audit = _auditor(actor, AuditEvent.Action.SELF_REMOVE, client_ip, token_id=method_id)
+    try:
+        # All members are idempotent, so the client may safely re-send this $batch after a timeout.
+        responses = client.batch(
+            [
+                BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
+                BatchRequest(id="delete", method="DELETE", url=f"{ME_METHODS}/{method_id}", depends_on=["read"]),
+                BatchRequest(id="list", method="GET", url=ME_METHODS, depends_on=["delete"]),
+            ]
+        )
+        audit.update(token_serial=_serial(_method_or_none(responses["read"])))
+        responses["read"].raise_for_error()
+        responses["delete"].raise_for_error()
+    except GraphError as exc:
+        raise failure(exc, audit=audit, meaning=graph_meaning.method_error) from exc
+    audit.success(graph_request_id=responses["delete"].request_id)
+    try:
+        return client.methods_from_batch_response(responses["list"])
+    except GraphError:
+        # The removal happened; only the refreshed list is missing. Let the page load it again.
+        return []
+
+
+def _activate_meaning(exc: GraphError) -> ActionError:
+    if isinstance(exc, GraphUnavailable) and exc.code == "timeout":
+        # The $batch carried a write; its answer was lost, so it may or may not have happened.
+        return ActionError(
+            reason="unconfirmed",
+            message="Microsoft Entra ID did not answer in time, so the activation may or may not have been made.",
+            next_step="Open My tokens to check the token's status before trying again with a new code.",
+            request_id=exc.request_id or "",
+        )
+    return graph_meaning.activate_error(exc)
+
+
+def _auditor(actor: User, action: str, client_ip: str | None, **fixed: str) -> Auditor:
+    return Auditor(actor=actor, action=action, client_ip=client_ip, target_oid=actor.oid, target_upn=actor.upn, **fixed)
+
+
+def _method_or_none(response: BatchResponse) -> HardwareOathMethod | None:
+    try:
+        return HardwareOathMethod.from_graph(response.body) if response.status == 200 else None
+    except GraphError:
+        return None
+
+
+def _serial(token: HardwareOathMethod | None) -> str:
+    return token.device.serial_number if token and token.device else ""
 
 
 def _is_mine_and_active(client: GraphClient, serial_number: str) -> bool:
@@ -91,130 +165,4 @@ def _unconfirmed(exc: GraphError) -> ActionError:
         message="Microsoft Entra ID did not answer in time, so we can't tell whether your token was added.",
         next_step="Open My tokens to check. If the token isn't there, add it again with the code it shows then.",
         request_id=exc.request_id or "",
-    )
-
-
-def my_token_activate(
-    *, actor: User, client: GraphClient, method_id: str, code: str, client_ip: str | None
-) -> HardwareOathMethod | None:
-    """Activate a token an administrator assigned to me. Returns the token as read just before
-    (one $batch round trip: read it, then activate it), for the audit trail and the page."""
-    audit = _auditor(actor, AuditEvent.Action.SELF_ACTIVATE, client_ip, token_id=method_id)
-    attempt = _attempt_or_refuse(actor, f"id:{method_id}", audit)
-    token, serial = None, ""
-    try:
-        responses = client.batch(
-            [
-                BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
-                BatchRequest(
-                    id="activate",
-                    method="POST",
-                    url=f"{ME_METHODS}/{method_id}/activate",
-                    body={"verificationCode": code},
-                    depends_on=["read"],
-                ),
-            ]
-        )
-        token = _method_or_none(responses["read"])
-        serial = token.device.serial_number if token and token.device else ""
-        responses["read"].raise_for_error()
-        responses["activate"].raise_for_error()
-    except GraphError as exc:
-        error = graph_meaning.activate_error(exc)
-        attempt_finish(attempt, wrong_code=error.reason == "wrong_code")
-        audit(
-            outcome=AuditEvent.Outcome.FAILURE,
-            reason=error.reason,
-            graph_request_id=error.request_id,
-            token_serial=serial,
-        )
-        raise error from exc
-    attempt_finish(attempt, wrong_code=False)
-    audit(
-        outcome=AuditEvent.Outcome.SUCCESS,
-        token_serial=serial,
-        graph_request_id=responses["activate"].request_id or "",
-    )
-    return token
-
-
-def my_token_remove(
-    *, actor: User, client: GraphClient, method_id: str, client_ip: str | None
-) -> list[HardwareOathMethod]:
-    """Unassign one of my tokens and return my fresh list: read, delete, list in one $batch."""
-    audit = _auditor(actor, AuditEvent.Action.SELF_REMOVE, client_ip, token_id=method_id)
-    serial = ""
-    try:
-        # All members are idempotent, so the client may safely re-send this $batch after a timeout.
-        responses = client.batch(
-            [
-                BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
-                BatchRequest(id="delete", method="DELETE", url=f"{ME_METHODS}/{method_id}", depends_on=["read"]),
-                BatchRequest(id="list", method="GET", url=ME_METHODS, depends_on=["delete"]),
-            ]
-        )
-        token = _method_or_none(responses["read"])
-        serial = token.device.serial_number if token and token.device else ""
-        responses["read"].raise_for_error()
-        responses["delete"].raise_for_error()
-    except GraphError as exc:
-        error = graph_meaning.method_error(exc)
-        audit(
-            outcome=AuditEvent.Outcome.FAILURE,
-            reason=error.reason,
-            graph_request_id=error.request_id,
-            token_serial=serial,
-        )
-        raise error from exc
-    audit(
-        outcome=AuditEvent.Outcome.SUCCESS,
-        token_serial=serial,
-        graph_request_id=responses["delete"].request_id or "",
-    )
-    try:
-        return client.methods_from_batch_response(responses["list"])
-    except GraphError:
-        # The removal happened; only the refreshed list is missing. Let the page load it again.
-        return []
-
-
-def _method_or_none(response: BatchResponse) -> HardwareOathMethod | None:
-    try:
-        return HardwareOathMethod.from_graph(response.body) if response.status == 200 else None
-    except GraphError:
-        return None
-
-
-def _auditor(
-    actor: User, action: str, client_ip: str | None, *, token_serial: str = "", token_id: str = ""
-) -> Callable[..., AuditEvent]:
-    """audit_event_record with what every event of one self-service action shares filled in;
-    later keywords (token_serial once it is known) override these."""
-    return partial(
-        audit_event_record,
-        actor=actor,
-        action=action,
-        target_oid=actor.oid,
-        target_upn=actor.upn,
-        client_ip=client_ip,
-        token_serial=token_serial,
-        token_id=token_id,
-    )
-
-
-def _attempt_or_refuse(actor: User, serial_key: str, audit: Callable[..., AuditEvent]) -> Attempt:
-    try:
-        return attempt_begin(person_oid=actor.oid, serial=serial_key)
-    except TooManyAttempts as exc:
-        audit(outcome=AuditEvent.Outcome.DENIED, reason="too_many_attempts")
-        raise too_many_attempts_error(exc.unlock_at) from exc
-
-
-def too_many_attempts_error(unlock_at: datetime) -> ActionError:
-    local = timezone.localtime(unlock_at)
-    return ActionError(
-        reason="too_many_attempts",
-        message="Too many wrong codes were entered in a short time, so code entry is paused to protect your account.",
-        next_step=f"You can try again at {local:%H:%M} ({local:%Z}). Until then, nothing you type is sent.",
-        field="code",
     )

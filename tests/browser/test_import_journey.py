@@ -4,22 +4,31 @@ download the results — axe-checked and screenshotted on every page.
 The background worker runs in a thread of this process: the live server's databases are in-memory
 SQLite, which another process cannot see. The thread runs django_tasks_db's own worker loop (the
 `Worker` of `manage.py db_worker`, which only skips installing signal handlers — impossible off the
-main thread) and, like Django's live server thread, uses the test's in-memory connections.
+main thread) on the live server's connections. Django warns that two threads must never use such a
+shared connection at the same time, so a baton passes between them: the server holds it while it
+handles a request, the worker while it works, and either lets go while it merely waits (the
+worker's idle interval, the sandbox's injected Graph latency). The page therefore polls while the
+job runs, exactly as it would against a separate worker process.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
-from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.management.commands import db_worker
 from playwright.sync_api import Page, expect
 
+from portal.sandbox.graph import faults
 from portal.sandbox.models import HardwareToken
 from tests.browser.conftest import PageChecker, sign_in_as
 from tests.imports.filemakers import entra_csv
@@ -30,13 +39,63 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TOKENS = 80
 
 
+class Baton:
+    """The right to use the shared in-memory database connections (one thread at a time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def held(self) -> bool:
+        return self._owner == threading.get_ident()
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        if self.held():
+            yield
+            return
+        self._lock.acquire()
+        self._owner = threading.get_ident()
+        try:
+            yield
+        finally:
+            self._owner = None
+            self._lock.release()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait without holding the baton."""
+        if not self.held():
+            time.sleep(seconds)
+            return
+        self._owner = None
+        self._lock.release()
+        try:
+            time.sleep(seconds)
+        finally:
+            self._lock.acquire()
+            self._owner = threading.get_ident()
+
+
+def serialized(baton: Baton, handler: Callable[..., Any]) -> Callable[..., Any]:
+    """A WSGI handler that holds the baton for the whole request, body included."""
+
+    def call(self: WSGIHandler, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with baton.hold():
+            response = handler(self, environ, start_response)
+            try:
+                return list(response)  # a streamed body reads the database too
+            finally:
+                response.close()
+
+    return call
+
+
 class WorkerThread(threading.Thread):
-    def __init__(self, shared: dict[str, Any]) -> None:
+    def __init__(self, shared: dict[str, Any], baton: Baton) -> None:
         super().__init__(name="db_worker", daemon=True)
-        # The live server thread's connections: one SQLite connection per in-memory database for
-        # both threads, so they never meet on shared-cache table locks.
         self.shared = shared
-        self.worker = Worker(
+        self.baton = baton
+        self.worker = db_worker.Worker(
             queue_names=["default"],
             interval=0.2,
             batch=False,
@@ -49,13 +108,14 @@ class WorkerThread(threading.Thread):
 
     def start(self) -> None:
         for connection in self.shared.values():
-            connection.inc_thread_sharing()  # as LiveServerTestCase does for its server thread
+            connection.inc_thread_sharing()  # as Django's live server does for its own thread
         super().start()
 
     def run(self) -> None:
         for alias, connection in self.shared.items():
             connections[alias] = connection
-        self.worker.run()
+        with self.baton.hold():
+            self.worker.run()
 
     def stop(self) -> None:
         self.worker.running = False
@@ -65,15 +125,20 @@ class WorkerThread(threading.Thread):
 
 
 @pytest.fixture
-def worker(portal: str, live_server: Any, settings: Any) -> Iterator[WorkerThread]:
+def worker(portal: str, live_server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerThread]:
     settings.IMPORT_CONCURRENCY = 1
     settings.IMPORT_CHUNK_SIZE = 10
     # Slow Graph down a little, so that a person (and the test) can watch the bar move.
     settings.SANDBOX = {**settings.SANDBOX, "LATENCY_MS": 300}
-    thread = WorkerThread(dict(live_server.thread.connections_override))
+    baton = Baton()
+    monkeypatch.setattr(WSGIHandler, "__call__", serialized(baton, WSGIHandler.__call__))
+    monkeypatch.setattr(db_worker, "time", SimpleNamespace(sleep=baton.sleep))
+    monkeypatch.setattr(faults, "time", SimpleNamespace(sleep=baton.sleep))
+    thread = WorkerThread(dict(live_server.thread.connections_override), baton)
     thread.start()
     yield thread
-    thread.stop()
+    if thread.is_alive():
+        thread.stop()
 
 
 def vendor_file() -> bytes:

@@ -22,7 +22,7 @@ from portal.graph.paging import parse_collection
 from portal.graph.types import DirectoryUser, HardwareOathDevice, TokenStatus
 from portal.identity.models import User
 from portal.tokenadmin.services import meaning
-from portal.tokenadmin.services.common import Auditor, failure, refusal
+from portal.core.actions import Auditor, failure, refusal
 
 Action = AuditEvent.Action
 PAGE_SIZE = 50

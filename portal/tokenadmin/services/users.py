@@ -21,7 +21,7 @@ from portal.graph.paging import parse_collection
 from portal.graph.types import DirectoryUser, HardwareOathDevice, HardwareOathMethod, Page
 from portal.identity.models import User
 from portal.tokenadmin.services import meaning
-from portal.tokenadmin.services.common import Auditor, Meaning, attempt_or_refuse, failure, refusal
+from portal.core.actions import Auditor, Meaning, attempt_or_refuse, failure, refusal
 
 Action = AuditEvent.Action
 

@@ -1,4 +1,5 @@
-"""Pieces every admin action shares: recording the audit event and guarding code attempts."""
+"""Pieces every write action shares, in both areas: recording its one audit event, giving a failed
+Graph call its meaning, and guarding verification-code attempts."""
 
 from __future__ import annotations
 
@@ -91,10 +92,10 @@ def refusal(error: ActionError, *, audit: Auditor) -> ActionError:
 
 
 def attempt_or_refuse(*, actor: User, serial: str, audit: Auditor) -> Attempt:
-    """Reserve one code attempt for (this admin, this serial), or refuse and record it.
+    """Reserve one code attempt for (this person, this serial), or refuse and record it.
 
-    The limit counts per person and per serial, so an admin cannot brute-force a token by trying
-    codes through the admin area, nor share the load with an employee trying the same serial.
+    The limit counts per person and per serial, so nobody can brute-force a token by spreading
+    guesses over the admin area and self-service, or over several accounts.
     """
     try:
         return attempt_begin(person_oid=actor.oid, serial=serial)
@@ -108,7 +109,7 @@ def too_many_attempts_error(unlock_at: datetime) -> ActionError:
     return ActionError(
         reason="too_many_attempts",
         message="Too many wrong codes were entered for this token (or by you) in a short time, "
-        "so code entry is paused.",
+        "so code entry is paused to protect the account.",
         next_step=f"Try again at {local:%H:%M} ({local:%Z}). Until then, nothing you type is sent to "
         "Microsoft Entra ID.",
         field="code",
