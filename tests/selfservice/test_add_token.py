@@ -9,6 +9,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from portal.audit.models import AuditEvent
+from portal.core.models import CodeAttempt
 from portal.sandbox.requestlog import count_graph_calls
 from tests.support.signin import complete_sign_in, sign_in
 from tests.support.tokens import code_for, holder_of, status_of, wrong_code_for
@@ -177,6 +178,9 @@ def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_
         assert "claims=" in to_idp["Location"]
         back_to = complete_sign_in(employee_client, to_idp["Location"], "adele.vance@contoso-sandbox.example")
     assert back_to == "/tokens/add"
+    # The refused write is on the audit trail, and it did not use up a code attempt.
+    assert AuditEvent.objects.filter(reason="reauthentication_required").count() == 1
+    assert not CodeAttempt.objects.exists()
     form = employee_client.get(back_to).content.decode()
     assert f'value="{FREE_SERIAL}"' in form and 'value="After MFA"' in form
     assert "You signed in again" in form
