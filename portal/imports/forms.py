@@ -25,12 +25,8 @@ class SeedUploadForm(forms.Form):
         help_text="",
         error_messages={"required": "Choose the seed file your token vendor sent you.", "empty": "That file is empty."},
     )
-    default_manufacturer = forms.CharField(
-        label="Manufacturer, for files that don't name it (optional)", required=False, max_length=120
-    )
-    default_model = forms.CharField(
-        label="Model, for files that don't name it (optional)", required=False, max_length=120
-    )
+    default_manufacturer = forms.CharField(label="Manufacturer (optional)", required=False, max_length=120)
+    default_model = forms.CharField(label="Model (optional)", required=False, max_length=120)
     pskc_key = forms.CharField(
         label="PSKC pre-shared key, in hex (optional)",
         required=False,

@@ -185,7 +185,9 @@ def test_policy_administrator_imports_a_seed_file(
     expect(page.get_by_role("heading", name="Importing")).to_be_visible(timeout=30_000)
     check_page(page, "import-04-progress")
     expect(progress).to_have_attribute("value", str(TOKENS), timeout=60_000)
-    expect(page.get_by_role("status").filter(has_text="rows done")).to_contain_text(f"{TOKENS} of {TOKENS} rows done (100 %).")
+    expect(page.get_by_role("status").filter(has_text="rows done")).to_contain_text(
+        f"{TOKENS} of {TOKENS} rows done (100 %)."
+    )
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     expect(page.locator(".counts")).to_contain_text(f"Created{TOKENS}")
     check_page(page, "import-05-results")
@@ -198,6 +200,10 @@ def test_policy_administrator_imports_a_seed_file(
     assert lines[0] == "row,serial_number,user,dry_run,reason,result,detail,device_id"
     assert len(lines) == TOKENS + 3
     assert sum(",Created," in line for line in lines) == TOKENS
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Imports").click()
+    expect(page.get_by_role("row").filter(has_text="vendor-tokens.csv")).to_contain_text("Finished")
+    check_page(page, "import-06-history")
 
     page.get_by_role("link", name="Audit trail").click()
     expect(page.get_by_role("cell", name="Bulk import finished")).to_have_count(1)

@@ -81,7 +81,9 @@ def test_bulk_assignment_dry_run_and_results(demo_tenant: None) -> None:
 
 
 def test_seed_then_assign_with_the_same_entra_file(demo_tenant: None) -> None:
-    rows = [(MEGAN if n % 2 else ALEX, f"SA-{n}", b32(secret_for(f"sa{n}")), "30", "Feitian", "c200") for n in range(12)]
+    rows = [
+        (MEGAN if n % 2 else ALEX, f"SA-{n}", b32(secret_for(f"sa{n}")), "30", "Feitian", "c200") for n in range(12)
+    ]
     data = entra_csv(rows)
     # The inventory keeper creates them (her role can't assign) ...
     created = imported(admin_client(NESTOR), data)

@@ -139,7 +139,10 @@ def test_unknown_users_and_guests_are_found_before_anything_is_sent(demo_tenant:
     assert len(calls.batch_items) >= 2  # the UPNs were looked up, batched
     found = verdicts(job)
     assert found[2][0] == Verdict.CREATE_ASSIGN
-    assert found[3] == (Verdict.REJECT, "unknown user nobody@contoso-sandbox.example: there is no such account in the directory")
+    assert found[3] == (
+        Verdict.REJECT,
+        "unknown user nobody@contoso-sandbox.example: there is no such account in the directory",
+    )
     assert found[4][0] == Verdict.REJECT  # a guest: refused by the parser already
     assert found[5][0] == Verdict.REJECT and "unknown user" in found[5][1]
     assert not sandbox_serials("U-")

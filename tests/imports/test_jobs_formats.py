@@ -82,7 +82,10 @@ def test_entra_csv_with_upns_creates_and_assigns(demo_tenant: None) -> None:
 
 def test_entra_csv_without_upn(demo_tenant: None) -> None:
     seed = b32(secret_for("N-1"))
-    data = entra_csv([("N-1", seed, "30", "Deepnet", "SafeID"), ("N-2", b32(secret_for("N-2")), "60", "Deepnet", "SafeID")], with_upn=False)
+    data = entra_csv(
+        [("N-1", seed, "30", "Deepnet", "SafeID"), ("N-2", b32(secret_for("N-2")), "60", "Deepnet", "SafeID")],
+        with_upn=False,
+    )
     job = imported(admin_client(NESTOR), data)
     assert (job.status, job.file_format, job.results) == ("done", "entra-csv-no-upn", {"created": 2})
     assert holder_of("N-1") is None and status_of("N-1") == "available"
@@ -95,7 +98,15 @@ def test_graph_field_csv_with_hash_and_display_name(demo_tenant: None) -> None:
         graph_token("G-1", b32(secret_for("G-1")), displayName="Reception"),
         graph_token("G-2", b32(sha256_seed), hashFunction="hmacsha256", timeIntervalInSeconds=60),
     ]
-    columns = ["serialNumber", "secretKey", "timeIntervalInSeconds", "manufacturer", "model", "hashFunction", "displayName"]
+    columns = [
+        "serialNumber",
+        "secretKey",
+        "timeIntervalInSeconds",
+        "manufacturer",
+        "model",
+        "hashFunction",
+        "displayName",
+    ]
     data = graph_csv(columns, [{k: str(v) for k, v in token.items()} for token in tokens])
     job = imported(admin_client(NESTOR), data)
     assert (job.status, job.file_format, job.results) == ("done", "graph-csv", {"created": 2})
@@ -134,7 +145,10 @@ def test_community_module_json_with_assignments(demo_tenant: None) -> None:
 )
 def test_pskc(demo_tenant: None, encryption: dict[str, object], form: dict[str, str]) -> None:
     seed = secret_for("P-1")
-    keys = [pskc_key("P-1", seed, manufacturer=None, model=None), pskc_key("P-2", secret_for("P-2", 32), manufacturer=None, model=None, algorithm_suite="SHA256")]
+    keys = [
+        pskc_key("P-1", seed, manufacturer=None, model=None),
+        pskc_key("P-2", secret_for("P-2", 32), manufacturer=None, model=None, algorithm_suite="SHA256"),
+    ]
     data = pskc_file(keys, **encryption)  # type: ignore[arg-type]
     job = imported(admin_client(NESTOR), data, name="tokens.pskc", **DEVICE, **form)
     assert (job.status, job.file_format, job.results) == ("done", "pskc", {"created": 2})

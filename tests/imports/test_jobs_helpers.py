@@ -145,7 +145,7 @@ def all_rows_text() -> Iterator[str]:
     connection = connections["default"]
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from introspection
+            cursor.execute(f'SELECT * FROM "{table}"')  # table names from introspection
             for row in cursor.fetchall():
                 for value in row:
                     if isinstance(value, bytes | memoryview):

@@ -26,6 +26,7 @@ import sys
 import textwrap
 import time
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 from tests.imports.filemakers import entra_csv
@@ -62,9 +63,7 @@ SCENARIO = textwrap.dedent(
 
 
 def environment(tmp: Path) -> dict[str, str]:
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("SANDBOX_", "IMPORT_", "DATABASE_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("SANDBOX_", "IMPORT_", "DATABASE_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
         PORTAL_VAR_DIR=str(tmp),
@@ -103,9 +102,7 @@ def test_worker_process_killed_mid_job_resumes_without_duplicates(tmp_path: Path
     seeds.write_bytes(entra_csv(rows, with_upn=False))
     script = tmp_path / "scenario.py"
     script.write_text(SCENARIO.format(root=str(ROOT), upn=NESTOR, file=str(seeds)))
-    done = subprocess.run(
-        [sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     assert query(portal_db, "SELECT status, to_send FROM imports_importjob") == [("queued", TOKENS)]
 
@@ -123,10 +120,13 @@ def test_worker_process_killed_mid_job_resumes_without_duplicates(tmp_path: Path
         while time.monotonic() < deadline:
             ((created, in_doubt),) = query(
                 portal_db,
-                "SELECT SUM(outcome = 'created'), SUM(outcome = 'pending' AND sent_at IS NOT NULL) FROM imports_importrow",
+                "SELECT SUM(outcome = 'created'), SUM(outcome = 'pending' AND sent_at IS NOT NULL) "
+                "FROM imports_importrow",
             )
             created, in_doubt = created or 0, in_doubt or 0
-            ((existing,),) = query(sandbox_db, "SELECT COUNT(*) FROM sandbox_hardwaretoken WHERE serial_number LIKE 'KP%'")
+            ((existing,),) = query(
+                sandbox_db, "SELECT COUNT(*) FROM sandbox_hardwaretoken WHERE serial_number LIKE 'KP%'"
+            )
             # Kill while Graph has created tokens whose answers are not recorded yet.
             if created >= 100 and in_doubt > 0 and int(existing) > created:
                 break
@@ -145,7 +145,8 @@ def test_worker_process_killed_mid_job_resumes_without_duplicates(tmp_path: Path
 
     # Unattended: wait for the lease to lapse and the watchdog to fall due, then start a worker.
     (watch_due,) = query(
-        portal_db, "SELECT MAX(run_after) FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%import_job_watch'"
+        portal_db,
+        "SELECT MAX(run_after) FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%import_job_watch'",
     )[0]
     assert watch_due is not None
     due = datetime.fromisoformat(str(watch_due)).timestamp()
@@ -173,6 +174,5 @@ def test_worker_process_killed_mid_job_resumes_without_duplicates(tmp_path: Path
         datetime.fromisoformat(str(at)).timestamp()
         for (at,) in query(sandbox_db, "SELECT at FROM sandbox_requestlogentry WHERE method = 'PATCH'")
     )
-    gaps = [later - earlier for earlier, later in zip(stamps, stamps[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(stamps)]
     assert min(gaps) < 0.1, gaps
-

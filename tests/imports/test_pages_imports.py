@@ -177,3 +177,18 @@ def test_missing_or_bad_encryption_key_stops_start_up(settings: Any) -> None:
 
     settings.IMPORT_ENCRYPTION_KEY = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
     assert check_import_encryption_key() == []
+
+
+def test_uploads_still_need_the_csrf_token(demo_tenant: None) -> None:
+    # The upload views are csrf_exempt outside (to install the size limit first), csrf_protect inside.
+    for upn, url in ((NESTOR, "/admin/imports/new"), (MIRIAM, "/admin/imports/assignments/new")):
+        client = admin_client(upn)
+        client.handler.enforce_csrf_checks = True  # signed in; from now on as strict as a browser
+        before = ImportJob.objects.count()
+        response = client.post(url, {"file": SimpleUploadedFile("t.csv", small_file())})
+        assert response.status_code == 403, url
+        assert ImportJob.objects.count() == before
+        page = client.get(url).content.decode()
+        token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        data = {"file": SimpleUploadedFile("t.csv", small_file()), "csrfmiddlewaretoken": token}
+        assert client.post(url, data).status_code in (302, 400), url  # past CSRF: handled by the view

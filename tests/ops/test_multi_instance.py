@@ -93,7 +93,9 @@ def shared_database(env: dict[str, str]) -> Iterator[Callable[[], int] | None]:
 
     def cut_connections() -> int:
         cut = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            # The instances' own connections (autovacuum workers also visit the database).
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()",
             (name,),
         ).fetchall()
         return len(cut)

@@ -29,6 +29,7 @@ from portal.imports.services.credentials import StoredDelegation, TokenSource
 from portal.imports.services.lookups import InventoryEntry, UserEntry, inventory_by_serial, users_by_upn
 from portal.imports.services.parallel import Parallel
 from portal.imports.services.patience import Patience
+from portal.imports.services.rowstore import rows_update
 
 logger = logging.getLogger("portal.imports")
 
@@ -128,7 +129,7 @@ def _judge_all(
                 row.outcome = ImportRow.Outcome.SKIPPED
             elif row.verdict == Verdict.REJECT:
                 row.outcome = ImportRow.Outcome.REJECTED
-        ImportRow.objects.bulk_update(chunk, fields)
+        rows_update(chunk, fields)
         # A row that will not be sent has no reason to keep its secret.
         unsent = [row.pk for row in chunk if row.verdict not in ImportRow.SENDING]
         if unsent:

@@ -42,7 +42,3 @@ class Parallel:
             return [fn(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
             return list(pool.map(on_own_thread(fn), items))
-
-    def pool(self) -> ThreadPoolExecutor | None:
-        """A pool for callers that need to wait on futures themselves (None: run inline)."""
-        return None if self.concurrency == 1 else ThreadPoolExecutor(max_workers=self.concurrency)

@@ -31,7 +31,7 @@ from threading import Event
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -47,6 +47,7 @@ from portal.imports.services.credentials import StoredDelegation, TokenSource
 from portal.imports.services.jobs import JobFailure, LeaseLost
 from portal.imports.services.lookups import chunked, devices_lookup, serials_lookup
 from portal.imports.services.patience import SLICE_SECONDS, Patience, sleep_unless
+from portal.imports.services.rowstore import rows_update
 from portal.imports.services.sending import (
     AGAIN,
     CONFLICT,
@@ -221,32 +222,27 @@ class JobRunner:
     # -- sending a round ----------------------------------------------------------------------------
 
     def send_round(self, rows: list[ImportRow]) -> list[ChunkReport]:
-        ids = [row.pk for row in rows]
-        ImportRow.objects.filter(pk__in=ids).update(sent_at=timezone.now())
         try:
-            client = self.client()
+            token = self.tokens.access_token()  # before marking anything as sent
         except IdentityUnavailable as exc:
-            ImportRow.objects.filter(pk__in=ids).update(sent_at=None)  # nothing went out
             raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
-        except DelegationExpired:
-            ImportRow.objects.filter(pk__in=ids).update(sent_at=None)
-            raise
+        ImportRow.objects.filter(pk__in=[row.pk for row in rows]).update(sent_at=timezone.now())
         chunks = chunked(rows, self.chunk_size)
         if self.concurrency == 1:
-            return [self.send_chunk(client, list(chunk), self.pause_inline) for chunk in chunks]
+            return [self.send_chunk(GraphClient(token), list(chunk), self.pause_inline) for chunk in chunks]
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-            futures = [pool.submit(self.send_chunk_on_thread, client, list(chunk)) for chunk in chunks]
+            futures = [pool.submit(self.send_chunk_on_thread, token, list(chunk)) for chunk in chunks]
             waiting = set(futures)
             while waiting:
                 _, waiting = concurrent.futures.wait(waiting, timeout=max(1.0, jobs.lease_seconds() / 4))
                 self.renew()
             return [future.result() for future in futures]
 
-    def send_chunk_on_thread(self, client: GraphClient, rows: list[ImportRow]) -> ChunkReport:
-        from django.db import connections
-
+    def send_chunk_on_thread(self, token: str, rows: list[ImportRow]) -> ChunkReport:
+        """One chunk on a pool thread, with a GraphClient of its own (the requests.Session under it
+        is the process's shared one: the client passes everything per request and never mutates it)."""
         try:
-            return self.send_chunk(client, rows, self.pause_threaded)
+            return self.send_chunk(GraphClient(token), rows, self.pause_threaded)
         finally:
             connections.close_all()  # the sandbox tenant answers on this thread (see services.parallel)
 
@@ -345,7 +341,7 @@ class JobRunner:
                     )
                 )
                 final = [row for row in final if row.pk in still_pending]
-                ImportRow.objects.bulk_update(final, ["outcome", "detail", "device_id", "secret", "finished_at"])
+                rows_update(final, ["outcome", "detail", "device_id", "secret", "finished_at"], only_pending=True)
                 ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=F("processed_rows") + len(final))
             if requeue:
                 ImportRow.objects.filter(pk__in=requeue, outcome=Outcome.PENDING).update(sent_at=None)
@@ -363,7 +359,10 @@ class JobRunner:
         rows = list(self.pending().filter(pk__in=row_ids).defer("secret"))
         if not rows:
             return
-        client = self.client()
+        try:
+            client = self.client()
+        except IdentityUnavailable as exc:
+            raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
         try:
             if self.job.kind == ImportJob.Kind.ASSIGNMENT:
                 final, again = self.settle_assignments(client, rows)

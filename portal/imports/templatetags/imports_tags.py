@@ -63,3 +63,16 @@ def page_query(query: QueryDict, name: str, value: object) -> str:
     if value not in (None, ""):
         params.append((name, str(value)))
     return urlencode(params)
+
+
+@register.filter
+def results_summary(job: ImportJob) -> str:
+    """ "80 created, 1 skipped" for a finished job; the dry run's plan in words for a draft."""
+    if job.finished and job.results:
+        assigned = "created and assigned" if job.kind == ImportJob.Kind.SEED else "assigned"
+        words = {"created": "created", "assigned": assigned, "skipped": "skipped", "failed": "failed"}
+        parts = [f"{job.results[key]} {word}" for key, word in words.items() if job.results.get(key)]
+        return ", ".join(parts) or "nothing to do"
+    if job.status == ImportJob.Status.DRAFT:
+        return f"{job.to_send} to send"
+    return ""
