@@ -103,9 +103,7 @@ def _chunks(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
             raise ValueError(f"Batch request {request.id}: unsupported method {request.method!r}.")
         if not request.url.startswith("/") or request.url.startswith("//"):
             raise ValueError(f"Batch request {request.id}: url must be relative, starting with '/'.")
-    chunks = [
-        list(requests[start : start + MAX_BATCH_SIZE]) for start in range(0, len(requests), MAX_BATCH_SIZE)
-    ]
+    chunks = [list(requests[start : start + MAX_BATCH_SIZE]) for start in range(0, len(requests), MAX_BATCH_SIZE)]
     for chunk in chunks:
         in_chunk = {request.id for request in chunk}
         for request in chunk:

@@ -129,9 +129,7 @@ class GraphClient(GraphOperations):
         self.base_url = (base_url or settings.GRAPH_BASE_URL).rstrip("/")
         self.timeout = settings.GRAPH_TIMEOUT_SECONDS if timeout is None else timeout
         self.max_retries = settings.GRAPH_MAX_RETRIES if max_retries is None else max_retries
-        self.max_retry_wait = (
-            settings.GRAPH_MAX_RETRY_WAIT_SECONDS if max_retry_wait is None else max_retry_wait
-        )
+        self.max_retry_wait = settings.GRAPH_MAX_RETRY_WAIT_SECONDS if max_retry_wait is None else max_retry_wait
         self.sleep = sleep
         #: request-id of the last answer Graph gave this client (for audit records of successes).
         self.last_request_id: str | None = None
@@ -185,9 +183,7 @@ class GraphClient(GraphOperations):
                 )
             except requests.RequestException as exc:
                 self._log(method, log_path, 0, None, started, attempt)
-                wait = self._transport_retry_wait(
-                    exc, idempotent=idempotent, attempt=attempt, timeouts=timeouts
-                )
+                wait = self._transport_retry_wait(exc, idempotent=idempotent, attempt=attempt, timeouts=timeouts)
                 if wait is None:
                     raise GraphUnavailable.from_exception(exc) from exc
                 timeouts += isinstance(exc, requests.Timeout)
@@ -255,15 +251,11 @@ class GraphClient(GraphOperations):
             if not next_link:
                 return
             if next_link in seen:  # a server bug would otherwise loop forever
-                raise GraphBadResponse(
-                    "Unexpected Graph answer: @odata.nextLink repeats.", code="badResponse"
-                )
+                raise GraphBadResponse("Unexpected Graph answer: @odata.nextLink repeats.", code="badResponse")
             seen.add(next_link)
             link, link_params = next_link, None
 
-    def batch(
-        self, requests: Sequence[BatchRequest], *, retry_throttled: bool = True
-    ) -> dict[str, BatchResponse]:
+    def batch(self, requests: Sequence[BatchRequest], *, retry_throttled: bool = True) -> dict[str, BatchResponse]:
         """Run requests through `$batch` (chunks of 20); see `portal.graph.batch`."""
         from portal.graph.batch import run_batch
 
@@ -299,9 +291,7 @@ class GraphClient(GraphOperations):
         return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
 
     @staticmethod
-    def _log(
-        method: str, path: str, status: int, request_id: str | None, started: float, attempt: int
-    ) -> None:
+    def _log(method: str, path: str, status: int, request_id: str | None, started: float, attempt: int) -> None:
         # Method, path (no query), status, ids and timing only: never headers, bodies or tokens.
         duration_ms = round((time.monotonic() - started) * 1000)
         level = logging.WARNING if status == 0 or status == 429 or status >= 500 else logging.INFO

@@ -73,9 +73,7 @@ class GraphError(Exception):
         return text
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(status={self.status}, code={self.code!r}, request_id={self.request_id!r})"
-        )
+        return f"{type(self).__name__}(status={self.status}, code={self.code!r}, request_id={self.request_id!r})"
 
     # -- constructors ---------------------------------------------------------------------------
 
@@ -99,8 +97,7 @@ class GraphError(Exception):
             code=code,
             inner_code=inner_code,
             request_id=_str_or_none(inner.get("request-id")) or headers.get("request-id"),
-            client_request_id=_str_or_none(inner.get("client-request-id"))
-            or headers.get("client-request-id"),
+            client_request_id=_str_or_none(inner.get("client-request-id")) or headers.get("client-request-id"),
             retry_after=parse_retry_after(headers.get("retry-after")),
             claims_challenge=parse_claims_challenge(headers.get("www-authenticate")),
         )

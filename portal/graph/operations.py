@@ -173,9 +173,7 @@ class GraphOperations:
         _add_display_name(body, display_name)
         self.request("POST", methods_path(user_id) + "/assignAndActivateBySerialNumber", json=body)
 
-    def method_activate(
-        self, user_id: str | None, method_id: str, code: str, display_name: str | None = None
-    ) -> None:
+    def method_activate(self, user_id: str | None, method_id: str, code: str, display_name: str | None = None) -> None:
         body: dict[str, Any] = {"verificationCode": code}
         _add_display_name(body, display_name)
         self.request("POST", methods_path(user_id, method_id) + "/activate", json=body)
@@ -284,9 +282,7 @@ def _add_display_name(body: dict[str, Any], display_name: str | None) -> None:
         body["displayName"] = display_name
 
 
-def _list_params(
-    filters: Mapping[str, str | int] | None, top: int | None, count: bool
-) -> dict[str, str | int]:
+def _list_params(filters: Mapping[str, str | int] | None, top: int | None, count: bool) -> dict[str, str | int]:
     params: dict[str, str | int] = {}
     if filters:
         params["$filter"] = odata_filter(filters)

@@ -49,9 +49,7 @@ class OutgoingSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-def build_session(
-    *, timeout: float | None = None, headers: Mapping[str, str] | None = None
-) -> OutgoingSession:
+def build_session(*, timeout: float | None = None, headers: Mapping[str, str] | None = None) -> OutgoingSession:
     session = OutgoingSession(timeout if timeout is not None else settings.GRAPH_TIMEOUT_SECONDS)
     session.headers.update({"User-Agent": "oath-portal/0.1"})
     if headers:

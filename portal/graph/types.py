@@ -122,9 +122,7 @@ class DirectoryUser:
     account_enabled: bool | None
 
     #: The `$select` that fills every field (Graph returns a smaller default set without it).
-    SELECT: ClassVar[str] = (
-        "id,displayName,userPrincipalName,mail,jobTitle,department,userType,accountEnabled"
-    )
+    SELECT: ClassVar[str] = "id,displayName,userPrincipalName,mail,jobTitle,department,userType,accountEnabled"
 
     @classmethod
     def from_graph(cls, data: Any, *, status: int = 200) -> DirectoryUser:

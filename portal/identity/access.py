@@ -40,9 +40,7 @@ def roles_required(allowed: frozenset[Role], *, what: str) -> Callable[[View], V
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not session_roles(request) & allowed:
                 needed = sorted(role.label for role in allowed)
-                return render(
-                    request, "identity/forbidden.html", {"needed": needed, "what": what}, status=403
-                )
+                return render(request, "identity/forbidden.html", {"needed": needed, "what": what}, status=403)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -44,9 +44,7 @@ def safe_next_url(request: HttpRequest, candidate: str | None, default: str = "/
         return default
     if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
         return default
-    if not url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=False
-    ):
+    if not url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=False):
         return default
     return candidate
 

@@ -32,9 +32,7 @@ class SandboxRequest:
     @property
     def query(self) -> dict[str, str]:
         """Single-valued query parameters (the last value wins, as in Graph)."""
-        return {
-            key: values[-1] for key, values in parse_qs(self.query_string, keep_blank_values=True).items()
-        }
+        return {key: values[-1] for key, values in parse_qs(self.query_string, keep_blank_values=True).items()}
 
     def json(self) -> Any:
         return json.loads(self.body.decode("utf-8")) if self.body else None

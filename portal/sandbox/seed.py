@@ -188,9 +188,7 @@ def seed_demo_tenant(reset: bool = False) -> SeedResult:
             _wipe()
         created = updated = 0
         for user in USERS:
-            _, was_created = DirectoryUser.objects.update_or_create(
-                id=uuid.UUID(user.id), defaults=_user_fields(user)
-            )
+            _, was_created = DirectoryUser.objects.update_or_create(id=uuid.UUID(user.id), defaults=_user_fields(user))
             created += was_created
             updated += not was_created
         tokens_created = 0

@@ -69,9 +69,7 @@ def _digest(hash_function: str) -> Callable[..., Any]:
 def _totp(secret_b32: str, interval: int, hash_function: str) -> pyotp.TOTP:
     if interval <= 0:
         raise ValueError("interval must be positive.")
-    return pyotp.TOTP(
-        normalise_base32(secret_b32), digits=DIGITS, digest=_digest(hash_function), interval=interval
-    )
+    return pyotp.TOTP(normalise_base32(secret_b32), digits=DIGITS, digest=_digest(hash_function), interval=interval)
 
 
 def code_at(secret_b32: str, *, interval: int, hash_function: str, at: float) -> str:
@@ -81,9 +79,7 @@ def code_at(secret_b32: str, *, interval: int, hash_function: str, at: float) ->
 
 
 def current_code(secret_b32: str, interval: int, hash_function: str, at: float | None = None) -> str:
-    return code_at(
-        secret_b32, interval=interval, hash_function=hash_function, at=time.time() if at is None else at
-    )
+    return code_at(secret_b32, interval=interval, hash_function=hash_function, at=time.time() if at is None else at)
 
 
 def seconds_left(interval: int, at: float | None = None) -> int:

@@ -51,13 +51,9 @@ _POLL_SECONDS = 5
 def index(request: HttpRequest) -> HttpResponse:
     users = [
         _DemoUserRow.of(user)
-        for user in DirectoryUser.objects.annotate(token_count=Count("tokens")).order_by(
-            "sort_order", "display_name"
-        )
+        for user in DirectoryUser.objects.annotate(token_count=Count("tokens")).order_by("sort_order", "display_name")
     ]
-    counts = dict(
-        HardwareToken.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
+    counts = dict(HardwareToken.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     base = request.build_absolute_uri(reverse("sandbox:index")).rstrip("/")
     context = {
         "tenant_id": tenant_id(),
@@ -82,9 +78,7 @@ class _DemoUserRow:
 
     @classmethod
     def of(cls, user: DirectoryUser) -> _DemoUserRow:
-        return cls(
-            user=user, role_names=roles.role_names(user.roles), token_count=getattr(user, "token_count", 0)
-        )
+        return cls(user=user, role_names=roles.role_names(user.roles), token_count=getattr(user, "token_count", 0))
 
 
 def _emulation_settings() -> list[tuple[str, str]]:
@@ -165,9 +159,7 @@ def _authorize_step(request: HttpRequest, params: authz.AuthorizeRequest) -> Htt
 
 def _authorize_post(request: HttpRequest, tenant: str) -> HttpResponse:
     try:
-        carried = signing.loads(
-            request.POST.get("request", ""), salt=_AUTHORIZE_SALT, max_age=_AUTHORIZE_MAX_AGE
-        )
+        carried = signing.loads(request.POST.get("request", ""), salt=_AUTHORIZE_SALT, max_age=_AUTHORIZE_MAX_AGE)
     except signing.BadSignature:  # includes SignatureExpired
         return _error_page(request, title="This sign-in page has expired", status=400, detail=None)
     params = authz.AuthorizeRequest.from_params(tenant, carried)
@@ -195,9 +187,7 @@ def _picked_user(value: str) -> DirectoryUser | None:
     return DirectoryUser.objects.filter(pk=user_id, account_enabled=True).first()
 
 
-def _picker(
-    request: HttpRequest, valid: authz.ValidAuthorize, *, problem: str = "", status: int = 200
-) -> HttpResponse:
+def _picker(request: HttpRequest, valid: authz.ValidAuthorize, *, problem: str = "", status: int = 200) -> HttpResponse:
     params = valid.request
     hint = params.login_hint.strip().lower()
     users = [
@@ -224,9 +214,7 @@ def _authorize_failed(
     if failure.can_redirect:
         return _send_back(request, params, authz.error_params(params, failure.err))
     # Never redirect to an address the app registration doesn't vouch for (open redirect).
-    return _error_page(
-        request, title="The app's sign-in request can't be accepted", status=400, detail=failure.err
-    )
+    return _error_page(request, title="The app's sign-in request can't be accepted", status=400, detail=failure.err)
 
 
 def _send_back(request: HttpRequest, params: authz.AuthorizeRequest, answer: dict[str, str]) -> HttpResponse:
@@ -239,9 +227,7 @@ def _send_back(request: HttpRequest, params: authz.AuthorizeRequest, answer: dic
     return HttpResponseRedirect(authz.redirect_url(params.redirect_uri, answer))
 
 
-def _error_page(
-    request: HttpRequest, *, title: str, status: int, detail: errors.OAuthError | None
-) -> HttpResponse:
+def _error_page(request: HttpRequest, *, title: str, status: int, detail: errors.OAuthError | None) -> HttpResponse:
     return render(request, "sandbox/error.html", {"title": title, "detail": detail}, status=status)
 
 

@@ -106,8 +106,7 @@ class PageChecker:
         results = self.axe.run(page)
         serious = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
         assert not serious, f"{name}: " + "; ".join(
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in serious
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in serious
         )
         self.checked.append(name)
 

@@ -84,9 +84,7 @@ def test_other_pages_are_accessible(portal: str, page: Page, check_page: PageChe
     check_page(page, "10-sandbox-index")
 
 
-def test_activate_pre_assigned_token_without_javascript(
-    portal: str, browser, check_page: PageChecker
-) -> None:  # type: ignore[no-untyped-def]
+def test_activate_pre_assigned_token_without_javascript(portal: str, browser, check_page: PageChecker) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:

@@ -44,9 +44,7 @@ def test_member_shape_on_the_wire(client: GraphClient, fake: FakeGraph) -> None:
     client.batch(
         [
             BatchRequest("1", "post", METHODS, body={"device": {"id": "d1"}}),
-            BatchRequest(
-                "2", "POST", METHODS + "/d1/activate", body={"verificationCode": "000123"}, depends_on=["1"]
-            ),
+            BatchRequest("2", "POST", METHODS + "/d1/activate", body={"verificationCode": "000123"}, depends_on=["1"]),
             BatchRequest("3", "GET", METHODS),
         ]
     )
@@ -77,9 +75,7 @@ def test_member_shape_on_the_wire(client: GraphClient, fake: FakeGraph) -> None:
         ),
     ],
 )
-def test_invalid_batches(
-    client: GraphClient, fake: FakeGraph, requests: list[BatchRequest], message: str
-) -> None:
+def test_invalid_batches(client: GraphClient, fake: FakeGraph, requests: list[BatchRequest], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         client.batch(requests)
     assert fake.sent == []
@@ -141,9 +137,7 @@ def test_throttled_members_are_retried_once_with_their_dependents(
     results = client.batch(
         [
             BatchRequest("a", "POST", METHODS, body={"device": {"id": "d1"}}),
-            BatchRequest(
-                "b", "POST", METHODS + "/d1/activate", body={"verificationCode": "1"}, depends_on=["a"]
-            ),
+            BatchRequest("b", "POST", METHODS + "/d1/activate", body={"verificationCode": "1"}, depends_on=["a"]),
             BatchRequest("c", "GET", METHODS, depends_on=["b"]),
             BatchRequest("d", "GET", "/me"),
         ]
@@ -160,9 +154,7 @@ def test_throttled_members_are_retried_once_with_their_dependents(
 def test_throttled_member_with_long_wait_is_handed_back(
     client: GraphClient, fake: FakeGraph, sleeps: list[float]
 ) -> None:
-    fake.reply(
-        200, {"responses": [{"id": "1", "status": 429, "headers": {"Retry-After": "120"}, "body": {}}]}
-    )
+    fake.reply(200, {"responses": [{"id": "1", "status": 429, "headers": {"Retry-After": "120"}, "body": {}}]})
     results = client.batch([BatchRequest("1", "GET", "/me")])
     assert sleeps == []
     assert len(fake.sent) == 1
@@ -188,9 +180,7 @@ def test_batch_post_is_resent_after_504_only_when_every_member_is_idempotent(
     fake.reply(504)
     if attempts == 2:
         fake.respond_with(_ok)
-    requests = [
-        BatchRequest(str(i), m, "/me", body={} if m == "POST" else None) for i, m in enumerate(methods)
-    ]
+    requests = [BatchRequest(str(i), m, "/me", body={} if m == "POST" else None) for i, m in enumerate(methods)]
     if attempts == 1:
         with pytest.raises(GraphServerError):
             client.batch(requests)

@@ -172,9 +172,7 @@ def test_gives_up_after_max_retries(client: GraphClient, fake: FakeGraph, sleeps
     assert info.value.retry_after == 1.0
 
 
-def test_max_retries_comes_from_settings(
-    session: requests.Session, fake: FakeGraph, settings: object
-) -> None:
+def test_max_retries_comes_from_settings(session: requests.Session, fake: FakeGraph, settings: object) -> None:
     settings.GRAPH_MAX_RETRIES = 1  # type: ignore[attr-defined]
     fake.reply(503, headers={"Retry-After": "0"}).reply(503, headers={"Retry-After": "0"})
     with pytest.raises(GraphServerError):

@@ -162,9 +162,7 @@ def test_claims_challenge_on_401(client: GraphClient, fake: FakeGraph) -> None:
         ('Bearer error="insufficient_claims", claims="%%%not-base64%%%"', None),
         ('Bearer error="insufficient_claims", claims="' + base64.b64encode(b"[1,2]").decode() + '"', None),
         (
-            'Bearer realm="", error="invalid_token", claims="'
-            + base64.b64encode(CLAIMS.encode()).decode()
-            + '"',
+            'Bearer realm="", error="invalid_token", claims="' + base64.b64encode(CLAIMS.encode()).decode() + '"',
             None,
         ),
         ('Bearer realm=""', None),

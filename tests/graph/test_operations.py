@@ -29,10 +29,7 @@ def test_me(client: GraphClient, fake: FakeGraph) -> None:
 def test_user_get_quotes_upn(client: GraphClient, fake: FakeGraph) -> None:
     fake.reply(200, USER)
     client.user_get("guest_x.example#EXT#@contoso.example", select="id,displayName")
-    assert (
-        fake.sent[0].url
-        == f"{BASE}/users/guest_x.example%23EXT%23%40contoso.example?%24select=id%2CdisplayName"
-    )
+    assert fake.sent[0].url == f"{BASE}/users/guest_x.example%23EXT%23%40contoso.example?%24select=id%2CdisplayName"
 
 
 def test_users_search(client: GraphClient, fake: FakeGraph) -> None:
@@ -178,9 +175,9 @@ def test_device_assign_to(client: GraphClient, fake: FakeGraph) -> None:
 
 
 def test_odata_filter() -> None:
-    assert odata_filter(
-        {"serialNumber": "O'Brien's", "timeIntervalInSeconds": 30, "assignedTo/id": "u1"}
-    ) == ("serialNumber eq 'O''Brien''s' and timeIntervalInSeconds eq 30 and assignedTo/id eq 'u1'")
+    assert odata_filter({"serialNumber": "O'Brien's", "timeIntervalInSeconds": 30, "assignedTo/id": "u1"}) == (
+        "serialNumber eq 'O''Brien''s' and timeIntervalInSeconds eq 30 and assignedTo/id eq 'u1'"
+    )
     with pytest.raises(ValueError, match="property"):
         odata_filter({"status eq 'x' or 1": "y"})
     with pytest.raises(TypeError):
@@ -189,9 +186,7 @@ def test_odata_filter() -> None:
 
 def test_devices_list(client: GraphClient, fake: FakeGraph) -> None:
     link = f"{BASE}{DEVICES}?$skiptoken=2"
-    fake.reply(200, {"@odata.count": 2, "value": [DEVICE], "@odata.nextLink": link}).reply(
-        200, {"value": [DEVICE]}
-    )
+    fake.reply(200, {"@odata.count": 2, "value": [DEVICE], "@odata.nextLink": link}).reply(200, {"value": [DEVICE]})
     page = client.devices_list(filters={"status": "available"}, top=1, count=True)
     sent = fake.sent[0]
     assert sent.path == DEVICES
@@ -332,15 +327,9 @@ def test_bulk_create_doc_shape_201(client: GraphClient, fake: FakeGraph) -> None
     wrapper = "#microsoft.graph.hardwareOathAuthenticationMethod"
     fake.reply(
         201,
-        {
-            "value": [
-                {"@odata.type": wrapper, "id": f"id-{s}", "device": _device(s)} for s in ("SN-1", "SN-2")
-            ]
-        },
+        {"value": [{"@odata.type": wrapper, "id": f"id-{s}", "device": _device(s)} for s in ("SN-1", "SN-2")]},
     )
-    results = client.devices_bulk_create(
-        [{**item, "@contentId": f"row-{i}"} for i, item in enumerate(ITEMS[:2])]
-    )
+    results = client.devices_bulk_create([{**item, "@contentId": f"row-{i}"} for i, item in enumerate(ITEMS[:2])])
     assert [(r.content_id, r.device.serial_number if r.device else None) for r in results] == [
         ("row-0", "SN-1"),
         ("row-1", "SN-2"),
@@ -358,9 +347,7 @@ def test_bulk_create_missing_results(client: GraphClient, fake: FakeGraph) -> No
     ]
 
 
-def test_bulk_create_is_resent_after_503_only(
-    client: GraphClient, fake: FakeGraph, sleeps: list[float]
-) -> None:
+def test_bulk_create_is_resent_after_503_only(client: GraphClient, fake: FakeGraph, sleeps: list[float]) -> None:
     fake.reply(503, headers={"Retry-After": "1"}).reply(200, {"value": []}).reply(504)
     assert [r.error_code for r in client.devices_bulk_create(ITEMS[:1])] == ["noResult"]
     with pytest.raises(GraphServerError):

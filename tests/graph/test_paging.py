@@ -41,9 +41,7 @@ def test_next_link_to_a_foreign_host_is_refused(client: GraphClient, fake: FakeG
 
 
 def test_repeating_next_link_stops(client: GraphClient, fake: FakeGraph) -> None:
-    fake.reply(200, {"value": [], "@odata.nextLink": LINK_2}).reply(
-        200, {"value": [], "@odata.nextLink": LINK_2}
-    )
+    fake.reply(200, {"value": [], "@odata.nextLink": LINK_2}).reply(200, {"value": [], "@odata.nextLink": LINK_2})
     with pytest.raises(GraphBadResponse, match="repeats"):
         list(client.iterate(DEVICES))
 

@@ -99,9 +99,7 @@ def test_sign_out_ends_the_session_server_side_and_at_entra(employee_client: Cli
     response = employee_client.post("/auth/sign-out")
     assert response.status_code == 302
     assert "/sandbox/login/" in response["Location"] and "/oauth2/v2.0/logout" in response["Location"]
-    assert (
-        "post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fauth%2Fsigned-out" in response["Location"]
-    )
+    assert "post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fauth%2Fsigned-out" in response["Location"]
     assert not Session.objects.filter(session_key=session_key).exists()
     back = employee_client.get(local_path(response["Location"]))
     assert back.status_code == 302 and back["Location"].endswith("/auth/signed-out")
@@ -166,8 +164,11 @@ def test_missing_consent_is_explained(demo_tenant: None) -> None:
     assert state
     response = client.get(
         "/auth/callback",
-        {"error": "consent_required", "error_description": "AADSTS65001: The user or administrator has not consented",
-         "state": state.group(1)},
+        {
+            "error": "consent_required",
+            "error_description": "AADSTS65001: The user or administrator has not consented",
+            "state": state.group(1),
+        },
     )
     assert response.status_code == 400
     assert "administrator's consent" in response.content.decode()

@@ -11,9 +11,9 @@ def test_upn_serial_pairs_in_either_order() -> None:
     assert assignments_all(csv_bytes([["upn", "serial"], ["Alice@Contoso.com", "0001"]])) == [
         AssignmentRow(2, "alice@contoso.com", "0001")
     ]
-    assert assignments_all(
-        csv_bytes([["serialNumber", "userPrincipalName"], ["0002", "bob@contoso.com"]])
-    ) == [AssignmentRow(2, "bob@contoso.com", "0002")]
+    assert assignments_all(csv_bytes([["serialNumber", "userPrincipalName"], ["0002", "bob@contoso.com"]])) == [
+        AssignmentRow(2, "bob@contoso.com", "0002")
+    ]
 
 
 def test_the_entra_csv_with_upns_is_an_assignment_file_too() -> None:

@@ -25,9 +25,7 @@ DEVICE = {"default_manufacturer": "Token2", "default_model": "C202"}
 
 
 def test_duplicate_serials_point_at_the_first_occurrence() -> None:
-    rows = [
-        [f"{s}", GRAPH_EXAMPLE_SECRET, "30", "C", "M"] for s in ("001", "002", "001", "ab9", "AB9", "001")
-    ]
+    rows = [[f"{s}", GRAPH_EXAMPLE_SECRET, "30", "C", "M"] for s in ("001", "002", "001", "ab9", "AB9", "001")]
     verdicts = parse_all(entra_csv(rows, with_upn=False))[1]
     assert [v.serial_number for v in accepted(verdicts)] == ["001", "002", "ab9"]
     assert reasons(verdicts) == {
@@ -52,9 +50,7 @@ def test_duplicates_in_json_and_pskc() -> None:
 @pytest.mark.parametrize(
     "make",
     [
-        lambda n: entra_csv(
-            [[f"{i}", GRAPH_EXAMPLE_SECRET, "30", "C", "M"] for i in range(n)], with_upn=False
-        ),
+        lambda n: entra_csv([[f"{i}", GRAPH_EXAMPLE_SECRET, "30", "C", "M"] for i in range(n)], with_upn=False),
         lambda n: graph_json([graph_token(str(i)) for i in range(n)]),
         lambda n: oath_csv([[str(i), RFC4226_HEX, "totp"] for i in range(n)]),
         lambda n: pskc_file([pskc_key(str(i)) for i in range(n)]),
@@ -95,9 +91,7 @@ def _assert_no_leak(messages: list[str], secrets: list[str]) -> None:
 
 def test_canary_secrets_never_appear_in_reasons() -> None:
     csv_rows = [[f"s{i}", canary, "45", "Contoso", "OTP-6"] for i, canary in enumerate(BASE32_CANARIES)]
-    json_items = [
-        graph_token(f"j{i}", canary, hashFunction="sha512") for i, canary in enumerate(BASE32_CANARIES)
-    ]
+    json_items = [graph_token(f"j{i}", canary, hashFunction="sha512") for i, canary in enumerate(BASE32_CANARIES)]
     json_items += [graph_token(f"h{i}", canary, secretFormat="hex") for i, canary in enumerate(HEX_CANARIES)]
     oath_rows = [[f"o{i}", canary, "totp", "8"] for i, canary in enumerate(HEX_CANARIES)]
     oath_rows += [[f"p{i}", canary, "hotp"] for i, canary in enumerate(HEX_CANARIES)]
@@ -105,12 +99,7 @@ def test_canary_secrets_never_appear_in_reasons() -> None:
         entra_csv(csv_rows, with_upn=False),
         graph_json(json_items),
         oath_csv(oath_rows),
-        pskc_file(
-            [
-                pskc_key(f"k{i}", canary.encode(), response_length=8)
-                for i, canary in enumerate(BASE32_CANARIES)
-            ]
-        ),
+        pskc_file([pskc_key(f"k{i}", canary.encode(), response_length=8) for i, canary in enumerate(BASE32_CANARIES)]),
     ]
     messages: list[str] = []
     for data in files:

@@ -26,9 +26,7 @@ def test_entra_csv_with_upn_becomes_graph_fields() -> None:
     format_id, verdicts = parse_all(data)
     assert format_id == "entra-csv"
     assert verdicts == [
-        SeedRow(
-            2, "000123", GRAPH_EXAMPLE_SECRET, 30, "hmacsha1", "Contoso", "OTP-6", None, "alice@contoso.com"
-        ),
+        SeedRow(2, "000123", GRAPH_EXAMPLE_SECRET, 30, "hmacsha1", "Contoso", "OTP-6", None, "alice@contoso.com"),
         SeedRow(3, "000124", RFC4226_BASE32, 60, "hmacsha1", "Contoso", "OTP-6", None, "bob@contoso.com"),
     ]
 
@@ -43,9 +41,7 @@ def test_entra_csv_without_upn_leaves_tokens_unassigned() -> None:
 
 
 def test_entra_csv_requires_an_interval() -> None:
-    _, verdicts = parse_all(
-        entra_csv([["000123", GRAPH_EXAMPLE_SECRET, "", "Contoso", "OTP-6"]], with_upn=False)
-    )
+    _, verdicts = parse_all(entra_csv([["000123", GRAPH_EXAMPLE_SECRET, "", "Contoso", "OTP-6"]], with_upn=False))
     assert reasons(verdicts) == {2: "missing time interval (30 or 60 seconds)"}
 
 
@@ -228,9 +224,7 @@ def test_manufacturer_and_model_defaults_fill_only_gaps() -> None:
 
 
 def test_secret_is_never_in_the_repr() -> None:
-    row = accepted(parse_all(entra_csv([["0001", GRAPH_EXAMPLE_SECRET, "30", "C", "M"]], with_upn=False))[1])[
-        0
-    ]
+    row = accepted(parse_all(entra_csv([["0001", GRAPH_EXAMPLE_SECRET, "30", "C", "M"]], with_upn=False))[1])[0]
     assert GRAPH_EXAMPLE_SECRET not in repr(row)
     assert row.secret_key == GRAPH_EXAMPLE_SECRET
 

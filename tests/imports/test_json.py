@@ -26,9 +26,7 @@ def test_json_array_with_graph_names() -> None:
     assert format_id == "graph-json"
     assert verdicts == [
         SeedRow(1, "0001", GRAPH_EXAMPLE_SECRET, 60, "hmacsha256", "Contoso", "OTP-6", "Front desk", None),
-        SeedRow(
-            2, "0002", GRAPH_EXAMPLE_SECRET, 30, "hmacsha1", "Contoso", "OTP-6", None, "dave@contoso.com"
-        ),
+        SeedRow(2, "0002", GRAPH_EXAMPLE_SECRET, 30, "hmacsha1", "Contoso", "OTP-6", None, "dave@contoso.com"),
     ]
 
 
@@ -87,9 +85,7 @@ def test_numeric_serial_is_kept_as_text() -> None:
 
 def test_long_array_streams_across_chunk_boundaries() -> None:
     # Vary the item size so items (and bare numbers) straddle the reader's 64 KB chunks.
-    tokens = [
-        graph_token(f"{n:06}", displayName="x" * (n % 97), timeIntervalInSeconds=30) for n in range(3000)
-    ]
+    tokens = [graph_token(f"{n:06}", displayName="x" * (n % 97), timeIntervalInSeconds=30) for n in range(3000)]
     data = json.dumps(tokens, separators=(",", ":")).encode()
     assert len(data) > 5 * 64 * 1024
     verdicts = parse_all(data)[1]

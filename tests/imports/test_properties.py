@@ -165,9 +165,7 @@ def _valid_files() -> list[bytes]:
         make.entra_csv([row[1:]], with_upn=False, encoding="utf-16"),
         make.graph_json([make.graph_token("1"), make.graph_token("2", make.RFC4226_HEX, secretFormat="hex")]),
         make.module_json([make.graph_token("1")], [{"serialNumber": "1", "upn": "a@contoso.com"}]),
-        make.oath_csv(
-            [["u@contoso.com", "r", "realm", "A", make.RFC4226_HEX, "totp", "6", "30"]], version2=True
-        ),
+        make.oath_csv([["u@contoso.com", "r", "realm", "A", make.RFC4226_HEX, "totp", "6", "30"]], version2=True),
         make.pskc_file(keys),
         make.pskc_file(keys, password="pw"),
         make.pskc_file(keys, preshared_key=bytes(16)),

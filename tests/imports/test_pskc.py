@@ -27,9 +27,7 @@ PASSWORD = "correct horse battery staple"
 def test_plain_pskc_keys_become_rows() -> None:
     data = pskc_file(
         [
-            pskc_key(
-                "000123", friendly_name="Desk 1", key_userid="Alice@Contoso.com", algorithm_suite="HMAC-SHA1"
-            ),
+            pskc_key("000123", friendly_name="Desk 1", key_userid="Alice@Contoso.com", algorithm_suite="HMAC-SHA1"),
             pskc_key("000124", RFC6238_SHA256_SECRET, algorithm_suite="HMAC-SHA256", time_interval=60),
             pskc_key("000125", key_userid="CN=Bob,OU=Staff"),
         ]
@@ -37,9 +35,7 @@ def test_plain_pskc_keys_become_rows() -> None:
     format_id, verdicts = parse_all(data)
     assert format_id == "pskc"
     assert verdicts == [
-        SeedRow(
-            1, "000123", RFC4226_BASE32, 30, "hmacsha1", "Contoso", "OTP-6", "Desk 1", "alice@contoso.com"
-        ),
+        SeedRow(1, "000123", RFC4226_BASE32, 30, "hmacsha1", "Contoso", "OTP-6", "Desk 1", "alice@contoso.com"),
         SeedRow(2, "000124", RFC6238_SHA256_BASE32, 60, "hmacsha256", "Contoso", "OTP-6"),
         SeedRow(3, "000125", RFC4226_BASE32, 30, "hmacsha1", "Contoso", "OTP-6"),
     ]

@@ -129,15 +129,11 @@ def directory(db: None) -> Directory:
         colleague=_user("carl.colleague@contoso.test", "Carl Colleague"),
         guest=_user("gus_partner.test#EXT#@contoso.test", "Gus Guest", user_type="Guest"),
         helpdesk=_user("hana.helpdesk@contoso.test", "Hana Helpdesk", roles.HELPDESK_ADMINISTRATOR),
-        auth_admin=_user(
-            "aaron.authadmin@contoso.test", "Aaron Authadmin", roles.AUTHENTICATION_ADMINISTRATOR
-        ),
+        auth_admin=_user("aaron.authadmin@contoso.test", "Aaron Authadmin", roles.AUTHENTICATION_ADMINISTRATOR),
         priv_auth_admin=_user(
             "petra.privileged@contoso.test", "Petra Privileged", roles.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR
         ),
-        policy_admin=_user(
-            "paul.policy@contoso.test", "Paul Policy", roles.AUTHENTICATION_POLICY_ADMINISTRATOR
-        ),
+        policy_admin=_user("paul.policy@contoso.test", "Paul Policy", roles.AUTHENTICATION_POLICY_ADMINISTRATOR),
         global_reader=_user("gloria.reader@contoso.test", "Gloria Reader", roles.GLOBAL_READER),
         global_admin=_user("greg.global@contoso.test", "Greg Global", roles.GLOBAL_ADMINISTRATOR),
     )
@@ -251,14 +247,10 @@ def graph(db: None, known_secrets: list[str]) -> Iterator[Callable[..., GraphCli
     clients: list[GraphClient] = []
     _reuse_signing_key()
 
-    def make(
-        user: DirectoryUser, scopes: list[str] | None = None, *, signed_in_ago: float = 0
-    ) -> GraphClient:
+    def make(user: DirectoryUser, scopes: list[str] | None = None, *, signed_in_ago: float = 0) -> GraphClient:
         if scopes is None:
             scopes = EMPLOYEE_SCOPES if user.roles == [roles.MEMBER] else ADMIN_SCOPES
-        client = GraphClient(
-            token=access_token(user, scopes, signed_in_ago=signed_in_ago), session=build_session()
-        )
+        client = GraphClient(token=access_token(user, scopes, signed_in_ago=signed_in_ago), session=build_session())
         clients.append(client)
         return client
 
@@ -270,9 +262,7 @@ def graph(db: None, known_secrets: list[str]) -> Iterator[Callable[..., GraphCli
         for response in client.seen:
             body = response.content.decode("utf-8", "replace").upper()
             for secret in secrets:
-                assert secret not in body, (
-                    f"a token secret was returned by {response.request.method} {response.url}"
-                )
+                assert secret not in body, f"a token secret was returned by {response.request.method} {response.url}"
 
 
 def json_of(response: requests.Response) -> Any:

@@ -73,9 +73,7 @@ def test_seed_inventory() -> None:
 def test_seed_is_deterministic_and_idempotent() -> None:
     seed.seed_demo_tenant()
     first = dict(HardwareToken.objects.values_list("serial_number", "secret_key"))
-    HardwareToken.objects.filter(serial_number="60200104").update(
-        status="assigned", assigned_to_id=seed.MEGAN
-    )
+    HardwareToken.objects.filter(serial_number="60200104").update(status="assigned", assigned_to_id=seed.MEGAN)
 
     again = seed.seed_demo_tenant()
 
@@ -125,9 +123,7 @@ def test_sandbox_token_by_object_id_with_default_scopes() -> None:
 def test_sandbox_token_is_a_bearer_for_graph() -> None:
     token = run("sandbox_token", "--user", "adele.vance@contoso-sandbox.example").strip()
 
-    answer = build_session().get(
-        "https://graph.microsoft.com/beta/me", headers={"Authorization": f"Bearer {token}"}
-    )
+    answer = build_session().get("https://graph.microsoft.com/beta/me", headers={"Authorization": f"Bearer {token}"})
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["id"] == seed.ADELE

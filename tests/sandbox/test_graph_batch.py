@@ -69,9 +69,7 @@ def test_members_run_in_order_with_their_own_answers(
     assert token.status == "activated"
 
 
-def test_depends_on_gives_424_after_a_failure(
-    amy: GraphClient, make_token: Callable[..., HardwareToken]
-) -> None:
+def test_depends_on_gives_424_after_a_failure(amy: GraphClient, make_token: Callable[..., HardwareToken]) -> None:
     token = make_token(serial="B-2")
 
     response = run(
@@ -140,9 +138,7 @@ def test_twenty_requests_are_allowed(amy: GraphClient) -> None:
     assert len(response.json()["responses"]) == 20
 
 
-def test_batch_needs_a_token_and_members_use_it(
-    directory: Directory, graph: Callable[..., GraphClient]
-) -> None:
+def test_batch_needs_a_token_and_members_use_it(directory: Directory, graph: Callable[..., GraphClient]) -> None:
     client = graph(directory.employee)
     response = client.session.post(
         "https://graph.microsoft.com/beta/$batch",
@@ -150,16 +146,12 @@ def test_batch_needs_a_token_and_members_use_it(
     )
     assert response.status_code == 401
     # A member's own Authorization header is ignored: the envelope's token applies.
-    other = run(
-        client, [{"id": "1", "method": "GET", "url": "/me", "headers": {"Authorization": "Bearer junk"}}]
-    )
+    other = run(client, [{"id": "1", "method": "GET", "url": "/me", "headers": {"Authorization": "Bearer junk"}}])
     assert other.json()["responses"][0]["status"] == 200
 
 
 def test_nested_batch_member_is_400(amy: GraphClient) -> None:
-    response = run(
-        amy, [{"id": "1", "method": "POST", "url": "/$batch", "headers": JSON, "body": {"requests": []}}]
-    )
+    response = run(amy, [{"id": "1", "method": "POST", "url": "/$batch", "headers": JSON, "body": {"requests": []}}])
     assert response.json()["responses"][0]["status"] == 400
 
 
@@ -180,9 +172,7 @@ def test_request_log_counts_the_batch_once_and_each_member(amy: GraphClient, dir
 
 def test_members_are_throttled_individually(amy: GraphClient, settings: Any) -> None:
     sandbox(settings, THROTTLE_RATE=1.0, RETRY_AFTER_SECONDS=2)
-    response = run(
-        amy, [{"id": "1", "method": "GET", "url": "/me"}, {"id": "2", "method": "GET", "url": "/me"}]
-    )
+    response = run(amy, [{"id": "1", "method": "GET", "url": "/me"}, {"id": "2", "method": "GET", "url": "/me"}])
     assert response.status_code == 200  # the envelope itself is not throttled
     answers = response.json()["responses"]
     assert [answer["status"] for answer in answers] == [429, 429]

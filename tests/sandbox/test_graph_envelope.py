@@ -43,9 +43,7 @@ def test_client_request_id_is_echoed(admin: GraphClient) -> None:
 
 
 def test_error_envelope(admin: GraphClient) -> None:
-    response = admin.get(
-        f"{DEVICES}/00000000-0000-0000-0000-000000000000", headers={"client-request-id": "abc-123"}
-    )
+    response = admin.get(f"{DEVICES}/00000000-0000-0000-0000-000000000000", headers={"client-request-id": "abc-123"})
     assert response.status_code == 404
     body = response.json()
     assert set(body) == {"error"}

@@ -61,10 +61,7 @@ def test_list_returns_flat_devices(
 
     assert response.status_code == 200
     body = json_of(response)
-    assert (
-        body["@odata.context"]
-        == f"{GRAPH}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices"
-    )
+    assert body["@odata.context"] == f"{GRAPH}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices"
     assert "@odata.nextLink" not in body
     first, second = body["value"]
     assert set(first) == DEVICE_KEYS
@@ -88,9 +85,7 @@ def test_get_one_device(policy_admin: GraphClient, make_token: Callable[..., Har
 
     assert response.status_code == 200
     body = json_of(response)
-    assert body["@odata.context"].endswith(
-        "#directory/authenticationMethodDevices/hardwareOathDevices/$entity"
-    )
+    assert body["@odata.context"].endswith("#directory/authenticationMethodDevices/hardwareOathDevices/$entity")
     assert body["id"] == str(token.id)
     assert body["timeIntervalInSeconds"] == 60
     assert body["hashFunction"] == "hmacsha256"
@@ -196,9 +191,7 @@ def test_bad_filters_are_400(policy_admin: GraphClient, expression: str) -> None
     assert response.json()["error"]["code"] == "BadRequest"
 
 
-def test_count_endpoint_and_count_option(
-    policy_admin: GraphClient, filter_set: dict[str, HardwareToken]
-) -> None:
+def test_count_endpoint_and_count_option(policy_admin: GraphClient, filter_set: dict[str, HardwareToken]) -> None:
     response = policy_admin.get(f"{DEVICES}/$count")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
@@ -283,15 +276,11 @@ def test_next_link_uses_the_callers_base_url(policy_admin: GraphClient, many_tok
     import json
 
     body = json.loads(response.body)
-    assert body["@odata.nextLink"].startswith(
-        f"http://127.0.0.1:8000/sandbox/graph/beta{DEVICES}?$top=10&$skiptoken="
-    )
+    assert body["@odata.nextLink"].startswith(f"http://127.0.0.1:8000/sandbox/graph/beta{DEVICES}?$top=10&$skiptoken=")
     assert body["@odata.context"].startswith("http://127.0.0.1:8000/sandbox/graph/beta/$metadata#")
 
 
-@pytest.mark.parametrize(
-    ("top", "status"), [("999", 200), ("1000", 400), ("0", 400), ("-1", 400), ("ten", 400)]
-)
+@pytest.mark.parametrize(("top", "status"), [("999", 200), ("1000", 400), ("0", 400), ("-1", 400), ("ten", 400)])
 def test_top_limits(policy_admin: GraphClient, many_tokens: int, top: str, status: int) -> None:
     response = policy_admin.get(DEVICES, params={"$top": top})
     assert response.status_code == status
@@ -300,9 +289,7 @@ def test_top_limits(policy_admin: GraphClient, many_tokens: int, top: str, statu
         assert "@odata.nextLink" not in response.json()
 
 
-def test_page_size_and_max_top_are_switches(
-    policy_admin: GraphClient, many_tokens: int, settings: Any
-) -> None:
+def test_page_size_and_max_top_are_switches(policy_admin: GraphClient, many_tokens: int, settings: Any) -> None:
     sandbox(settings, PAGE_SIZE=50, MAX_TOP=60)
     assert len(policy_admin.get(DEVICES).json()["value"]) == 50
     assert policy_admin.get(DEVICES, params={"$top": "61"}).status_code == 400
@@ -367,9 +354,7 @@ def test_create_accepts_upper_case_hash_function(policy_admin: GraphClient) -> N
 )
 def test_create_validation(policy_admin: GraphClient, change: dict[str, Any], fragment: str) -> None:
     body = new_device(**change)
-    response = policy_admin.post(
-        DEVICES, json={k: v for k, v in body.items() if v is not None or k in change}
-    )
+    response = policy_admin.post(DEVICES, json={k: v for k, v in body.items() if v is not None or k in change})
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalidRequest"
@@ -414,17 +399,13 @@ def test_create_with_assign_to(directory: Directory, graph: Callable[..., GraphC
     assert not HardwareToken.objects.filter(serial_number="SN-2").exists()
 
 
-def test_create_with_assign_to_needs_the_user_method_rights(
-    policy_admin: GraphClient, directory: Directory
-) -> None:
+def test_create_with_assign_to_needs_the_user_method_rights(policy_admin: GraphClient, directory: Directory) -> None:
     response = policy_admin.post(DEVICES, json=new_device(assignTo={"id": str(directory.employee.id)}))
     assert response.status_code == 403
     assert HardwareToken.objects.count() == 0
 
 
-def test_create_with_assign_to_guest_is_rejected(
-    directory: Directory, graph: Callable[..., GraphClient]
-) -> None:
+def test_create_with_assign_to_guest_is_rejected(directory: Directory, graph: Callable[..., GraphClient]) -> None:
     client = graph(directory.global_admin)
     response = client.post(DEVICES, json=new_device(assignTo={"id": str(directory.guest.id)}))
     assert response.status_code == 400

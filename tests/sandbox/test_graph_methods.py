@@ -37,12 +37,8 @@ def status_of(token: HardwareToken) -> str:
 # --- U1 / U2 / U10 / U11 / U12 reads -------------------------------------------------------------
 
 
-def test_list_my_methods(
-    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
-) -> None:
-    mine = make_token(
-        serial="SN-MINE", status="activated", assigned_to=directory.employee, display_name="Mine"
-    )
+def test_list_my_methods(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]) -> None:
+    mine = make_token(serial="SN-MINE", status="activated", assigned_to=directory.employee, display_name="Mine")
     make_token(serial="SN-OTHER", status="assigned", assigned_to=directory.colleague)
     make_token(serial="SN-FREE")
 
@@ -88,9 +84,7 @@ def test_list_filter_and_select(
     make_token(serial="SN-1", status="activated", assigned_to=directory.employee)
     second = make_token(serial="SN-2", status="assigned", assigned_to=directory.employee)
     body = amy.get(ME, params={"$filter": "device/status eq 'assigned'", "$select": "id"}).json()
-    assert body["value"] == [
-        {"@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod", "id": str(second.id)}
-    ]
+    assert body["value"] == [{"@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod", "id": str(second.id)}]
     assert amy.get(ME, params={"$expand": "device"}).status_code == 200
     assert amy.get(ME, params={"$expand": "owner"}).status_code == 400
 
@@ -135,9 +129,7 @@ def test_assign_then_unassign(
     amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken], body_form: str
 ) -> None:
     token = make_token()
-    body: dict[str, Any] = (
-        {"device": {"id": str(token.id)}} if body_form == "device" else {"id": str(token.id)}
-    )
+    body: dict[str, Any] = {"device": {"id": str(token.id)}} if body_form == "device" else {"id": str(token.id)}
 
     response = amy.post(ME, json=body)
 
@@ -223,9 +215,7 @@ def test_state_machine_with_failed_activation_and_retry(
     assert code not in failed.text
     assert status_of(token) == "failedActivation"
 
-    retried = amy.post(
-        f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token), "displayName": "Mine"}
-    )
+    retried = amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token), "displayName": "Mine"})
 
     assert retried.status_code == 204
     token.refresh_from_db()
@@ -250,9 +240,7 @@ def test_wrong_code_switch_off_keeps_assigned(
 ) -> None:
     sandbox(settings, WRONG_CODE_SETS_FAILED_ACTIVATION=False)
     token = make_token(status="assigned", assigned_to=directory.employee)
-    assert (
-        amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": wrong_code(token)}).status_code == 400
-    )
+    assert amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": wrong_code(token)}).status_code == 400
     assert status_of(token) == "assigned"
 
 
@@ -268,9 +256,7 @@ def test_activate_each_token_kind(
     token = make_token(
         status="assigned", assigned_to=directory.employee, interval=interval, hash_function=hash_function
     )
-    assert (
-        amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token)}).status_code == 204
-    )
+    assert amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token)}).status_code == 204
     assert status_of(token) == "activated"
 
 
@@ -300,9 +286,7 @@ def test_malformed_code_is_invalid_request_and_changes_nothing(
 # --- U7 assignAndActivate / U8 bySerialNumber ------------------------------------------------------
 
 
-def test_assign_and_activate(
-    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
-) -> None:
+def test_assign_and_activate(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]) -> None:
     token = make_token()
     response = amy.post(
         f"{ME}/assignAndActivate",
@@ -373,9 +357,7 @@ def test_by_serial_wrong_code_on_preassigned_token_fails_activation(
     assert status_of(token) == "failedActivation"
 
 
-def test_by_serial_errors(
-    amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
-) -> None:
+def test_by_serial_errors(amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]) -> None:
     other = make_token(serial="OTHER-1", status="assigned", assigned_to=directory.colleague)
     mine = make_token(serial="MINE-1", status="activated", assigned_to=directory.employee)
 

@@ -172,9 +172,7 @@ def _methods(user: DirectoryUser) -> str:
     return f"/users/{user.id}/authentication/hardwareOathMethods"
 
 
-def _run(
-    operation: str, client: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
-) -> int:
+def _run(operation: str, client: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]) -> int:
     if operation == "self_read":
         return client.get("/me/authentication/hardwareOathMethods").status_code
     if operation == "self_write":
@@ -233,9 +231,7 @@ def test_denied_write_changes_nothing(
 ) -> None:
     token = make_token()
     client = graph(directory.auth_admin)
-    assert (
-        client.post(_methods(directory.helpdesk), json={"device": {"id": str(token.id)}}).status_code == 403
-    )
+    assert client.post(_methods(directory.helpdesk), json={"device": {"id": str(token.id)}}).status_code == 403
     token.refresh_from_db()
     assert token.assigned_to_id is None
 
@@ -260,9 +256,7 @@ def test_per_method_scopes(
 ) -> None:
     client = graph(directory.employee, [scope])
     assert client.get("/me/authentication/hardwareOathMethods").status_code == 200
-    write = client.post(
-        "/me/authentication/hardwareOathMethods", json={"device": {"id": str(make_token().id)}}
-    )
+    write = client.post("/me/authentication/hardwareOathMethods", json={"device": {"id": str(make_token().id)}})
     assert write.status_code == (201 if accepted else 403)
     sandbox(settings, ACCEPT_PER_METHOD_SCOPES=False)
     assert client.get("/me/authentication/hardwareOathMethods").status_code == 403
@@ -307,17 +301,13 @@ def _app_token(roles: list[str], *, expired: bool = False, tenant: str | None = 
 
 def test_expired_and_foreign_tenant_tokens_are_401(directory: Directory) -> None:
     expired = _raw_get("/users", {"Authorization": f"Bearer {_app_token(['User.Read.All'], expired=True)}"})
-    foreign = _raw_get(
-        "/users", {"Authorization": f"Bearer {_app_token(['User.Read.All'], tenant=str(uuid.uuid4()))}"}
-    )
+    foreign = _raw_get("/users", {"Authorization": f"Bearer {_app_token(['User.Read.All'], tenant=str(uuid.uuid4()))}"})
     assert (expired.status_code, foreign.status_code) == (401, 401)
     assert "expired" in expired.json()["error"]["message"]
 
 
 def test_me_with_app_only_token_is_400(directory: Directory) -> None:
-    headers = {
-        "Authorization": f"Bearer {_app_token(['UserAuthenticationMethod.ReadWrite.All', 'User.Read.All'])}"
-    }
+    headers = {"Authorization": f"Bearer {_app_token(['UserAuthenticationMethod.ReadWrite.All', 'User.Read.All'])}"}
     for path in ("/me", "/me/authentication/hardwareOathMethods"):
         response = _raw_get(path, headers)
         assert response.status_code == 400
@@ -364,9 +354,7 @@ def test_stale_sign_in_gets_a_claims_challenge_on_self_writes(
     assert 'client_id="00000003-0000-0000-c000-000000000000"' in challenge
     assert 'error="insufficient_claims"' in challenge
     claims = challenge.split('claims="', 1)[1].rstrip('"')
-    assert json.loads(base64.b64decode(claims)) == {
-        "access_token": {"acrs": {"essential": True, "value": "c1"}}
-    }
+    assert json.loads(base64.b64decode(claims)) == {"access_token": {"acrs": {"essential": True, "value": "c1"}}}
     token.refresh_from_db()
     assert token.assigned_to_id is None  # the challenged write did not happen
     # Reads are not challenged.
@@ -380,10 +368,7 @@ def test_step_up_is_for_self_service_only_and_switchable(
     settings: Any,
 ) -> None:
     admin = graph(directory.auth_admin, signed_in_ago=3600)
-    assert (
-        admin.post(_methods(directory.employee), json={"device": {"id": str(make_token().id)}}).status_code
-        == 201
-    )
+    assert admin.post(_methods(directory.employee), json={"device": {"id": str(make_token().id)}}).status_code == 201
     employee = graph(directory.employee, signed_in_ago=3600)
     assert (
         employee.post(
@@ -405,8 +390,6 @@ def test_fresh_sign_in_passes_step_up(
 ) -> None:
     client = graph(directory.employee, signed_in_ago=9 * 60)
     assert (
-        client.post(
-            "/me/authentication/hardwareOathMethods", json={"device": {"id": str(make_token().id)}}
-        ).status_code
+        client.post("/me/authentication/hardwareOathMethods", json={"device": {"id": str(make_token().id)}}).status_code
         == 201
     )

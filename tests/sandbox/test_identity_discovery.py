@@ -48,9 +48,7 @@ def test_keys_are_the_signing_keys() -> None:
 
 
 def test_unknown_tenant() -> None:
-    answer = build_session().get(
-        f"{LOGIN_HOST}/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"
-    )
+    answer = build_session().get(f"{LOGIN_HOST}/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")
 
     assert_entra_error(answer, status=400, error="invalid_tenant", code=90002)
 

@@ -45,9 +45,7 @@ def test_unknown_code(client: Client) -> None:
 
 def test_expired_code(client: Client) -> None:
     code = get_code(client, seed.ADELE)
-    AuthorizationCode.objects.update(
-        created_at=AuthorizationCode.objects.get().created_at - timedelta(minutes=11)
-    )
+    AuthorizationCode.objects.update(created_at=AuthorizationCode.objects.get().created_at - timedelta(minutes=11))
 
     assert_entra_error(redeem(code), status=400, error="invalid_grant", code=70008)
 
@@ -75,9 +73,7 @@ def test_redirect_uri_must_equal_the_one_at_authorize(client: Client) -> None:
 def test_wrong_secret_is_401_invalid_client(client: Client) -> None:
     code = get_code(client, seed.ADELE)
 
-    body = assert_entra_error(
-        redeem(code, client_secret="guess"), status=401, error="invalid_client", code=7000215
-    )
+    body = assert_entra_error(redeem(code, client_secret="guess"), status=401, error="invalid_client", code=7000215)
     assert "guess" not in body["error_description"]
 
 
@@ -126,9 +122,7 @@ def test_unsupported_grant_type() -> None:
 def test_scope_without_consent(client: Client) -> None:
     code = get_code(client, seed.ADELE)
 
-    body = assert_entra_error(
-        redeem(code, scope="Mail.Read openid"), status=400, error="invalid_grant", code=65001
-    )
+    body = assert_entra_error(redeem(code, scope="Mail.Read openid"), status=400, error="invalid_grant", code=65001)
     assert body["suberror"] == "consent_required"
 
 

@@ -116,9 +116,7 @@ def test_cancel_returns_access_denied(client: Client) -> None:
         {"client_id": "00000000-0000-0000-0000-000000000001"},
     ],
 )
-def test_untrustworthy_requests_get_an_error_page_never_a_redirect(
-    client: Client, overrides: dict[str, str]
-) -> None:
+def test_untrustworthy_requests_get_an_error_page_never_a_redirect(client: Client, overrides: dict[str, str]) -> None:
     page = client.get(authorize_url(**overrides))
 
     assert page.status_code == 400
@@ -143,9 +141,7 @@ def test_unknown_tenant_gets_an_error_page(client: Client) -> None:
         ({"prompt": "none"}, "login_required", "AADSTS50058"),
     ],
 )
-def test_other_problems_go_back_to_the_app(
-    client: Client, overrides: dict[str, str], error: str, code: str
-) -> None:
+def test_other_problems_go_back_to_the_app(client: Client, overrides: dict[str, str], error: str, code: str) -> None:
     answer = client.get(authorize_url(state="s-1", **overrides))
 
     assert answer.status_code == 302
@@ -177,9 +173,7 @@ def test_fresh_authentication_is_explained(client: Client) -> None:
 
 
 def test_logout_redirects_to_a_registered_address(client: Client) -> None:
-    answer = client.get(
-        LOGOUT, {"post_logout_redirect_uri": "http://127.0.0.1:8000/auth/signed-out", "state": "x"}
-    )
+    answer = client.get(LOGOUT, {"post_logout_redirect_uri": "http://127.0.0.1:8000/auth/signed-out", "state": "x"})
 
     assert answer.status_code == 302
     assert answer["Location"] == "http://127.0.0.1:8000/auth/signed-out?state=x"

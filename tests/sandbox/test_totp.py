@@ -79,9 +79,7 @@ def test_verify_accepts_the_window_and_nothing_beyond(interval: int) -> None:
     now = 1_700_000_000.0
 
     def code(steps: int) -> str:
-        return totp.code_at(
-            SHA1_SECRET, interval=interval, hash_function="hmacsha1", at=now + steps * interval
-        )
+        return totp.code_at(SHA1_SECRET, interval=interval, hash_function="hmacsha1", at=now + steps * interval)
 
     def check(candidate: str, window: int) -> bool:
         return totp.verify(
@@ -98,9 +96,7 @@ def test_verify_accepts_the_window_and_nothing_beyond(interval: int) -> None:
     assert not check(code(-2), 1)
 
 
-@pytest.mark.parametrize(
-    "bad", ["28708", "2870820", "28708a", "", " 287082", "\uff12\uff18\uff17\uff10\uff18\uff12"]
-)
+@pytest.mark.parametrize("bad", ["28708", "2870820", "28708a", "", " 287082", "\uff12\uff18\uff17\uff10\uff18\uff12"])
 def test_verify_rejects_malformed_codes(bad: str) -> None:
     assert not totp.verify(SHA1_SECRET, bad, interval=30, hash_function="hmacsha1", window_steps=1, at=59)
 
@@ -111,9 +107,7 @@ def test_verify_rejects_an_int_code() -> None:
 
 def test_sha256_code_is_not_accepted_as_sha1() -> None:
     sha256_code = totp.code_at(SHA1_SECRET, interval=30, hash_function="hmacsha256", at=59)
-    assert not totp.verify(
-        SHA1_SECRET, sha256_code, interval=30, hash_function="hmacsha1", window_steps=1, at=59
-    )
+    assert not totp.verify(SHA1_SECRET, sha256_code, interval=30, hash_function="hmacsha1", window_steps=1, at=59)
 
 
 @pytest.mark.parametrize(

@@ -26,9 +26,7 @@ def sandbox(**changes: object) -> dict[str, object]:
 
 def add(client: Client, serial: str, code: str, name: str = "", *, htmx: bool = False):  # type: ignore[no-untyped-def]
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(
-        "/tokens/add", {"serial_number": serial, "code": code, "display_name": name}, headers=headers
-    )
+    return client.post("/tokens/add", {"serial_number": serial, "code": code, "display_name": name}, headers=headers)
 
 
 def test_add_token_makes_it_active_and_listed(employee_client: Client) -> None:

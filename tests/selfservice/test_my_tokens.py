@@ -64,9 +64,7 @@ def test_activate_a_pre_assigned_token(employee_client: Client) -> None:
     assert done.status_code == 302
     assert status_of(PRE_ASSIGNED) == "activated"
     events = list(
-        AuditEvent.objects.filter(action="self.activate")
-        .order_by("id")
-        .values_list("outcome", "token_serial")
+        AuditEvent.objects.filter(action="self.activate").order_by("id").values_list("outcome", "token_serial")
     )
     assert events == [("failure", PRE_ASSIGNED), ("success", PRE_ASSIGNED)]
 

@@ -32,9 +32,7 @@ def handle(request: SandboxRequest) -> SandboxResponse:
     return answer(request, batch_item=False)
 
 
-def answer(
-    request: SandboxRequest, *, batch_item: bool, forced: errors.GraphError | None = None
-) -> SandboxResponse:
+def answer(request: SandboxRequest, *, batch_item: bool, forced: errors.GraphError | None = None) -> SandboxResponse:
     call = Call(
         request=request,
         request_id=str(uuid.uuid4()),

@@ -70,9 +70,7 @@ def caller_from_claims(claims: dict[str, Any]) -> Caller:
         permissions = frozenset(scope.lower() for scope in scp.split())
     else:
         app_roles = claims.get("roles")
-        permissions = frozenset(
-            str(role).lower() for role in (app_roles if isinstance(app_roles, list) else [])
-        )
+        permissions = frozenset(str(role).lower() for role in (app_roles if isinstance(app_roles, list) else []))
     wids = claims.get("wids")
     auth_time = claims.get("auth_time")
     return Caller(

@@ -68,9 +68,7 @@ def _parse(call: Call) -> list[tuple[str, list[str], SandboxRequest]]:
             raise _malformed("'dependsOn' must be an array of request ids.")
         for dependency in depends_on:
             if dependency not in seen:
-                raise _malformed(
-                    f"'dependsOn' of '{member_id}' names '{dependency}', which is not an earlier request."
-                )
+                raise _malformed(f"'dependsOn' of '{member_id}' names '{dependency}', which is not an earlier request.")
         seen.add(member_id)
         members.append((member_id, list(depends_on), _member_request(call, member_id, entry)))
     return members

@@ -13,9 +13,7 @@ from portal.sandbox.http import SandboxRequest, SandboxResponse
 
 API_VERSION = "/beta"
 # What Graph itself sends for OData JSON answers.
-ODATA_JSON = (
-    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
-)
+ODATA_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 
 
 @dataclass
@@ -70,9 +68,7 @@ def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | Non
 
 
 def text_response(text: str, status: int = 200) -> SandboxResponse:
-    return SandboxResponse(
-        status=status, headers={"Content-Type": "text/plain;charset=utf-8"}, body=text.encode()
-    )
+    return SandboxResponse(status=status, headers={"Content-Type": "text/plain;charset=utf-8"}, body=text.encode())
 
 
 def no_content() -> SandboxResponse:

@@ -80,13 +80,9 @@ CLAIMS_CHALLENGE = ErrorKind(
     "Continuous access evaluation resulted in claims challenge: the authentication is too old for "
     "this operation; sign in again with the claims in the WWW-Authenticate header.",
 )
-ME_NEEDS_DELEGATED = ErrorKind(
-    400, "BadRequest", "/me request is only valid with delegated authentication flow."
-)
+ME_NEEDS_DELEGATED = ErrorKind(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
 ACCESS_DENIED = ErrorKind(403, "accessDenied", "Request Authorization failed")
-DIRECTORY_DENIED = ErrorKind(
-    403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
-)
+DIRECTORY_DENIED = ErrorKind(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 
 # --- request shape --------------------------------------------------------------------------------
 
@@ -114,9 +110,7 @@ INVALID_VERIFICATION_CODE = ErrorKind(
 DEVICE_MUST_BE_UNASSIGNED = ErrorKind(
     400, "deviceMustBeUnassigned", "The hardware OATH token is assigned to a user; unassign it first."
 )
-DEVICE_ALREADY_ASSIGNED = ErrorKind(
-    409, "deviceAlreadyAssigned", "The hardware OATH token is already assigned."
-)
+DEVICE_ALREADY_ASSIGNED = ErrorKind(409, "deviceAlreadyAssigned", "The hardware OATH token is already assigned.")
 DEVICE_ALREADY_ACTIVATED = ErrorKind(
     400, "deviceAlreadyActivated", "The hardware OATH token is already activated for this user."
 )
@@ -124,9 +118,7 @@ DEVICE_NOT_ACTIVATED = ErrorKind(400, "deviceNotActivated", "The hardware OATH t
 SERIAL_ALREADY_EXISTS = ErrorKind(
     409, "serialNumberAlreadyExists", "A hardware OATH token with this serial number already exists."
 )
-GUEST_NOT_SUPPORTED = ErrorKind(
-    400, "guestUserNotSupported", "Hardware OATH tokens can't be assigned to guest users."
-)
+GUEST_NOT_SUPPORTED = ErrorKind(400, "guestUserNotSupported", "Hardware OATH tokens can't be assigned to guest users.")
 METHOD_LIMIT_REACHED = ErrorKind(
     400, "methodLimitReached", "The user already has the maximum number of hardware OATH tokens."
 )
@@ -143,6 +135,4 @@ TOO_MANY_REQUESTS = ErrorKind(
 SERVICE_UNAVAILABLE = ErrorKind(503, "serviceNotAvailable", "The service is temporarily unavailable.")
 GENERAL_EXCEPTION = ErrorKind(500, "generalException", "An unexpected error occurred in the sandbox tenant.")
 
-ALL_KINDS: tuple[ErrorKind, ...] = tuple(
-    value for value in globals().values() if isinstance(value, ErrorKind)
-)
+ALL_KINDS: tuple[ErrorKind, ...] = tuple(value for value in globals().values() if isinstance(value, ErrorKind))

@@ -86,9 +86,7 @@ def list_methods(call: Call, params: dict[str, Any]) -> SandboxResponse:
     query = parse_list_query(call, allowed={"$filter", "$select", "$count", "$expand", "$top", "$skiptoken"})
     _expand_option(query.expand)
     fields = serializers.parse_select(query.select, serializers.METHOD_PROPERTIES, METHOD_TYPE)
-    tokens: QuerySet[HardwareToken] = HardwareToken.objects.select_related("assigned_to").filter(
-        assigned_to=target
-    )
+    tokens: QuerySet[HardwareToken] = HardwareToken.objects.select_related("assigned_to").filter(assigned_to=target)
     if query.filter:
         tokens = tokens.filter(compile_filter(query.filter, METHOD_FILTER))
     page = collection_page(
@@ -203,9 +201,7 @@ def assign_and_activate(call: Call, params: dict[str, Any]) -> SandboxResponse:
     device = body.get("device")
     device_id = device.get("id") if isinstance(device, dict) else None
     if not isinstance(device_id, str) or not device_id.strip():
-        raise errors.INVALID_REQUEST(
-            'The parameter \'device\' is required: {"device": {"id": "<device id>"}}.'
-        )
+        raise errors.INVALID_REQUEST('The parameter \'device\' is required: {"device": {"id": "<device id>"}}.')
     code = validation.parse_verification_code(body)
     display_name = validation.parse_display_name(body)
     with lifecycle.atomic():

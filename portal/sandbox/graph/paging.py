@@ -83,9 +83,7 @@ def _top(raw: str | None) -> int:
         raise errors.BAD_REQUEST(f"Invalid value '{raw}' for $top.") from None
     maximum = sandbox_int("MAX_TOP")
     if top < 1 or top > maximum:
-        raise errors.BAD_REQUEST(
-            f"Invalid page size specified: '{top}'. Must be between 1 and {maximum} inclusive."
-        )
+        raise errors.BAD_REQUEST(f"Invalid page size specified: '{top}'. Must be between 1 and {maximum} inclusive.")
     return top
 
 

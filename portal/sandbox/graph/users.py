@@ -65,8 +65,7 @@ def resolve(identifier: str) -> DirectoryUser:
         found = DirectoryUser.objects.filter(user_principal_name__iexact=identifier).first()
     if found is None:
         raise errors.USER_NOT_FOUND(
-            f"Resource '{identifier}' does not exist or one of its queried reference-property objects "
-            "are not present."
+            f"Resource '{identifier}' does not exist or one of its queried reference-property objects are not present."
         )
     return found
 

@@ -109,9 +109,7 @@ def _secret(value: Any) -> str:
         return totp.normalise_base32(value)
     except ValueError as exc:
         # normalise_base32's messages never contain the secret; say what the rule is.
-        raise _invalid(
-            f"secretKey is not valid Base32 (letters A-Z and digits 2-7, at most 128): {exc}"
-        ) from None
+        raise _invalid(f"secretKey is not valid Base32 (letters A-Z and digits 2-7, at most 128): {exc}") from None
 
 
 def _assign_to(value: Any) -> str | None:
@@ -136,9 +134,7 @@ def parse_new_device(body: Any) -> NewDevice:
     if "timeIntervalInSeconds" not in body or body["timeIntervalInSeconds"] is None:
         raise _invalid("The property 'timeIntervalInSeconds' is required.")
     interval = _interval(body["timeIntervalInSeconds"])
-    hash_function = (
-        _hash_function(body["hashFunction"]) if body.get("hashFunction") is not None else "hmacsha1"
-    )
+    hash_function = _hash_function(body["hashFunction"]) if body.get("hashFunction") is not None else "hmacsha1"
     return NewDevice(
         serial_number=serial,
         manufacturer=manufacturer,

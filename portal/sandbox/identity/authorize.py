@@ -97,9 +97,7 @@ def _check_redirectable(request: AuthorizeRequest, app: AppRegistration) -> scop
     if request.response_type != "code":
         raise errors.unsupported_response_type(request.response_type or "(none)")
     if request.response_mode not in RESPONSE_MODES:
-        raise errors.invalid_parameter(
-            "response_mode", "the sandbox tenant answers in query or form_post mode"
-        )
+        raise errors.invalid_parameter("response_mode", "the sandbox tenant answers in query or form_post mode")
     for name, limit in _MAX_LENGTHS.items():
         if len(getattr(request, name)) > limit:
             raise errors.invalid_parameter(name, f"longer than {limit} characters")
@@ -153,8 +151,7 @@ def error_params(request: AuthorizeRequest, err: OAuthError) -> dict[str, str]:
         # At the authorize endpoint Entra names a consent problem consent_required, not invalid_grant.
         "error": err.suberror or err.error,
         "error_description": (
-            f"{err.description} Trace ID: {trace_id} Correlation ID: {uuid.uuid4()} "
-            f"Timestamp: {entra_timestamp()}"
+            f"{err.description} Trace ID: {trace_id} Correlation ID: {uuid.uuid4()} Timestamp: {entra_timestamp()}"
         ),
         "error_uri": f"https://login.microsoftonline.com/error?code={err.code}",
     }

@@ -64,9 +64,7 @@ def missing_parameter(name: str) -> OAuthError:
 
 
 def invalid_parameter(name: str, detail: str) -> OAuthError:
-    return OAuthError(
-        status=400, error="invalid_request", code=900144, message=f"Invalid value for '{name}': {detail}"
-    )
+    return OAuthError(status=400, error="invalid_request", code=900144, message=f"Invalid value for '{name}': {detail}")
 
 
 def post_only() -> OAuthError:
@@ -101,9 +99,7 @@ def missing_secret() -> OAuthError:
         status=401,
         error="invalid_client",
         code=7000218,
-        message=(
-            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
-        ),
+        message=("The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
     )
 
 
@@ -171,8 +167,7 @@ def redirect_uri_mismatch() -> OAuthError:
         status=400,
         error="invalid_grant",
         code=500112,
-        message="The reply address does not match the reply address provided when requesting the "
-        "authorization code.",
+        message="The reply address does not match the reply address provided when requesting the authorization code.",
     )
 
 
@@ -273,9 +268,7 @@ def pkce_required() -> OAuthError:
         status=400,
         error="invalid_request",
         code=9002325,
-        message=(
-            "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256."
-        ),
+        message=("Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256."),
     )
 
 

@@ -37,11 +37,7 @@ class ScopeGrant:
     def response_scope(self) -> str:
         # Entra returns the resource scopes followed by the OIDC ones it honoured (never
         # offline_access; email comes with openid).
-        oidc = [
-            s
-            for s in ("openid", "profile", "email")
-            if s in self.oidc or (s == "email" and self.wants_id_token)
-        ]
+        oidc = [s for s in ("openid", "profile", "email") if s in self.oidc or (s == "email" and self.wants_id_token)]
         return " ".join([*self.requested, *oidc])
 
 

@@ -135,10 +135,7 @@ def _claims_demand_authentication(raw: str) -> bool:
         raise errors.invalid_parameter("claims", "not a JSON object") from None
     if not isinstance(claims, dict):
         raise errors.invalid_parameter("claims", "not a JSON object")
-    for member in claims.values():
-        if isinstance(member, dict) and any(name != "xms_cc" for name in member):
-            return True
-    return False
+    return any(isinstance(member, dict) and any(name != "xms_cc" for name in member) for member in claims.values())
 
 
 def _stale(auth_time: datetime) -> bool:
@@ -162,9 +159,7 @@ def _token_response(
     if grant.wants_refresh_token:
         body["refresh_token"] = _issue_refresh_token(app=app, user=user, grant=grant, auth_time=auth_time)
     if grant.wants_id_token:
-        body["id_token"] = keys.mint_id_token(
-            user=user, client_id=app.client_id, nonce=nonce, auth_time=auth_time
-        )
+        body["id_token"] = keys.mint_id_token(user=user, client_id=app.client_id, nonce=nonce, auth_time=auth_time)
     body["client_info"] = client_info(user)
     return SandboxResponse.json(200, body, _NO_STORE)
 

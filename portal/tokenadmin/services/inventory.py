@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, common_action_error
+from portal.core.actions import Auditor, failure, refusal
 from portal.graph.batch import BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
@@ -22,7 +23,6 @@ from portal.graph.paging import parse_collection
 from portal.graph.types import DirectoryUser, HardwareOathDevice, TokenStatus
 from portal.identity.models import User
 from portal.tokenadmin.services import meaning
-from portal.core.actions import Auditor, failure, refusal
 
 Action = AuditEvent.Action
 PAGE_SIZE = 50

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, common_action_error
+from portal.core.actions import Auditor, Meaning, attempt_or_refuse, failure, refusal
 from portal.core.attempts import attempt_finish
 from portal.graph.batch import BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
@@ -21,7 +22,6 @@ from portal.graph.paging import parse_collection
 from portal.graph.types import DirectoryUser, HardwareOathDevice, HardwareOathMethod, Page
 from portal.identity.models import User
 from portal.tokenadmin.services import meaning
-from portal.core.actions import Auditor, Meaning, attempt_or_refuse, failure, refusal
 
 Action = AuditEvent.Action
 

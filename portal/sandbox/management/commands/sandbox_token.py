@@ -35,9 +35,7 @@ class Command(BaseCommand):
     help = "Print an access token for the sandbox's Graph API (for curl, SDKs and load tools)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--user", required=True, help="User principal name or object id of a sandbox user."
-        )
+        parser.add_argument("--user", required=True, help="User principal name or object id of a sandbox user.")
         parser.add_argument(
             "--scopes",
             default=" ".join(settings.EMPLOYEE_SCOPES),
