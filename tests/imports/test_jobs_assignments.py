@@ -30,7 +30,9 @@ from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an 
 )
 from tests.support.tokens import holder_of
 
-pytestmark = pytest.mark.django_db
+# transaction=True: the real db_worker calls close_old_connections(), which drops a connection
+# held inside a test transaction (on PostgreSQL; in-memory SQLite ignores the close).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 Verdict = ImportRow.Verdict
 PATTI = "patti.fernandez@contoso-sandbox.example"  # holds an admin role: not for an Authentication Administrator

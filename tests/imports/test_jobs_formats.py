@@ -38,7 +38,9 @@ from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an 
 )
 from tests.support.tokens import holder_of, status_of
 
-pytestmark = pytest.mark.django_db
+# transaction=True: the real db_worker calls close_old_connections(), which drops a connection
+# held inside a test transaction (on PostgreSQL; in-memory SQLite ignores the close).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DEVICE = {"default_manufacturer": "Token2", "default_model": "C202"}
 

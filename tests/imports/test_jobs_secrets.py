@@ -26,7 +26,9 @@ from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an 
     secret_for,
 )
 
-pytestmark = pytest.mark.django_db
+# transaction=True: the real db_worker calls close_old_connections(), which drops a connection
+# held inside a test transaction (on PostgreSQL; in-memory SQLite ignores the close).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CANARY = "CANARYSEEDQWERTYZ234567ABCDEFGHJ"  # valid Base32, 20 bytes, unmistakable
 

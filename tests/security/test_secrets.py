@@ -44,7 +44,9 @@ from tests.security.logsink import rendered_log_lines
 from tests.support.signin import sign_in
 from tests.support.tokens import status_of
 
-pytestmark = pytest.mark.django_db
+# transaction=True: the real db_worker calls close_old_connections(), which drops a connection
+# held inside a test transaction (on PostgreSQL; in-memory SQLite ignores the close).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CLIENT_SECRET = "canary-client-secret-Zq8vW2"
 SEED_BYTES = b"canary-seed-ab12cd34"  # 20 bytes: an SHA-1 seed
