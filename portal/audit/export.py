@@ -37,7 +37,7 @@ def csv_safe(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-class _Echo:
+class Echo:
     """A file-like object whose write() returns the line, for csv.writer inside a generator."""
 
     def write(self, value: str) -> str:
@@ -45,7 +45,7 @@ class _Echo:
 
 
 def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(COLUMNS)
     for event in _batched(events):
         at = event.at.astimezone(UTC)

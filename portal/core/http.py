@@ -27,7 +27,8 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def redirect_after_post(request: HttpRequest, to: str, *args: object) -> HttpResponse:
-    """Post/redirect/get, also for htmx (which would otherwise swap the next page into the form)."""
+    """Post/redirect/get, also for htmx (which would otherwise swap the next page into the form); also
+    how the middleware sends a person back through sign-in."""
     url = resolve_url(to, *args)
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from portal.graph.errors import GraphBadResponse, GraphError, parse_retry_after
+from portal.graph.errors import GraphError, bad_response, parse_retry_after
 
 if TYPE_CHECKING:
     from portal.graph.client import GraphClient
@@ -123,14 +123,14 @@ def _send(client: GraphClient, chunk: list[BatchRequest]) -> dict[str, BatchResp
     data = response.data
     entries = data.get("responses") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise _bad(response.status, "$batch answer has no 'responses' list")
+        raise bad_response(response.status, "$batch answer has no 'responses' list")
     answers: dict[str, BatchResponse] = {}
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise _bad(response.status, "a $batch response has no id")
+            raise bad_response(response.status, "a $batch response has no id")
         status = entry.get("status")
         if isinstance(status, bool) or not isinstance(status, int):
-            raise _bad(response.status, "a $batch response has no integer status")
+            raise bad_response(response.status, "a $batch response has no integer status")
         raw_headers = entry.get("headers")
         headers = {str(k): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, dict) else {}
         own_id = next((v for k, v in headers.items() if k.lower() == "request-id"), None)
@@ -143,7 +143,7 @@ def _send(client: GraphClient, chunk: list[BatchRequest]) -> dict[str, BatchResp
         )
     missing = [request.id for request in chunk if request.id not in answers]
     if missing:
-        raise _bad(response.status, f"$batch answer lacks {len(missing)} of the requests")
+        raise bad_response(response.status, f"$batch answer lacks {len(missing)} of the requests")
     return answers
 
 
@@ -183,7 +183,3 @@ def _retry_throttled(
         if request.id in again
     ]
     return _send(client, retry)
-
-
-def _bad(status: int, what: str) -> GraphBadResponse:
-    return GraphBadResponse(f"Unexpected Graph answer: {what}.", status=status, code="badResponse")

@@ -42,7 +42,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from portal.graph.errors import GraphBadResponse, GraphError, GraphForeignURL, GraphUnavailable
+from portal.graph.errors import GraphError, GraphForeignURL, GraphUnavailable, bad_response
 from portal.graph.operations import GraphOperations
 from portal.graph.paging import parse_collection
 from portal.graph.transport import RefusedURL, build_session
@@ -251,7 +251,7 @@ class GraphClient(GraphOperations):
             if not next_link:
                 return
             if next_link in seen:  # a server bug would otherwise loop forever
-                raise GraphBadResponse("Unexpected Graph answer: @odata.nextLink repeats.", code="badResponse")
+                raise bad_response(200, "@odata.nextLink repeats")
             seen.add(next_link)
             link, link_params = next_link, None
 
@@ -325,9 +325,8 @@ def _decode(response: requests.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise GraphBadResponse(
-            f"Unexpected Graph answer: HTTP {response.status_code} body is not valid JSON.",
-            status=response.status_code,
-            code="badResponse",
+        raise bad_response(
+            response.status_code,
+            f"HTTP {response.status_code} body is not valid JSON",
             request_id=response.headers.get("request-id"),
         ) from None

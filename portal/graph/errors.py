@@ -149,6 +149,14 @@ class GraphBadResponse(GraphError):
     default_status = 200
 
 
+def bad_response(status: int, what: str, *, request_id: str | None = None) -> GraphBadResponse:
+    """The error for an answer we cannot read; `what` names the field, never its value (values can
+    be personal data)."""
+    return GraphBadResponse(
+        f"Unexpected Graph answer: {what}.", status=status, code="badResponse", request_id=request_id
+    )
+
+
 class GraphUnavailable(GraphError):
     """No answer: timeout, connection failure, or a URL this installation refuses (status 0).
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from portal.graph.errors import GraphBadResponse
+from portal.graph.errors import bad_response
 from portal.graph.paging import parse_collection
 from portal.graph.types import (
     BulkItemResult,
@@ -295,20 +295,14 @@ def _list_params(filters: Mapping[str, str | int] | None, top: int | None, count
 
 def _bulk_results(sent: list[dict[str, Any]], data: Any, status: int) -> list[BulkItemResult]:
     if not isinstance(data, dict) or not isinstance(data.get("value"), list):
-        raise GraphBadResponse(
-            "Unexpected Graph answer: bulk create returned no 'value' list.",
-            status=status,
-            code="badResponse",
-        )
+        raise bad_response(status, "bulk create returned no 'value' list")
     answers: list[Any] = data["value"]
     ids = [entry["@contentId"] for entry in sent]
     by_serial = {entry.get("serialNumber"): entry["@contentId"] for entry in sent}
     results: dict[str, BulkItemResult] = {}
     for position, answer in enumerate(answers):
         if not isinstance(answer, dict):
-            raise GraphBadResponse(
-                "Unexpected Graph answer: a bulk result is not an object.", status=status, code="badResponse"
-            )
+            raise bad_response(status, "a bulk result is not an object")
         device_data = unwrap_device(answer)
         # Correlate by @contentId; else by serial number; else by position when the counts match.
         content_id = answer.get("@contentId") or device_data.get("@contentId")

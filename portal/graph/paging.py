@@ -10,24 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.graph.errors import GraphBadResponse
+from portal.graph.errors import bad_response
 
 
 def parse_collection(data: Any, *, status: int) -> tuple[list[dict[str, Any]], str | None, int | None]:
     """(items, next_link, count) of one page; GraphBadResponse when it is not a collection."""
     if not isinstance(data, dict):
-        raise _bad(status, f"a collection answer is a {type(data).__name__}, not an object")
+        raise bad_response(status, f"a collection answer is a {type(data).__name__}, not an object")
     items = data.get("value")
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise _bad(status, "a collection answer has no list of objects in 'value'")
+        raise bad_response(status, "a collection answer has no list of objects in 'value'")
     next_link = data.get("@odata.nextLink")
     if next_link is not None and (not isinstance(next_link, str) or not next_link):
-        raise _bad(status, "@odata.nextLink is not a string")
+        raise bad_response(status, "@odata.nextLink is not a string")
     count = data.get("@odata.count")
     if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        raise _bad(status, "@odata.count is not an integer")
+        raise bad_response(status, "@odata.count is not an integer")
     return items, next_link, count
-
-
-def _bad(status: int, what: str) -> GraphBadResponse:
-    return GraphBadResponse(f"Unexpected Graph answer: {what}.", status=status, code="badResponse")

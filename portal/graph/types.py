@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
-from portal.graph.errors import GraphBadResponse
+from portal.graph.errors import bad_response
 
 
 class TokenStatus:
@@ -129,7 +129,7 @@ class DirectoryUser:
         obj = _object(data, "user", status)
         enabled = obj.get("accountEnabled")
         if enabled is not None and not isinstance(enabled, bool):
-            raise _bad(status, "user.accountEnabled is not a boolean")
+            raise bad_response(status, "user.accountEnabled is not a boolean")
         return cls(
             id=_req_str(obj, "id", status),
             display_name=_opt_str(obj, "displayName", status),
@@ -188,29 +188,24 @@ def parse_datetime(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _bad(status: int, what: str) -> GraphBadResponse:
-    # Names the field, never its value: values can be personal data.
-    return GraphBadResponse(f"Unexpected Graph answer: {what}.", status=status, code="badResponse")
-
-
 def _object(data: Any, what: str, status: int) -> dict[str, Any]:
     data = unwrap_entity(data)
     if not isinstance(data, dict):
-        raise _bad(status, f"{what} is a {type(data).__name__}, not an object")
+        raise bad_response(status, f"{what} is a {type(data).__name__}, not an object")
     return data
 
 
 def _req_str(obj: dict[str, Any], key: str, status: int) -> str:
     value = obj.get(key)
     if not isinstance(value, str) or not value:
-        raise _bad(status, f"{key} is missing or not a string")
+        raise bad_response(status, f"{key} is missing or not a string")
     return value
 
 
 def _opt_str(obj: dict[str, Any], key: str, status: int) -> str | None:
     value = obj.get(key)
     if value is not None and not isinstance(value, str):
-        raise _bad(status, f"{key} is not a string")
+        raise bad_response(status, f"{key} is not a string")
     return value
 
 
@@ -221,7 +216,7 @@ def _opt_int(obj: dict[str, Any], key: str, status: int) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():  # the bulk docs send "30"
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(status, f"{key} is not an integer")
+        raise bad_response(status, f"{key} is not an integer")
     return value
 
 
@@ -230,8 +225,8 @@ def _opt_datetime(obj: dict[str, Any], key: str, status: int) -> datetime | None
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _bad(status, f"{key} is not a date-time string")
+        raise bad_response(status, f"{key} is not a date-time string")
     try:
         return parse_datetime(value)
     except ValueError:
-        raise _bad(status, f"{key} is not an ISO 8601 date-time") from None
+        raise bad_response(status, f"{key} is not an ISO 8601 date-time") from None

@@ -39,10 +39,15 @@ def roles_required(allowed: frozenset[Role], *, what: str) -> Callable[[View], V
         @signed_in
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not session_roles(request) & allowed:
-                needed = sorted(role.label for role in allowed)
-                return render(request, "identity/forbidden.html", {"needed": needed, "what": what}, status=403)
+                return forbidden(request, allowed, what=what)
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def forbidden(request: HttpRequest, allowed: frozenset[Role], *, what: str) -> HttpResponse:
+    """The 403 page: "You need one of these roles to `what`", naming the roles in `allowed`."""
+    needed = sorted(role.label for role in allowed)
+    return render(request, "identity/forbidden.html", {"needed": needed, "what": what}, status=403)

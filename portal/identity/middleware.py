@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from portal.core.http import redirect_after_post
 from portal.graph.errors import GraphError, GraphUnavailable
 from portal.identity.errors import IdentityUnavailable, ReauthenticationRequired
 from portal.identity.signin import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
@@ -63,12 +64,7 @@ class SessionLifetimeMiddleware:
         # Come back to the page the person was on; after a POST, to the page that showed the form.
         back = request.get_full_path() if request.method == "GET" and not request.htmx else _page_of(request)  # type: ignore[attr-defined]
         query = {"next": back, **({"purpose": "admin"} if admin else {})}
-        target = f"{reverse('identity:sign_in')}?{urlencode(query)}"
-        if getattr(request, "htmx", False):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return HttpResponseRedirect(target)
+        return redirect_after_post(request, f"{reverse('identity:sign_in')}?{urlencode(query)}")
 
 
 def _page_of(request: HttpRequest) -> str:

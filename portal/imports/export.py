@@ -9,20 +9,15 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from portal.audit.export import csv_safe
+from portal.audit.export import Echo, csv_safe
 from portal.imports.models import ImportJob, ImportRow
 
 COLUMNS = ("row", "serial_number", "user", "dry_run", "reason", "result", "detail", "device_id")
 BATCH = 1000
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def rows_csv(job: ImportJob) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(COLUMNS)
     rows = job.rows.order_by("row_number").defer("secret")
     verdicts = dict(ImportRow.Verdict.choices)

@@ -15,6 +15,7 @@ which has a plain "Refresh" link for browsers without JavaScript.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,13 +23,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.http import client_ip, redirect_after_post
-from portal.identity.access import roles_required
+from portal.identity.access import forbidden, roles_required
 from portal.identity.delegation import delegated_cache_export
 from portal.identity.roles import ADMIN_AREA_ROLES, INVENTORY_WRITERS, USER_TOKEN_MANAGERS, Role
 from portal.identity.signin import session_roles
@@ -65,8 +66,7 @@ def _may_write(request: HtmxHttpRequest, kind: str) -> bool:
 
 
 def _forbidden(request: HtmxHttpRequest, kind: str, what: str | None = None) -> HttpResponse:
-    needed = sorted(role.label for role in WRITERS[kind])
-    return render(request, "identity/forbidden.html", {"needed": needed, "what": what or WHAT[kind]}, status=403)
+    return forbidden(request, WRITERS[kind], what=what or WHAT[kind])
 
 
 # -- the list ---------------------------------------------------------------------------------------
@@ -95,16 +95,26 @@ def _too_large(request: HtmxHttpRequest, kind: str) -> HttpResponse:
     return admin_render(request, "imports/upload.html", context, status=413)
 
 
+def _size_gated(
+    request: HtmxHttpRequest,
+    kind: str,
+    form_view: Callable[[HtmxHttpRequest, LimitedUploadHandler | None], HttpResponse],
+) -> HttpResponse:
+    """Refuse an upload announced as too large, and cap the rest while it streams in; then the
+    (CSRF-protected) `form_view` reads the body."""
+    handler = None
+    if request.method == "POST":
+        if declared_too_large(request):
+            return _too_large(request, kind)
+        handler = install_limit(request)
+    return form_view(request, handler)
+
+
 @csrf_exempt  # see portal.imports.uploads: the size limit must be in place before CSRF reads the body
 @require_http_methods(["GET", "POST"])
 @seed_write
 def seed_new(request: HtmxHttpRequest) -> HttpResponse:
-    handler = None
-    if request.method == "POST":
-        if declared_too_large(request):
-            return _too_large(request, ImportJob.Kind.SEED)
-        handler = install_limit(request)
-    return _seed_new(request, handler)
+    return _size_gated(request, ImportJob.Kind.SEED, _seed_new)
 
 
 @csrf_protect
@@ -141,12 +151,7 @@ def _seed_new(request: HtmxHttpRequest, handler: LimitedUploadHandler | None) ->
 @require_http_methods(["GET", "POST"])
 @assign_write
 def assignments_new(request: HtmxHttpRequest) -> HttpResponse:
-    handler = None
-    if request.method == "POST":
-        if declared_too_large(request):
-            return _too_large(request, ImportJob.Kind.ASSIGNMENT)
-        handler = install_limit(request)
-    return _assignments_new(request, handler)
+    return _size_gated(request, ImportJob.Kind.ASSIGNMENT, _assignments_new)
 
 
 @csrf_protect

@@ -8,7 +8,7 @@ ActionErrors a person can act on. A code never leaves this module except in the 
 from __future__ import annotations
 
 from portal.audit.models import AuditEvent
-from portal.core.action_errors import ActionError, common_action_error
+from portal.core.action_errors import ActionError, common_action_error, token_action_error
 from portal.core.actions import Auditor, attempt_or_refuse, failure
 from portal.core.attempts import attempt_finish
 from portal.graph.batch import BatchRequest, BatchResponse
@@ -54,10 +54,10 @@ def my_token_add(
         # never tell the person to try again before looking. This costs a second round trip, on
         # this failure path only.
         if not _is_mine_and_active(client, serial_number):
-            meaning = _unconfirmed if exc.code == "timeout" else graph_meaning.add_error
+            meaning = _unconfirmed if exc.code == "timeout" else token_action_error
             raise failure(exc, audit=audit, meaning=meaning, attempt=attempt) from exc
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=graph_meaning.add_error, attempt=attempt) from exc
+        raise failure(exc, audit=audit, meaning=token_action_error, attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=client.last_request_id)
 
@@ -129,7 +129,7 @@ def _activate_meaning(exc: GraphError) -> ActionError:
             next_step="Open My tokens to check the token's status before trying again with a new code.",
             request_id=exc.request_id or "",
         )
-    return graph_meaning.activate_error(exc)
+    return graph_meaning.method_error(exc)
 
 
 def _auditor(actor: User, action: str, client_ip: str | None, **fixed: str) -> Auditor:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
+from django.http import QueryDict
 
 register = template.Library()
 
@@ -30,3 +33,13 @@ def status_class(status: str) -> str:
 @register.filter
 def hash_label(hash_function: str) -> str:
     return {"hmacsha1": "SHA-1", "hmacsha256": "SHA-256"}.get(hash_function, hash_function)
+
+
+@register.simple_tag
+def page_query(query: QueryDict, name: str, value: object) -> str:
+    """The current query string with `name` set to `value`, or without `name` when `value` is empty
+    (everything else kept): pager links that keep the filters."""
+    params = [(key, item) for key, items in query.lists() if key != name for item in items]
+    if value not in (None, ""):
+        params.append((name, str(value)))
+    return urlencode(params)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django import template
-from django.http import QueryDict
 
 from portal.imports.models import ImportJob, ImportRow
 
@@ -52,17 +49,8 @@ def verdict_class(verdict: str) -> str:
 
 
 @register.filter
-def status_class(status: str) -> str:
+def job_status_class(status: str) -> str:
     return _STATUS_CLASS.get(status, "badge-available")
-
-
-@register.simple_tag
-def page_query(query: QueryDict, name: str, value: object) -> str:
-    """The current query string with `name` set to `value` (and everything else kept)."""
-    params = [(key, item) for key, items in query.lists() if key != name for item in items]
-    if value not in (None, ""):
-        params.append((name, str(value)))
-    return urlencode(params)
 
 
 @register.filter

@@ -18,7 +18,7 @@ from portal.core.actions import Auditor, failure, refusal
 from portal.graph.batch import BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
-from portal.graph.operations import DEVICES, odata_filter, user_path
+from portal.graph.operations import DEVICES, device_path, odata_filter, user_path
 from portal.graph.paging import parse_collection
 from portal.graph.types import DirectoryUser, HardwareOathDevice, TokenStatus
 from portal.identity.models import User
@@ -206,7 +206,7 @@ def inventory_token_assign(
     # The token and the user in one round trip; then the one write.
     responses = client.batch(
         [
-            BatchRequest(id="device", method="GET", url=f"{DEVICES}/{quote(device_id, safe='')}"),
+            BatchRequest(id="device", method="GET", url=device_path(device_id)),
             BatchRequest(id="user", method="GET", url=f"{user_path(upn)}?$select={DirectoryUser.SELECT}"),
         ]
     )
@@ -233,14 +233,10 @@ def inventory_token_assign(
             ),
             audit=audit,
         )
-
-    def explain(exc: GraphError) -> ActionError:
-        return meaning.user_token_error(exc, manage_admin_targets=manage_admin_targets)
-
     try:
         client.device_assign_to(user.id, device_id)
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=explain) from exc
+        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
     audit.success(graph_request_id=client.last_request_id)
     return device, user
 

@@ -9,6 +9,7 @@ something true, and portal.core.action_errors covers what every action shares (4
 from __future__ import annotations
 
 from portal.core.action_errors import ActionError, common_action_error
+from portal.core.actions import Meaning
 from portal.graph.errors import GraphError
 
 PAA = "Privileged Authentication Administrator"
@@ -130,6 +131,15 @@ def user_token_error(exc: GraphError, *, manage_admin_targets: bool) -> ActionEr
             "Check the serial number and the code, then try again.",
         )
     return common_action_error(exc, admin=True)
+
+
+def user_token_meaning(manage_admin_targets: bool) -> Meaning:
+    """`user_token_error` with the admin's reach fixed, for portal.core.actions.failure."""
+
+    def explain(exc: GraphError) -> ActionError:
+        return user_token_error(exc, manage_admin_targets=manage_admin_targets)
+
+    return explain
 
 
 def inventory_read_error(exc: GraphError) -> ActionError:

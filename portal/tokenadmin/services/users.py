@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, common_action_error
-from portal.core.actions import Auditor, Meaning, attempt_or_refuse, failure, refusal
+from portal.core.actions import Auditor, attempt_or_refuse, failure, refusal
 from portal.core.attempts import attempt_finish
 from portal.graph.batch import BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
@@ -145,7 +145,7 @@ def user_token_assign(
     try:
         client.method_assign(user_id, device.id)
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=_user_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
     audit.success(graph_request_id=client.last_request_id)
     return Done(user, device.serial_number)
 
@@ -174,7 +174,9 @@ def user_token_assign_activate(
     try:
         client.method_assign_and_activate(user_id, device.id, code, display_name or None)
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=_user_meaning(manage_admin_targets), attempt=attempt) from exc
+        raise failure(
+            exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets), attempt=attempt
+        ) from exc
     request_id = client.last_request_id
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=request_id)
@@ -200,7 +202,9 @@ def user_token_activate(
     try:
         client.method_activate(user_id, method_id, code)
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=_user_meaning(manage_admin_targets), attempt=attempt) from exc
+        raise failure(
+            exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets), attempt=attempt
+        ) from exc
     request_id = client.last_request_id
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=request_id)
@@ -279,7 +283,7 @@ def _change_held_token(
         for key in ("method", "change"):
             responses[key].raise_for_error()
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=_user_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
     audit.success(graph_request_id=responses["change"].request_id)
     if user is None:  # the profile read failed but the change went through: say so plainly
         user = DirectoryUser(user_id, None, None, None, None, None, None, None)
@@ -287,13 +291,6 @@ def _change_held_token(
 
 
 # -- shared steps -------------------------------------------------------------------------------
-
-
-def _user_meaning(manage_admin_targets: bool) -> Meaning:
-    def explain(exc: GraphError) -> ActionError:
-        return meaning.user_token_error(exc, manage_admin_targets=manage_admin_targets)
-
-    return explain
 
 
 def _user_and_device(
@@ -305,7 +302,7 @@ def _user_and_device(
     try:
         user = _user_from(responses["profile"])
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=_user_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
     audit.update(target_upn=user.user_principal_name or "")
     try:
         responses["device"].raise_for_error()
@@ -352,7 +349,7 @@ def _user_and_method(
         audit.update(target_upn=user.user_principal_name or "")
         token = _method_from(responses["method"])
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=_user_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
     held = UserToken(user, token)
     audit.update(token_serial=held.serial)
     return held

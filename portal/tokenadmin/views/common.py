@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 
 from portal.core.action_errors import ActionError
 from portal.tokenadmin.access import HtmxHttpRequest, admin_permissions
+from portal.tokenadmin.paging import PageTokenInvalid, page_token_read
 
 # ActionError reasons that say "not allowed" or "not there" rather than "try again later".
 _FORBIDDEN = frozenset({"forbidden", "admin_target", "forbidden_assign"})
@@ -60,7 +61,19 @@ def form_status(request: HtmxHttpRequest, form: forms.Form | None, error: Action
     return 200 if request.htmx else 400
 
 
-def page_expired_error() -> ActionError:
+def next_link_from(request: HtmxHttpRequest, *, actor_oid: str, scope: str) -> str | None:
+    """The Graph next link carried by the `page` query parameter (None on the first page); an
+    ActionError("page_expired") when the token is not valid for this admin and this search."""
+    token = request.GET.get("page", "")
+    if not token:
+        return None
+    try:
+        return page_token_read(token, actor_oid=actor_oid, scope=scope)
+    except PageTokenInvalid as exc:
+        raise _page_expired_error() from exc
+
+
+def _page_expired_error() -> ActionError:
     return ActionError(
         reason="page_expired",
         message="This results page has expired or was not made for you.",

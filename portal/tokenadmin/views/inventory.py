@@ -23,9 +23,9 @@ from portal.tokenadmin.access import (
     users_write,
 )
 from portal.tokenadmin.forms import AssignToUserForm, InventoryFilterForm, TokenCreateForm, TokenMetadataForm
-from portal.tokenadmin.paging import PageTokenInvalid, page_token_make, page_token_read
+from portal.tokenadmin.paging import page_token_make
 from portal.tokenadmin.services import inventory as services
-from portal.tokenadmin.views.common import admin_render, form_status, page_expired_error, read_status
+from portal.tokenadmin.views.common import admin_render, form_status, next_link_from, read_status
 
 NAV = "inventory"
 
@@ -49,12 +49,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     if filter_form.is_bound and not filter_form.is_valid():
         return admin_render(request, "tokenadmin/inventory.html", context, partial="results", status=400)
     try:
-        next_link = None
-        if request.GET.get("page"):
-            try:
-                next_link = page_token_read(request.GET["page"], actor_oid=actor.oid, scope=scope)
-            except PageTokenInvalid as exc:
-                raise page_expired_error() from exc
+        next_link = next_link_from(request, actor_oid=actor.oid, scope=scope)
         page = services.inventory_page_get(
             client=graph_client(request, admin=True), filters=filters, next_link=next_link
         )

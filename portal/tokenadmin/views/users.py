@@ -15,9 +15,9 @@ from portal.core.http import client_ip, redirect_after_post
 from portal.identity.graph_access import graph_client
 from portal.tokenadmin.access import HtmxHttpRequest, actor_of, admin_permissions, users_read, users_write
 from portal.tokenadmin.forms import ActivateForm, AssignActivateForm, TokenChoiceForm, UserSearchForm
-from portal.tokenadmin.paging import PageTokenInvalid, page_token_make, page_token_read
+from portal.tokenadmin.paging import page_token_make
 from portal.tokenadmin.services import users as services
-from portal.tokenadmin.views.common import admin_render, form_status, page_expired_error, read_status
+from portal.tokenadmin.views.common import admin_render, form_status, next_link_from, read_status
 
 NAV = "users"
 
@@ -32,7 +32,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         actor = actor_of(request)
         scope = f"users:{text}"
         try:
-            next_link = _next_link(request, actor.oid, scope)
+            next_link = next_link_from(request, actor_oid=actor.oid, scope=scope)
             page = services.user_search(client=graph_client(request, admin=True), text=text, next_link=next_link)
         except ActionError as error:
             context["error"] = error
@@ -271,13 +271,3 @@ def _confirm_change(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uui
     }
     status = form_status(request, None, error)
     return admin_render(request, "tokenadmin/user_confirm.html", context, partial="confirm", status=status)
-
-
-def _next_link(request: HtmxHttpRequest, actor_oid: str, scope: str) -> str | None:
-    token = request.GET.get("page", "")
-    if not token:
-        return None
-    try:
-        return page_token_read(token, actor_oid=actor_oid, scope=scope)
-    except PageTokenInvalid as exc:
-        raise page_expired_error() from exc
