@@ -7,7 +7,7 @@ from django.test import Client
 
 from portal.identity import discovery, msal_client
 from portal.sandbox.seed import seed_demo_tenant
-from tests.support.signin import sign_in
+from tests.support.signin import signed_in_client
 
 # Demo tenant people (portal.sandbox.seed), by what they can do.
 EMPLOYEE = "adele.vance@contoso-sandbox.example"
@@ -41,6 +41,4 @@ def demo_tenant(db: None) -> None:
 
 @pytest.fixture
 def employee_client(demo_tenant: None) -> Client:
-    client = Client()
-    sign_in(client, EMPLOYEE)
-    return client
+    return signed_in_client(EMPLOYEE)

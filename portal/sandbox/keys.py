@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.db import IntegrityError
 
-from portal.sandbox.identity.config import sandbox_int
+from portal.sandbox.config import sandbox_int
 from portal.sandbox.models import DirectoryUser, SigningKey
 
 GRAPH_AUDIENCE = "https://graph.microsoft.com"

@@ -26,11 +26,11 @@ from django_htmx.middleware import HtmxDetails
 from requests.structures import CaseInsensitiveDict
 
 from portal.sandbox import roles
+from portal.sandbox.config import sandbox_float, sandbox_int, sandbox_optional_str
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 from portal.sandbox.identity import authorize as authz
 from portal.sandbox.identity import errors
 from portal.sandbox.identity.clients import consented_scopes, portal_app, tenant_id
-from portal.sandbox.identity.config import sandbox_int, sandbox_optional_str, sandbox_str
 from portal.sandbox.models import DirectoryUser, HardwareToken
 from portal.sandbox.totp import current_code, seconds_left
 
@@ -83,14 +83,14 @@ class _DemoUserRow:
 
 def _emulation_settings() -> list[tuple[str, str]]:
     def rate(name: str) -> str:
-        return f"{float(sandbox_str(name)) * 100:g} %"
+        return f"{sandbox_float(name) * 100:g} %"
 
     step_up = sandbox_int("STEP_UP_AFTER_SECONDS")
     return [
         ("Added latency", f"{sandbox_int('LATENCY_MS')} ms"),
         ("Share of Graph requests answered 429 (throttled)", rate("THROTTLE_RATE")),
         ("Share of Graph requests answered 503 (unavailable)", rate("UNAVAILABLE_RATE")),
-        ("Retry-After on those answers", f"{float(sandbox_str('RETRY_AFTER_SECONDS')):g} s"),
+        ("Retry-After on those answers", f"{sandbox_float('RETRY_AFTER_SECONDS'):g} s"),
         ("Fault seed", sandbox_optional_str("FAULT_SEED") or "none (faults are random)"),
         ("Fresh sign-in required for token changes after", f"{step_up // 60} min" if step_up else "never"),
         ("Accepted clock drift of a verification code", f"±{sandbox_int('TOTP_WINDOW_STEPS')} time step(s)"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.sandbox.models import HardwareToken
-from tests.support.tokens import code_for, wrong_code_for
+from tests.support.tokens import code_for, token_id, wrong_code_for
 from tests.tokenadmin.conftest import (
     ALEX,
     ALEX_ACTIVE,
@@ -26,7 +26,6 @@ from tests.tokenadmin.conftest import (
     GLOBAL_ADMIN,
     READER,
     SignedIn,
-    token_id,
 )
 
 pytestmark = pytest.mark.django_db

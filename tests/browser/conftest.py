@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from portal.identity import discovery, msal_client
 from portal.sandbox.seed import seed_demo_tenant
+from tests.support.sandbox import sandbox
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are plain
 # synchronous code all the same (the live server answers in its own thread).
@@ -65,12 +66,12 @@ def portal(live_server: Any, settings: LazySettings, transactional_db: None) -> 
     """The live portal's base URL, with the sandbox's app registration pointing at it."""
     base = str(live_server.url)
     settings.PORTAL_BASE_URL = base
-    settings.SANDBOX = {
-        **settings.SANDBOX,
-        "REDIRECT_URIS": [base + "/auth/callback"],
-        "POST_LOGOUT_REDIRECT_URIS": [base + "/", base + "/auth/signed-out"],
-        "BROWSER_BASE_URL": base + "/sandbox",
-    }
+    sandbox(
+        settings,
+        REDIRECT_URIS=[base + "/auth/callback"],
+        POST_LOGOUT_REDIRECT_URIS=[base + "/", base + "/auth/signed-out"],
+        BROWSER_BASE_URL=base + "/sandbox",
+    )
     msal_client.reset_http_state()
     discovery.reset()
     seed_demo_tenant(reset=True)

@@ -33,6 +33,7 @@ from portal.sandbox.models import HardwareToken
 from tests.browser.conftest import PageChecker, sign_in_as
 from tests.imports.filemakers import entra_csv
 from tests.imports.test_jobs_helpers import b32, secret_for
+from tests.support.sandbox import sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,7 +130,7 @@ def worker(portal: str, live_server: Any, settings: Any, monkeypatch: pytest.Mon
     settings.IMPORT_CONCURRENCY = 1
     settings.IMPORT_CHUNK_SIZE = 10
     # Slow Graph down a little, so that a person (and the test) can watch the bar move.
-    settings.SANDBOX = {**settings.SANDBOX, "LATENCY_MS": 300}
+    sandbox(settings, LATENCY_MS=300)
     baton = Baton()
     monkeypatch.setattr(WSGIHandler, "__call__", serialized(baton, WSGIHandler.__call__))
     monkeypatch.setattr(db_worker, "time", SimpleNamespace(sleep=baton.sleep))

@@ -28,6 +28,7 @@ from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an 
     run_worker,
     secret_for,
 )
+from tests.support.sandbox import sandbox
 from tests.support.tokens import holder_of
 
 # transaction=True: the real db_worker calls close_old_connections(), which drops a connection
@@ -109,12 +110,12 @@ def make_free_tokens(prefix: str, count: int) -> list[str]:
 def test_assignments_under_throttling(demo_tenant: None, settings: Any) -> None:
     serials = make_free_tokens("AT", 45)
     client = admin_client(ISAIAH)
-    settings.SANDBOX = {
-        **settings.SANDBOX,
-        "THROTTLE_RATE": 0.3,
-        "RETRY_AFTER_SECONDS": 0.01,
-        "FAULT_SEED": "assign-burst",
-    }
+    sandbox(
+        settings,
+        THROTTLE_RATE=0.3,
+        RETRY_AFTER_SECONDS=0.01,
+        FAULT_SEED="assign-burst",
+    )
     faults.reset()
     job = imported(client, pairs([(MEGAN, serial) for serial in serials]), assignments=True)
     assert job.status == ImportJob.Status.DONE and job.results == {"assigned": 45}

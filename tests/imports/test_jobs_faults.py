@@ -28,6 +28,7 @@ from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an 
     sandbox_serials,
     secret_for,
 )
+from tests.support.sandbox import sandbox
 
 # transaction=True: the real db_worker calls close_old_connections(), which drops a connection
 # held inside a test transaction (on PostgreSQL; in-memory SQLite ignores the close).
@@ -49,13 +50,13 @@ def expire_lease(job: ImportJob) -> None:
 def test_throttling_and_outage_bursts(demo_tenant: None, settings: Any, client_retries: int) -> None:
     client = admin_client(NESTOR)
     settings.GRAPH_MAX_RETRIES = client_retries
-    settings.SANDBOX = {
-        **settings.SANDBOX,
-        "THROTTLE_RATE": 0.3,
-        "UNAVAILABLE_RATE": 0.1,
-        "RETRY_AFTER_SECONDS": 0.01,
-        "FAULT_SEED": "imports-burst",
-    }
+    sandbox(
+        settings,
+        THROTTLE_RATE=0.3,
+        UNAVAILABLE_RATE=0.1,
+        RETRY_AFTER_SECONDS=0.01,
+        FAULT_SEED="imports-burst",
+    )
     faults.reset()
     before = HardwareToken.objects.count()
     job = analysed(client, seed_file("THR", 120))
@@ -74,7 +75,7 @@ def test_throttling_and_outage_bursts(demo_tenant: None, settings: Any, client_r
 
 def test_worker_killed_mid_job_resumes_without_duplicates(demo_tenant: None, settings: Any) -> None:
     # Duplicate serials allowed in the sandbox: only the import's own care can prevent them now.
-    settings.SANDBOX = {**settings.SANDBOX, "UNIQUE_SERIALS": False}
+    sandbox(settings, UNIQUE_SERIALS=False)
     client = admin_client(NESTOR)
     job = analysed(client, seed_file("KIL", 50))
     confirm(client, job)
@@ -173,7 +174,7 @@ def test_a_second_worker_cannot_take_a_job_with_a_live_lease(demo_tenant: None) 
 
 def test_the_worker_refreshes_the_admins_token(demo_tenant: None, settings: Any) -> None:
     # Access tokens that MSAL considers stale at once: every token the worker needs is a refresh.
-    settings.SANDBOX = {**settings.SANDBOX, "ACCESS_TOKEN_LIFETIME_SECONDS": 60}
+    sandbox(settings, ACCESS_TOKEN_LIFETIME_SECONDS=60)
     client = admin_client(NESTOR)
     job = analysed(client, seed_file("RF", 30))
     confirm(client, job)
@@ -187,7 +188,7 @@ def test_the_worker_refreshes_the_admins_token(demo_tenant: None, settings: Any)
 
 
 def test_an_expired_sign_in_fails_the_job_cleanly(demo_tenant: None, settings: Any) -> None:
-    settings.SANDBOX = {**settings.SANDBOX, "ACCESS_TOKEN_LIFETIME_SECONDS": 60}
+    sandbox(settings, ACCESS_TOKEN_LIFETIME_SECONDS=60)
     client = admin_client(NESTOR)
     job = analysed(client, seed_file("EX", 5))
     confirm(client, job)

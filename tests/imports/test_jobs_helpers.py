@@ -29,7 +29,7 @@ from portal.graph.client import GraphClient
 from portal.imports.models import ImportJob
 from portal.sandbox import keys
 from portal.sandbox.models import DirectoryUser, HardwareToken
-from tests.support.signin import sign_in
+from tests.support.signin import signed_in_client
 
 DOMAIN = "contoso-sandbox.example"
 NESTOR = f"nestor.wilke@{DOMAIN}"  # Authentication Policy Administrator: inventory only
@@ -60,9 +60,7 @@ def b32(seed: bytes) -> str:
 
 
 def admin_client(upn: str) -> Client:
-    client = Client()
-    sign_in(client, upn, next_url="/admin/", admin=True)
-    return client
+    return signed_in_client(upn, admin=True)
 
 
 def upload(

@@ -50,7 +50,7 @@ SCENARIO = textwrap.dedent(
     from tests.support.signin import sign_in
 
     client = Client()
-    sign_in(client, {upn!r}, next_url="/admin/", admin=True)
+    sign_in(client, {upn!r}, admin=True)
     with open({file!r}, "rb") as data:
         response = client.post("/admin/imports/new", {{"file": SimpleUploadedFile("kill.csv", data.read())}})
     assert response.status_code == 302, response.status_code

@@ -287,7 +287,10 @@ def check_instances(a: Instance, b: Instance, var: Path) -> None:
     # Logs: JSON request lines with request ids, on both instances; no query string anywhere.
     traced = browser.get(f"{a.url}/tokens/", headers={"X-Request-ID": "trace-multi-0001"}, timeout=HTTP_TIMEOUT)
     assert traced.headers["X-Request-ID"] == "trace-multi-0001"
-    time.sleep(0.5)  # let the workers' log writes land
+    # Let the workers' log writes land: wait (bounded) until the traced request shows up.
+    deadline = time.monotonic() + 10
+    while "trace-multi-0001" not in a.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
     logs = {instance.name: instance.log_text() for instance in (a, b)}
     for name, text in logs.items():  # gunicorn's own lines and Python warnings included
         not_json = [raw for raw in text.splitlines() if raw.strip() and not raw.startswith("{")]

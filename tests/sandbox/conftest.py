@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,10 +20,11 @@ import requests
 from django.conf import settings
 
 from portal.graph.transport import build_session
-from portal.sandbox import roles, totp
+from portal.sandbox import roles
 from portal.sandbox.graph import faults
 from portal.sandbox.keys import mint_access_token, signing_key
 from portal.sandbox.models import DirectoryUser, HardwareToken, SigningKey
+from tests.support.sandbox import sandbox
 
 GRAPH = "https://graph.microsoft.com/beta"
 
@@ -40,55 +40,31 @@ READER_SCOPES = ["User.ReadBasic.All", "UserAuthenticationMethod.Read.All", "Pol
 @pytest.fixture(autouse=True)
 def _quiet_sandbox(settings: Any) -> Iterator[None]:
     """Tests start with no injected faults and the documented defaults, whatever the environment says."""
-    settings.SANDBOX = {
-        **settings.SANDBOX,
-        "LATENCY_MS": 0,
-        "THROTTLE_RATE": 0.0,
-        "UNAVAILABLE_RATE": 0.0,
-        "RETRY_AFTER_SECONDS": 1.0,
-        "FAULT_SEED": None,
-        "TOTP_WINDOW_STEPS": 1,
-        "PAGE_SIZE": 100,
-        "MAX_TOP": 999,
-        "BULK_STATUS": 200,
-        "WRONG_CODE_SETS_FAILED_ACTIVATION": True,
-        "UNIQUE_SERIALS": True,
-        "MAX_METHODS_PER_USER": 0,
-        "ACCEPT_PER_METHOD_SCOPES": True,
-        "STEP_UP_AFTER_SECONDS": 600,
-        "REQUEST_LOG": True,
-    }
+    sandbox(
+        settings,
+        LATENCY_MS=0,
+        THROTTLE_RATE=0.0,
+        UNAVAILABLE_RATE=0.0,
+        RETRY_AFTER_SECONDS=1.0,
+        FAULT_SEED=None,
+        TOTP_WINDOW_STEPS=1,
+        PAGE_SIZE=100,
+        MAX_TOP=999,
+        BULK_STATUS=200,
+        WRONG_CODE_SETS_FAILED_ACTIVATION=True,
+        UNIQUE_SERIALS=True,
+        MAX_METHODS_PER_USER=0,
+        ACCEPT_PER_METHOD_SCOPES=True,
+        STEP_UP_AFTER_SECONDS=600,
+        REQUEST_LOG=True,
+    )
     faults.reset()
     yield
     faults.reset()
 
 
-def sandbox(settings: Any, **overrides: Any) -> None:
-    """Change some SANDBOX switches for one test (pytest-django restores them afterwards)."""
-    settings.SANDBOX = {**settings.SANDBOX, **overrides}
-
-
 def random_secret() -> str:
     return base64.b32encode(os.urandom(20)).decode().rstrip("=")
-
-
-def wrong_code(token: HardwareToken, at: float | None = None) -> str:
-    """A six-digit code that is not valid in the current ±window (so the test cannot pass by luck)."""
-    now = time.time() if at is None else at
-    valid = {
-        totp.code_at(
-            token.secret_key,
-            interval=token.time_interval,
-            hash_function=token.hash_function,
-            at=now + step * token.time_interval,
-        )
-        for step in range(-3, 4)
-    }
-    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in valid)
-
-
-def good_code(token: HardwareToken) -> str:
-    return totp.current_code(token.secret_key, token.time_interval, token.hash_function)
 
 
 # --- the directory ---------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ import pytest
 
 from portal.sandbox.models import HardwareToken
 from portal.sandbox.requestlog import count_graph_calls
-from tests.sandbox.conftest import Directory, GraphClient, good_code, sandbox, wrong_code
+from tests.sandbox.conftest import Directory, GraphClient
+from tests.support.sandbox import sandbox
+from tests.support.tokens import code_of, wrong_code_of
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +51,7 @@ def test_members_run_in_order_with_their_own_answers(
                 "method": "POST",
                 "url": f"{ME}/{token.id}/activate",
                 "headers": JSON,
-                "body": {"verificationCode": good_code(token)},
+                "body": {"verificationCode": code_of(token)},
             },
         ],
     )
@@ -87,7 +89,7 @@ def test_depends_on_gives_424_after_a_failure(amy: GraphClient, make_token: Call
                 "method": "POST",
                 "url": f"{ME}/{token.id}/activate",
                 "headers": JSON,
-                "body": {"verificationCode": wrong_code(token)},
+                "body": {"verificationCode": wrong_code_of(token)},
                 "dependsOn": ["assign"],
             },
             {"id": "rename", "method": "GET", "url": f"{ME}/{token.id}", "dependsOn": ["activate"]},

@@ -14,7 +14,9 @@ import pytest
 
 from portal.sandbox.models import HardwareToken, RequestLogEntry
 from portal.sandbox.requestlog import count_graph_calls, graph_round_trips, last_entry_id
-from tests.sandbox.conftest import Directory, GraphClient, good_code, sandbox
+from tests.sandbox.conftest import Directory, GraphClient
+from tests.support.sandbox import sandbox
+from tests.support.tokens import code_of
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +185,7 @@ def test_secret_never_appears_in_any_answer(
         admin.get(methods),
         admin.get(f"{methods}/{token.id}"),
         admin.get(f"{methods}/{token.id}/device"),
-        admin.post(f"{methods}/{token.id}/activate", json={"verificationCode": good_code(token)}),
+        admin.post(f"{methods}/{token.id}/activate", json={"verificationCode": code_of(token)}),
         admin.post("/$batch", json={"requests": [{"id": "1", "method": "GET", "url": DEVICES}]}),
     ]
     assert all(answer.status_code < 300 for answer in answers), [a.status_code for a in answers]

@@ -10,7 +10,8 @@ import pytest
 
 from portal.sandbox.graph import faults
 from portal.sandbox.models import HardwareToken
-from tests.sandbox.conftest import Directory, GraphClient, sandbox
+from tests.sandbox.conftest import Directory, GraphClient
+from tests.support.sandbox import sandbox
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from portal.sandbox.models import HardwareToken
-from tests.sandbox.conftest import GRAPH, Directory, GraphClient, json_of, random_secret, sandbox
+from tests.sandbox.conftest import GRAPH, Directory, GraphClient, json_of, random_secret
+from tests.support.sandbox import sandbox
 
 DEVICES = "/directory/authenticationMethodDevices/hardwareOathDevices"
 DEVICE_KEYS = {

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from portal.sandbox.models import HardwareToken
-from tests.sandbox.conftest import GRAPH, Directory, GraphClient, good_code, json_of, sandbox, wrong_code
+from tests.sandbox.conftest import GRAPH, Directory, GraphClient, json_of
+from tests.support.sandbox import sandbox
+from tests.support.tokens import code_of, wrong_code_of
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +208,7 @@ def test_state_machine_with_failed_activation_and_retry(
     amy: GraphClient, directory: Directory, make_token: Callable[..., HardwareToken]
 ) -> None:
     token = make_token(status="assigned", assigned_to=directory.employee)
-    code = wrong_code(token)
+    code = wrong_code_of(token)
 
     failed = amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": code})
 
@@ -215,13 +217,13 @@ def test_state_machine_with_failed_activation_and_retry(
     assert code not in failed.text
     assert status_of(token) == "failedActivation"
 
-    retried = amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token), "displayName": "Mine"})
+    retried = amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": code_of(token), "displayName": "Mine"})
 
     assert retried.status_code == 204
     token.refresh_from_db()
     assert (token.status, token.display_name) == ("activated", "Mine")
 
-    again = amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token)})
+    again = amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": code_of(token)})
     assert again.status_code == 400
     assert again.json()["error"]["code"] == "deviceAlreadyActivated"
 
@@ -240,7 +242,7 @@ def test_wrong_code_switch_off_keeps_assigned(
 ) -> None:
     sandbox(settings, WRONG_CODE_SETS_FAILED_ACTIVATION=False)
     token = make_token(status="assigned", assigned_to=directory.employee)
-    assert amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": wrong_code(token)}).status_code == 400
+    assert amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": wrong_code_of(token)}).status_code == 400
     assert status_of(token) == "assigned"
 
 
@@ -256,7 +258,7 @@ def test_activate_each_token_kind(
     token = make_token(
         status="assigned", assigned_to=directory.employee, interval=interval, hash_function=hash_function
     )
-    assert amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": good_code(token)}).status_code == 204
+    assert amy.post(f"{ME}/{token.id}/activate", json={"verificationCode": code_of(token)}).status_code == 204
     assert status_of(token) == "activated"
 
 
@@ -290,7 +292,7 @@ def test_assign_and_activate(amy: GraphClient, directory: Directory, make_token:
     token = make_token()
     response = amy.post(
         f"{ME}/assignAndActivate",
-        json={"device": {"id": str(token.id)}, "verificationCode": good_code(token), "displayName": "Desk"},
+        json={"device": {"id": str(token.id)}, "verificationCode": code_of(token), "displayName": "Desk"},
     )
     assert response.status_code == 204
     token.refresh_from_db()
@@ -307,7 +309,7 @@ def test_assign_and_activate_wrong_code_leaves_available_token_untouched(
     token = make_token()
     response = amy.post(
         f"{ME}/assignAndActivate",
-        json={"device": {"id": str(token.id)}, "verificationCode": wrong_code(token)},
+        json={"device": {"id": str(token.id)}, "verificationCode": wrong_code_of(token)},
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalidVerificationCode"
@@ -321,7 +323,7 @@ def test_by_serial_on_available_token(
     token = make_token(serial="ABC-123")
     response = amy.post(
         f"{ME}/assignAndActivateBySerialNumber",
-        json={"serialNumber": " abc-123 ", "verificationCode": good_code(token), "displayName": "Key"},
+        json={"serialNumber": " abc-123 ", "verificationCode": code_of(token), "displayName": "Key"},
     )
     assert response.status_code == 204
     token.refresh_from_db()
@@ -339,7 +341,7 @@ def test_by_serial_on_token_preassigned_to_me(
     token = make_token(serial="PRE-1", status=status, assigned_to=directory.employee)
     response = amy.post(
         f"{ME}/assignAndActivateBySerialNumber",
-        json={"serialNumber": "PRE-1", "verificationCode": good_code(token)},
+        json={"serialNumber": "PRE-1", "verificationCode": code_of(token)},
     )
     assert response.status_code == 204
     assert status_of(token) == "activated"
@@ -351,7 +353,7 @@ def test_by_serial_wrong_code_on_preassigned_token_fails_activation(
     token = make_token(serial="PRE-2", status="assigned", assigned_to=directory.employee)
     response = amy.post(
         f"{ME}/assignAndActivateBySerialNumber",
-        json={"serialNumber": "PRE-2", "verificationCode": wrong_code(token)},
+        json={"serialNumber": "PRE-2", "verificationCode": wrong_code_of(token)},
     )
     assert response.status_code == 400
     assert status_of(token) == "failedActivation"
@@ -366,11 +368,11 @@ def test_by_serial_errors(amy: GraphClient, directory: Directory, make_token: Ca
     )
     taken = amy.post(
         f"{ME}/assignAndActivateBySerialNumber",
-        json={"serialNumber": "OTHER-1", "verificationCode": good_code(other)},
+        json={"serialNumber": "OTHER-1", "verificationCode": code_of(other)},
     )
     active = amy.post(
         f"{ME}/assignAndActivateBySerialNumber",
-        json={"serialNumber": "MINE-1", "verificationCode": good_code(mine)},
+        json={"serialNumber": "MINE-1", "verificationCode": code_of(mine)},
     )
     missing = amy.post(f"{ME}/assignAndActivateBySerialNumber", json={"verificationCode": "123456"})
 
@@ -388,7 +390,7 @@ def test_admin_assigns_and_activates_for_a_user(
     token = make_token(serial="HELP-1")
     response = admin.post(
         f"{users_path(str(directory.employee.id))}/assignAndActivateBySerialNumber",
-        json={"serialNumber": "HELP-1", "verificationCode": good_code(token)},
+        json={"serialNumber": "HELP-1", "verificationCode": code_of(token)},
     )
     assert response.status_code == 204
     token.refresh_from_db()

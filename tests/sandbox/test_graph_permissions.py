@@ -23,10 +23,10 @@ from tests.sandbox.conftest import (
     READER_SCOPES,
     Directory,
     GraphClient,
-    good_code,
     random_secret,
-    sandbox,
 )
+from tests.support.sandbox import sandbox
+from tests.support.tokens import code_of
 
 pytestmark = pytest.mark.django_db
 
@@ -341,7 +341,7 @@ def test_stale_sign_in_gets_a_claims_challenge_on_self_writes(
 
     response = client.post(
         "/me/authentication/hardwareOathMethods/assignAndActivateBySerialNumber",
-        json={"serialNumber": "STEP-1", "verificationCode": good_code(token)},
+        json={"serialNumber": "STEP-1", "verificationCode": code_of(token)},
     )
 
     assert response.status_code == 401

@@ -8,8 +8,7 @@ import pytest
 from django.test import Client
 
 from portal.sandbox import seed
-from portal.sandbox.models import HardwareToken
-from tests.support.signin import sign_in
+from tests.support.signin import signed_in_client
 
 DOMAIN = seed.DOMAIN
 # The personas of issue 6 (entra-sign-in.md §5), one demo user each.
@@ -34,18 +33,12 @@ FREE = "60200104"  # in stock, unassigned
 Personas = Callable[..., Client]
 
 
-def token_id(serial: str) -> str:
-    return str(HardwareToken.objects.get(serial_number=serial).id)
-
-
 def persona_client(persona: str) -> Client:
     """A client for `persona`: anonymous, or signed in through the sandbox (administrators with the
     admin scopes consented, as after their first visit to the admin area)."""
-    client = Client()
-    if persona != ANON:
-        admin = persona != EMP
-        sign_in(client, UPNS[persona], next_url="/admin/" if admin else "/tokens/", admin=admin)
-    return client
+    if persona == ANON:
+        return Client()
+    return signed_in_client(UPNS[persona], admin=persona != EMP)
 
 
 @pytest.fixture

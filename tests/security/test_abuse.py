@@ -95,7 +95,7 @@ def test_an_oversized_upload_is_refused_before_its_body_is_read(demo_tenant: Non
     """The import uploads accept files (which DATA_UPLOAD_MAX_MEMORY_SIZE does not cover): their own
     limit is checked on Content-Length, before the CSRF check or anything else reads the body."""
     miriam = Client()  # Global Administrator: may use both upload pages
-    sign_in(miriam, "miriam.graham@contoso-sandbox.example", next_url="/admin/", admin=True)
+    sign_in(miriam, "miriam.graham@contoso-sandbox.example", admin=True)
     size = settings.IMPORT_MAX_UPLOAD_BYTES * 5
     body = CountingStream(size)
     response = miriam.generic(

@@ -29,11 +29,10 @@ from tests.security.conftest import (
     PERSONAS,
     Personas,
     persona_client,
-    token_id,
 )
 from tests.security.urlmap import EXPECTED, all_patterns, import_job_id, url_of
 from tests.support.signin import sign_in
-from tests.support.tokens import code_for, holder_of, status_of
+from tests.support.tokens import code_for, holder_of, status_of, token_id
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +192,7 @@ def test_only_the_uploader_may_confirm_or_discard_a_dry_run(personas: Personas) 
     """Another inventory writer (a Global Administrator) changing the job id in the URL gets a 403."""
     job_id = import_job_id()
     miriam = Client()
-    sign_in(miriam, "miriam.graham@contoso-sandbox.example", next_url="/admin/", admin=True)
+    sign_in(miriam, "miriam.graham@contoso-sandbox.example", admin=True)
     for action in ("confirm", "discard"):
         response = miriam.post(f"/admin/imports/{job_id}/{action}")
         assert response.status_code == 403, action

@@ -17,6 +17,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from portal.identity.signin import safe_next_url
 from tests.security.conftest import EMP, UPNS, Personas
+from tests.support.sandbox import sandbox_with
 from tests.support.signin import complete_sign_in, local_path
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_sandbox_logout_returns_to_the_registered_uri_with_state_encoded(db: Non
     assert parse_qs(location.query) == {"state": ["abc&next=//evil.example"]}
 
 
-@override_settings(SANDBOX={**settings.SANDBOX, "POST_LOGOUT_REDIRECT_URIS": []})
+@override_settings(SANDBOX=sandbox_with(POST_LOGOUT_REDIRECT_URIS=[]))
 def test_nothing_registered_means_no_redirect_at_all(db: None) -> None:
     path, params = logout_url(REGISTERED)
     assert Client().get(path, params).status_code == 200

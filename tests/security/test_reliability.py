@@ -21,8 +21,9 @@ from django.test import Client, override_settings
 from portal.graph.transport import OutgoingSession, build_session
 from portal.identity import msal_client
 from portal.sandbox.requestlog import count_graph_calls
-from tests.security.conftest import ADELE_ASSIGNED, ALEX, FREE, GR, Personas, token_id
-from tests.support.tokens import code_for, status_of
+from tests.security.conftest import ADELE_ASSIGNED, ALEX, FREE, GR, Personas
+from tests.support.sandbox import sandbox_with
+from tests.support.tokens import code_for, status_of, token_id
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_msal_is_always_given_our_session() -> None:
 
 
 def test_a_session_applies_its_timeout_when_the_caller_gives_none() -> None:
-    with override_settings(SANDBOX={**settings.SANDBOX, "LATENCY_MS": 5000}):
+    with override_settings(SANDBOX=sandbox_with(LATENCY_MS=5000)):
         session = build_session(timeout=0.2)
         started = time.monotonic()
         with pytest.raises(requests.Timeout):
@@ -109,7 +110,7 @@ LATENCY_MS = 10_000  # what a hanging Graph would cost per call without the time
 
 
 def slow_graph() -> override_settings:
-    return override_settings(**SLOW, SANDBOX={**settings.SANDBOX, "LATENCY_MS": LATENCY_MS})
+    return override_settings(**SLOW, SANDBOX=sandbox_with(LATENCY_MS=LATENCY_MS))
 
 
 def test_slow_graph_page_answers_quickly_with_a_clear_message(employee_client: Client) -> None:

@@ -22,7 +22,6 @@ import base64
 import json
 import logging
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,13 +35,13 @@ from django.test import Client, override_settings
 
 from portal.identity import msal_client
 from portal.sandbox.models import HardwareToken
-from portal.sandbox.totp import code_at
 from tests.imports.filemakers import entra_csv
 from tests.imports.test_jobs_helpers import run_worker, upload
-from tests.security.conftest import AA, ADELE_ASSIGNED, ALEX, ALEX_FAILED, APA, EMP, FREE, GR, UPNS, token_id
+from tests.security.conftest import AA, ADELE_ASSIGNED, ALEX, ALEX_FAILED, APA, EMP, FREE, GR, UPNS
 from tests.security.logsink import rendered_log_lines
+from tests.support.sandbox import sandbox_with
 from tests.support.signin import sign_in
-from tests.support.tokens import status_of
+from tests.support.tokens import codes_near, status_of, token_id
 
 # transaction=True: the real db_worker calls close_old_connections(), which drops a connection
 # held inside a test transaction (on PostgreSQL; in-memory SQLite ignores the close).
@@ -162,21 +161,9 @@ def find(needles: dict[str, str], haystacks: list[tuple[str, str]], *, code: boo
     return hits
 
 
-def accepted_codes(serial: str) -> set[str]:
-    token = HardwareToken.objects.get(serial_number=serial)
-    steps = settings.SANDBOX["TOTP_WINDOW_STEPS"]
-    now = time.time()
-    return {
-        code_at(token.secret_key, interval=token.time_interval, hash_function=token.hash_function, at=now + step * 30)
-        for step in range(-steps - 1, steps + 2)
-    }
-
-
 @pytest.fixture
 def canary_settings() -> Iterator[None]:
-    with override_settings(
-        ENTRA_CLIENT_SECRET=CLIENT_SECRET, SANDBOX={**settings.SANDBOX, "CLIENT_SECRET": CLIENT_SECRET}
-    ):
+    with override_settings(ENTRA_CLIENT_SECRET=CLIENT_SECRET, SANDBOX=sandbox_with(CLIENT_SECRET=CLIENT_SECRET)):
         msal_client.reset_http_state()
         yield
 
@@ -189,13 +176,15 @@ def test_no_secret_is_logged_stored_shown_or_exported(
         if name.startswith(("portal", "django")):
             caplog.set_level(logging.DEBUG, logger=name)
     for serial in (FREE, ADELE_ASSIGNED, ALEX_FAILED):  # one chance in ~300,000
-        assert CODE not in accepted_codes(serial), "the canary code happens to be valid now: rerun"
+        assert CODE not in codes_near(HardwareToken.objects.get(serial_number=serial)), (
+            "the canary code happens to be valid now: rerun"
+        )
 
     clients: dict[str, RecordingClient] = {}
     for persona in (EMP, AA, APA, GR):
         clients[persona] = RecordingClient()
         admin = persona != EMP
-        sign_in(clients[persona], UPNS[persona], next_url="/admin/" if admin else "/tokens/", admin=admin)
+        sign_in(clients[persona], UPNS[persona], admin=admin)
     adele, isaiah, nestor, grady = clients[EMP], clients[AA], clients[APA], clients[GR]
 
     # A verification code, in every form that takes one (wrong, so it is refused and echoed if ever).

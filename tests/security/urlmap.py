@@ -28,8 +28,8 @@ from tests.security.conftest import (
     GR,
     PAA,
     UPNS,
-    token_id,
 )
+from tests.support.tokens import token_id
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.conf import settings
 from django.test import Client, override_settings
 
 from portal.audit.models import AuditEvent
 from portal.core.models import CodeAttempt
 from portal.sandbox.requestlog import count_graph_calls
+from tests.support.sandbox import sandbox_with
 from tests.support.signin import complete_sign_in, sign_in
 from tests.support.tokens import code_for, holder_of, status_of, wrong_code_for
 
@@ -18,10 +18,6 @@ pytestmark = pytest.mark.django_db
 
 FREE_SERIAL = "60200104"  # in the demo inventory, unassigned
 ALEX_ACTIVE = "SI-01000101"  # Alex's active token
-
-
-def sandbox(**changes: object) -> dict[str, object]:
-    return {**settings.SANDBOX, **changes}
 
 
 def add(client: Client, serial: str, code: str, name: str = "", *, htmx: bool = False):  # type: ignore[no-untyped-def]
@@ -141,7 +137,7 @@ def test_limit_is_per_serial_across_people(demo_tenant: None) -> None:
 
 
 def test_throttled_says_when_to_retry(employee_client: Client) -> None:
-    with override_settings(SANDBOX=sandbox(THROTTLE_RATE=1.0, RETRY_AFTER_SECONDS=30)):
+    with override_settings(SANDBOX=sandbox_with(THROTTLE_RATE=1.0, RETRY_AFTER_SECONDS=30)):
         response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL))
     text = response.content.decode()
     assert "asked us to slow down" in text and "Try again in 30 seconds" in text
@@ -149,7 +145,7 @@ def test_throttled_says_when_to_retry(employee_client: Client) -> None:
 
 
 def test_graph_unreachable_answers_quickly_with_next_step(employee_client: Client) -> None:
-    with override_settings(SANDBOX=sandbox(UNAVAILABLE_RATE=1.0, RETRY_AFTER_SECONDS=30)):
+    with override_settings(SANDBOX=sandbox_with(UNAVAILABLE_RATE=1.0, RETRY_AFTER_SECONDS=30)):
         response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "Kept name")
     text = response.content.decode()
     assert "could not be reached" in text and "Try again in a minute" in text
@@ -167,7 +163,7 @@ def test_htmx_answers_in_place(employee_client: Client) -> None:
 
 def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_client: Client) -> None:
     time.sleep(1.1)
-    with override_settings(SANDBOX=sandbox(STEP_UP_AFTER_SECONDS=1)):
+    with override_settings(SANDBOX=sandbox_with(STEP_UP_AFTER_SECONDS=1)):
         response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "After MFA")
         assert response.status_code == 302
         assert response["Location"].startswith("/auth/sign-in?next=%2Ftokens%2Fadd")
@@ -190,7 +186,7 @@ def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_
 
 def test_lost_answer_to_a_write_is_never_reported_as_a_plain_failure(employee_client: Client) -> None:
     # Graph is slower than our timeout: the write happens, its answer never arrives.
-    with override_settings(GRAPH_TIMEOUT_SECONDS=0.3, SANDBOX=sandbox(LATENCY_MS=600)):
+    with override_settings(GRAPH_TIMEOUT_SECONDS=0.3, SANDBOX=sandbox_with(LATENCY_MS=600)):
         response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL))
     text = response.content.decode()
     assert "so we can&#x27;t tell whether your token was added" in text

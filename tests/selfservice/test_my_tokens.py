@@ -6,18 +6,13 @@ import pytest
 from django.test import Client
 
 from portal.audit.models import AuditEvent
-from portal.sandbox.models import HardwareToken
 from portal.sandbox.requestlog import count_graph_calls
 from tests.support.signin import sign_in
-from tests.support.tokens import code_for, holder_of, status_of, wrong_code_for
+from tests.support.tokens import code_for, holder_of, status_of, token_id, wrong_code_for
 
 pytestmark = pytest.mark.django_db
 
 PRE_ASSIGNED = "60200101"  # assigned to Adele by IT, not activated
-
-
-def token_id(serial: str) -> str:
-    return str(HardwareToken.objects.get(serial_number=serial).id)
 
 
 def test_list_shows_my_tokens_in_plain_words_with_one_graph_call(employee_client: Client) -> None:

@@ -24,12 +24,25 @@ def local_path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def sign_in(client: Client, upn: str, *, next_url: str = "/tokens/", admin: bool = False) -> str:
-    """Sign `client` in as the sandbox user `upn`; returns where the portal sent it afterwards."""
+def sign_in(client: Client, upn: str, *, next_url: str | None = None, admin: bool = False) -> str:
+    """Sign `client` in as the sandbox user `upn`; returns where the portal sent it afterwards.
+
+    `admin` asks for the admin scopes (as after the consent round trip on first opening the admin
+    area); `next_url` defaults to that person's start page, /admin/ or /tokens/.
+    """
+    if next_url is None:
+        next_url = "/admin/" if admin else "/tokens/"
     query = f"next={next_url}" + ("&purpose=admin" if admin else "")
     start = client.get(f"/auth/sign-in?{query}")
     assert start.status_code == 302, start.status_code
     return complete_sign_in(client, start["Location"], upn)
+
+
+def signed_in_client(upn: str, *, admin: bool = False) -> Client:
+    """A fresh test client with a real session for `upn` (see `sign_in`)."""
+    client = Client()
+    sign_in(client, upn, admin=admin)
+    return client
 
 
 def complete_sign_in(client: Client, authorize_url: str, upn: str) -> str:

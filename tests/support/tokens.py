@@ -10,17 +10,20 @@ from portal.sandbox.models import HardwareToken
 from portal.sandbox.totp import code_at, current_code
 
 
-def code_for(serial: str) -> str:
-    token = HardwareToken.objects.get(serial_number=serial)
+def token_id(serial: str) -> str:
+    return str(HardwareToken.objects.get(serial_number=serial).id)
+
+
+def code_of(token: HardwareToken) -> str:
+    """The code the token shows now."""
     return current_code(token.secret_key, token.time_interval, token.hash_function)
 
 
-def wrong_code_for(serial: str) -> str:
-    """A well-formed code the token will not accept now (outside the sandbox's ±window)."""
-    token = HardwareToken.objects.get(serial_number=serial)
+def codes_near(token: HardwareToken) -> set[str]:
+    """Every code the token accepts now, and those one step beyond the sandbox's ±window."""
     window = settings.SANDBOX["TOTP_WINDOW_STEPS"] + 1
     now = time.time()
-    accepted = {
+    return {
         code_at(
             token.secret_key,
             interval=token.time_interval,
@@ -29,10 +32,20 @@ def wrong_code_for(serial: str) -> str:
         )
         for step in range(-window, window + 1)
     }
-    candidate = 0
-    while f"{candidate:06d}" in accepted:
-        candidate += 1
-    return f"{candidate:06d}"
+
+
+def wrong_code_of(token: HardwareToken) -> str:
+    """A well-formed code the token will not accept now (outside the sandbox's ±window)."""
+    near = codes_near(token)
+    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in near)
+
+
+def code_for(serial: str) -> str:
+    return code_of(HardwareToken.objects.get(serial_number=serial))
+
+
+def wrong_code_for(serial: str) -> str:
+    return wrong_code_of(HardwareToken.objects.get(serial_number=serial))
 
 
 def status_of(serial: str) -> str:

@@ -4,12 +4,14 @@ consented (as after the incremental-consent round trip an admin makes on first o
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
 
+from portal.audit.models import AuditEvent
 from portal.sandbox import seed
-from tests.support.signin import sign_in
+from tests.support.signin import signed_in_client
 
 DOMAIN = seed.DOMAIN
 EMPLOYEE = f"adele.vance@{DOMAIN}"
@@ -36,14 +38,32 @@ def signed_in(demo_tenant: None) -> SignedIn:
     for, unless `admin=False`)."""
 
     def make(upn: str, *, admin: bool = True) -> Client:
-        client = Client()
-        sign_in(client, upn, next_url="/admin/" if admin else "/tokens/", admin=admin)
-        return client
+        return signed_in_client(upn, admin=admin)
 
     return make
 
 
-def token_id(serial: str) -> str:
-    from portal.sandbox.models import HardwareToken
+@pytest.fixture
+def isaiah(signed_in: SignedIn) -> Client:
+    """Authentication Administrator: manages the tokens of users without an admin role."""
+    return signed_in(AUTH_ADMIN)
 
-    return str(HardwareToken.objects.get(serial_number=serial).id)
+
+@pytest.fixture
+def nestor(signed_in: SignedIn) -> Client:
+    """Authentication Policy Administrator: keeps the inventory."""
+    return signed_in(POLICY_ADMIN)
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action))
+
+
+def only_event(action: str) -> AuditEvent:
+    found = events(action)
+    assert len(found) == 1, [str(event) for event in found]
+    return found[0]
+
+
+def text_of(response: Any) -> str:
+    return str(response.content.decode())

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.audit.models import AuditEvent
 from portal.sandbox.models import HardwareToken, RequestLogEntry
+from tests.support.tokens import token_id
 from tests.tokenadmin.conftest import (
     ALEX,
     ALEX_FAILED,
@@ -25,7 +26,6 @@ from tests.tokenadmin.conftest import (
     PRIV_AUTH_ADMIN,
     READER,
     SignedIn,
-    token_id,
 )
 
 pytestmark = pytest.mark.django_db

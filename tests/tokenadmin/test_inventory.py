@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,17 +15,17 @@ from portal.sandbox.models import HardwareToken
 from portal.sandbox.requestlog import count_graph_calls
 from portal.sandbox.seed import TOKENS
 from portal.tokenadmin.paging import page_token_make
-from tests.support.tokens import holder_of, status_of
+from tests.support.tokens import holder_of, status_of, token_id
 from tests.tokenadmin.conftest import (
     ALEX,
     ALEX_ACTIVE,
-    AUTH_ADMIN,
     FREE,
     GLOBAL_ADMIN,
     PATTI,
     POLICY_ADMIN,
     SignedIn,
-    token_id,
+    only_event,
+    text_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,27 +34,6 @@ ALEX_UPN = "alex.wilber@contoso-sandbox.example"
 SERIAL_LINK = re.compile(r'<a class="serial" href="/admin/inventory/[0-9a-f-]+/">([^<]+)</a>')
 # A secret nobody would type by accident: if it shows up anywhere but the sandbox, it leaked.
 CANARY_SECRET = "JBSWY3DPEHPK3PXPCANARYQQ"
-
-
-@pytest.fixture
-def nestor(signed_in: SignedIn) -> Client:
-    """Authentication Policy Administrator: keeps the inventory."""
-    return signed_in(POLICY_ADMIN)
-
-
-@pytest.fixture
-def isaiah(signed_in: SignedIn) -> Client:
-    return signed_in(AUTH_ADMIN)
-
-
-def text_of(response: Any) -> str:
-    return str(response.content.decode())
-
-
-def only_event(action: str) -> AuditEvent:
-    found = list(AuditEvent.objects.filter(action=action))
-    assert len(found) == 1, [str(event) for event in found]
-    return found[0]
 
 
 def new_token(**overrides: str) -> dict[str, str]:

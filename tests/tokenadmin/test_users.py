@@ -13,7 +13,8 @@ from portal.audit.models import AuditEvent
 from portal.sandbox.models import DirectoryUser
 from portal.sandbox.requestlog import count_graph_calls
 from portal.tokenadmin.paging import page_token_make
-from tests.support.tokens import code_for, holder_of, status_of, wrong_code_for
+from tests.support.sandbox import sandbox
+from tests.support.tokens import code_for, holder_of, status_of, token_id, wrong_code_for
 from tests.tokenadmin.conftest import (
     ALEX,
     ALEX_ACTIVE,
@@ -25,33 +26,15 @@ from tests.tokenadmin.conftest import (
     PATTI_ACTIVE,
     PRIV_AUTH_ADMIN,
     SignedIn,
-    token_id,
+    events,
+    only_event,
+    text_of,
 )
 
 pytestmark = pytest.mark.django_db
 
 ALEX_UPN = "alex.wilber@contoso-sandbox.example"
 PATTI_UPN = "patti.fernandez@contoso-sandbox.example"
-
-
-@pytest.fixture
-def isaiah(signed_in: SignedIn) -> Client:
-    """Authentication Administrator: manages the tokens of users without an admin role."""
-    return signed_in(AUTH_ADMIN)
-
-
-def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action))
-
-
-def only_event(action: str) -> AuditEvent:
-    found = events(action)
-    assert len(found) == 1, [str(event) for event in found]
-    return found[0]
-
-
-def text_of(response: Any) -> str:
-    return str(response.content.decode())
 
 
 # -- finding people -------------------------------------------------------------------------------
@@ -337,7 +320,7 @@ def test_unassign_a_token_that_is_gone(isaiah: Client) -> None:
 
 
 def test_throttling_is_explained_with_when_to_try_again(isaiah: Client, settings: Any) -> None:
-    settings.SANDBOX = {**settings.SANDBOX, "THROTTLE_RATE": 1.0, "RETRY_AFTER_SECONDS": 30}
+    sandbox(settings, THROTTLE_RATE=1.0, RETRY_AFTER_SECONDS=30)
     response = isaiah.post(f"/admin/users/{ALEX}/tokens/{token_id(ALEX_ACTIVE)}/unassign")
     page = text_of(response)
     assert response.status_code == 400

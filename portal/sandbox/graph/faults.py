@@ -22,8 +22,8 @@ import threading
 import time
 from collections.abc import Iterator
 
+from portal.sandbox.config import sandbox_float, sandbox_optional_str
 from portal.sandbox.graph import errors
-from portal.sandbox.graph.config import sandbox_float, sandbox_seed
 
 _lock = threading.Lock()
 _UNSET = object()
@@ -40,7 +40,7 @@ def reset() -> None:
 
 def _draw() -> float:
     global _seed, _rng
-    seed = sandbox_seed("FAULT_SEED")
+    seed = sandbox_optional_str("FAULT_SEED")
     with _lock:
         if _seed is _UNSET or _seed != seed:
             _rng = random.Random(seed)  # noqa: S311 - seed None → seeded from the OS

@@ -19,8 +19,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from portal.sandbox.config import sandbox_bool, sandbox_int
 from portal.sandbox.graph import errors, lifecycle, permissions, serializers, users, validation
-from portal.sandbox.graph.config import sandbox_bool, sandbox_int
 from portal.sandbox.graph.context import Call, json_response, no_content, text_response
 from portal.sandbox.graph.filters import Field, FilterSpec, compile_filter
 from portal.sandbox.graph.paging import collection_page, parse_list_query, reject_unknown_options

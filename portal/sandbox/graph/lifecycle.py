@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.sandbox import totp
+from portal.sandbox.config import sandbox_bool, sandbox_int
 from portal.sandbox.graph import errors
-from portal.sandbox.graph.config import sandbox_bool, sandbox_int
 from portal.sandbox.models import DirectoryUser, HardwareToken
 
 Status = HardwareToken.Status

@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, quote
 
 from django.db.models import QuerySet
 
+from portal.sandbox.config import sandbox_int
 from portal.sandbox.graph import errors
-from portal.sandbox.graph.config import sandbox_int
 from portal.sandbox.graph.context import Call
 
 T = TypeVar("T")

@@ -26,9 +26,9 @@ import json
 import time
 
 from portal.sandbox import roles
+from portal.sandbox.config import sandbox_bool, sandbox_int
 from portal.sandbox.graph import errors
 from portal.sandbox.graph.auth import WWW_AUTHENTICATE_BASE, Caller
-from portal.sandbox.graph.config import sandbox_bool, sandbox_int
 from portal.sandbox.graph.context import Call
 from portal.sandbox.models import DirectoryUser
 

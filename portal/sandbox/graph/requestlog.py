@@ -13,7 +13,7 @@ import logging
 
 from django.db import DatabaseError
 
-from portal.sandbox.graph.config import sandbox_bool
+from portal.sandbox.config import sandbox_bool
 from portal.sandbox.graph.context import Call
 from portal.sandbox.http import SandboxResponse
 from portal.sandbox.models import RequestLogEntry

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from portal.sandbox.config import sandbox_bool
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 from portal.sandbox.identity import discovery, errors
 from portal.sandbox.identity.clients import known_tenant
-from portal.sandbox.identity.config import sandbox_bool
 from portal.sandbox.identity.context import Call
 from portal.sandbox.identity.token_endpoint import token
 from portal.sandbox.models import RequestLogEntry

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from portal.sandbox.identity.config import sandbox_list, sandbox_str
+from portal.sandbox.config import sandbox_list, sandbox_str
 
 # Delegated Graph permissions the administrator has consented to for the portal in the sandbox
 # tenant: what the portal asks for (settings.EMPLOYEE_SCOPES + ADMIN_SCOPES) and the read-only

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from portal.sandbox import keys
+from portal.sandbox.config import sandbox_str
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 from portal.sandbox.identity.clients import tenant_id
-from portal.sandbox.identity.config import sandbox_str
 
 _CLAIMS_SUPPORTED = [
     "sub", "iss", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "name", "preferred_username",

@@ -15,10 +15,10 @@ from urllib.parse import unquote_plus
 from django.utils import timezone
 
 from portal.sandbox import keys
+from portal.sandbox.config import sandbox_int
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 from portal.sandbox.identity import errors, scopes
 from portal.sandbox.identity.clients import AppRegistration, registered_app, tenant_id
-from portal.sandbox.identity.config import sandbox_int
 from portal.sandbox.identity.context import Call
 from portal.sandbox.identity.hashing import new_secret, pkce_matches, sha256_hex
 from portal.sandbox.models import AuthorizationCode, DirectoryUser, RefreshToken
