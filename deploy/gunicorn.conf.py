@@ -2,13 +2,20 @@
 
 Everything comes from the environment, with the same variable names and defaults the portal's own
 settings use (tests/ops/test_gunicorn_config.py keeps the two in step). This file is read by the
-gunicorn master before Django is loaded, so it doesn't import the portal's settings.
+gunicorn master before Django is loaded, so it doesn't import the portal's settings (only the
+settings-free logging helpers, so gunicorn's lines have the portal's shape).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, wherever gunicorn starts
+
+from portal.core.logging import handlers_config
 
 
 def _env_int(name: str, default: int) -> int:
@@ -60,26 +67,8 @@ errorlog = "-"
 loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info").lower()
 # gunicorn's own lines in the same shape as the portal's (JSON when PORTAL_LOG_FORMAT=json), with
 # query strings cut from "Error handling request /path?..." lines.
-_formatter = "json" if os.environ.get("PORTAL_LOG_FORMAT", "text").strip() == "json" else "text"
 logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "portal.core.logging.RequestIdFilter"},
-        "redact": {"()": "portal.core.logging.RedactFilter"},
-    },
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "portal.core.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stderr",
-            "formatter": _formatter,
-            "filters": ["request_id", "redact"],
-        },
-    },
+    **handlers_config(os.environ.get("PORTAL_LOG_FORMAT", "text").strip()),
     "loggers": {
         "gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False},
         "gunicorn.access": {"handlers": [], "propagate": False},

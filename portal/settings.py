@@ -13,6 +13,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from portal.core.logging import handlers_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -377,24 +379,7 @@ SANDBOX = {
 LOG_FORMAT = env_str("PORTAL_LOG_FORMAT", "text")  # "json" in production
 LOGGING_CONFIG = "portal.core.logging.configure"  # dictConfig + Python warnings into the same handlers
 LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "portal.core.logging.RequestIdFilter"},
-        "redact": {"()": "portal.core.logging.RedactFilter"},
-    },
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "portal.core.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT if LOG_FORMAT in {"text", "json"} else "text",
-            # No query strings in any line: the sign-in callback's carries the authorization code.
-            "filters": ["request_id", "redact"],
-        },
-    },
+    **handlers_config(LOG_FORMAT),
     "root": {"handlers": ["console"], "level": env_str("PORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's default gives the dev server's logger no handler and no propagation, so its

@@ -87,6 +87,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+def handlers_config(log_format: str) -> dict[str, Any]:
+    """The filters, formatters and the one stderr handler shared by the portal (settings.LOGGING)
+    and gunicorn (deploy/gunicorn.conf.py), so both write lines of the same shape."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "portal.core.logging.RequestIdFilter"},
+            "redact": {"()": "portal.core.logging.RedactFilter"},
+        },
+        "formatters": {
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {"()": "portal.core.logging.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": log_format if log_format in {"text", "json"} else "text",
+                # No query strings in any line: the sign-in callback's carries the authorization code.
+                "filters": ["request_id", "redact"],
+            },
+        },
+    }
+
+
 def configure(config: dict[str, Any]) -> None:
     """settings.LOGGING_CONFIG: Django's dictConfig, plus Python warnings routed into the same
     handlers (as `py.warnings` records), so production stderr holds JSON lines only."""
