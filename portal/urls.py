@@ -8,7 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/", include("portal.identity.urls")),
     path("admin/", include("portal.tokenadmin.urls")),
     path("admin/imports/", include("portal.imports.urls")),
-    path("admin/audit/", include("portal.audit.urls")),
+    path("admin/audit/", include("portal.tokenadmin.audit.urls")),
     path("", include("portal.core.urls")),
 ]
 

@@ -7,6 +7,7 @@ from django.test import Client
 
 from portal.identity import discovery, msal_client
 from portal.sandbox.seed import seed_demo_tenant
+from tests.support.admins import AUTH_ADMIN, POLICY_ADMIN, SignedIn
 from tests.support.signin import signed_in_client
 
 # Demo tenant people (portal.sandbox.seed), by what they can do.
@@ -42,3 +43,28 @@ def demo_tenant(db: None) -> None:
 @pytest.fixture
 def employee_client(demo_tenant: None) -> Client:
     return signed_in_client(EMPLOYEE)
+
+
+# Admin personas signed in through the sandbox, admin scopes consented (as after the incremental-consent
+# round trip an admin makes on first opening the area).
+@pytest.fixture
+def signed_in(demo_tenant: None) -> SignedIn:
+    """`signed_in(upn)` → a test client with a real session for that person (admin scopes asked
+    for, unless `admin=False`)."""
+
+    def make(upn: str, *, admin: bool = True) -> Client:
+        return signed_in_client(upn, admin=admin)
+
+    return make
+
+
+@pytest.fixture
+def isaiah(signed_in: SignedIn) -> Client:
+    """Authentication Administrator: manages the tokens of users without an admin role."""
+    return signed_in(AUTH_ADMIN)
+
+
+@pytest.fixture
+def nestor(signed_in: SignedIn) -> Client:
+    """Authentication Policy Administrator: keeps the inventory."""
+    return signed_in(POLICY_ADMIN)

@@ -9,7 +9,7 @@ class AuditEvent(models.Model):
     """One write (or attempted write) made through the portal.
 
     Acting and target people are denormalised (oid + UPN) so the trail survives account clean-ups.
-    Never holds a secret, a verification code or a token: portal.audit.record() refuses them.
+    Never holds a secret, a verification code or a token: portal.audit.services.audit_event_record refuses them.
     """
 
     class Action(models.TextChoices):

@@ -1,18 +1,10 @@
+"""HTTP basics with no knowledge of who is signed in: the caller's address, post/redirect/get."""
+
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
-from django_htmx.middleware import HtmxDetails
-
-from portal.identity.models import User
-
-
-class PortalRequest(HttpRequest):
-    """What views see after the middleware: htmx details, and (behind @signed_in) a real user."""
-
-    htmx: HtmxDetails
-    user: User
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -25,7 +25,7 @@ class SignInError(Exception):
 class ReauthenticationRequired(Exception):
     """No usable access token for these scopes: the person must go through sign-in (again).
 
-    Raised from anywhere inside a request; portal.identity.middleware turns it into a redirect to
+    Raised from anywhere inside a request; portal.web.middleware turns it into a redirect to
     sign-in that brings the person back (htmx requests get an HX-Redirect).
     """
 

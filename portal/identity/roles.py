@@ -40,25 +40,11 @@ USER_TOKEN_MANAGERS = frozenset(
 )
 INVENTORY_WRITERS = frozenset({Role.AUTHENTICATION_POLICY_ADMINISTRATOR, Role.GLOBAL_ADMINISTRATOR})
 READERS = frozenset({Role.GLOBAL_READER})
+# Reading users' tokens: the managers and Global Reader (Graph: U1/U2 with .Read.All + role).
+USER_READERS = USER_TOKEN_MANAGERS | READERS
 ADMIN_AREA_ROLES = USER_TOKEN_MANAGERS | INVENTORY_WRITERS | READERS
 
 
 def roles_from_wids(wids: Iterable[str]) -> frozenset[Role]:
     known = {role.value: role for role in Role}
     return frozenset(known[wid] for wid in wids if wid in known)
-
-
-def can_open_admin_area(roles: frozenset[Role]) -> bool:
-    return bool(roles & ADMIN_AREA_ROLES)
-
-
-def can_manage_user_tokens(roles: frozenset[Role]) -> bool:
-    return bool(roles & USER_TOKEN_MANAGERS)
-
-
-def can_write_inventory(roles: frozenset[Role]) -> bool:
-    return bool(roles & INVENTORY_WRITERS)
-
-
-def can_read_users(roles: frozenset[Role]) -> bool:
-    return bool(roles & (USER_TOKEN_MANAGERS | READERS))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -29,10 +30,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.http import client_ip, redirect_after_post
-from portal.identity.access import forbidden, roles_required
 from portal.identity.delegation import delegated_cache_export
-from portal.identity.roles import ADMIN_AREA_ROLES, INVENTORY_WRITERS, USER_TOKEN_MANAGERS, Role
-from portal.identity.signin import session_roles
 from portal.imports import tasks
 from portal.imports.export import csv_filename, rows_csv
 from portal.imports.forms import AssignmentUploadForm, SeedUploadForm
@@ -40,41 +38,36 @@ from portal.imports.models import ImportJob, ImportRow
 from portal.imports.parsing import SeedFileError
 from portal.imports.services import jobs, staging
 from portal.imports.uploads import LimitedUploadHandler, declared_too_large, install_limit, too_large_message
-from portal.tokenadmin.access import HtmxHttpRequest, actor_of
-from portal.tokenadmin.views.common import admin_render
+from portal.web.access import AccessRule, actor_of, admin_area, inventory_write, users_write
+from portal.web.http import PortalRequest
+from portal.web.pages import admin_render
 
 NAV = "imports"
 JOBS_PER_PAGE = 20
 ROWS_PER_PAGE = 50
 
-imports_read = roles_required(ADMIN_AREA_ROLES, what="see bulk imports")
-seed_write = roles_required(INVENTORY_WRITERS, what="import seed files into the token inventory")
-assign_write = roles_required(USER_TOKEN_MANAGERS, what="assign tokens to users in bulk")
-
-WRITERS: dict[str, frozenset[Role]] = {
-    ImportJob.Kind.SEED: INVENTORY_WRITERS,
-    ImportJob.Kind.ASSIGNMENT: USER_TOKEN_MANAGERS,
-}
-WHAT: dict[str, str] = {
-    ImportJob.Kind.SEED: "import seed files into the token inventory",
-    ImportJob.Kind.ASSIGNMENT: "assign tokens to users in bulk",
+# Who may start, confirm or cancel each kind of job: the same rules as the single-token pages.
+WRITERS: dict[str, AccessRule] = {
+    ImportJob.Kind.SEED: inventory_write,
+    ImportJob.Kind.ASSIGNMENT: users_write,
 }
 
 
-def _may_write(request: HtmxHttpRequest, kind: str) -> bool:
-    return bool(session_roles(request) & WRITERS[kind])
+def _may_write(request: PortalRequest, kind: str) -> bool:
+    return WRITERS[kind].allows(request)
 
 
-def _forbidden(request: HtmxHttpRequest, kind: str, what: str | None = None) -> HttpResponse:
-    return forbidden(request, WRITERS[kind], what=what or WHAT[kind])
+def _forbidden(request: PortalRequest, kind: str, what: str | None = None) -> HttpResponse:
+    rule = WRITERS[kind]
+    return (replace(rule, what=what) if what else rule).refuse(request)
 
 
 # -- the list ---------------------------------------------------------------------------------------
 
 
 @require_GET
-@imports_read
-def index(request: HtmxHttpRequest) -> HttpResponse:
+@admin_area
+def index(request: PortalRequest) -> HttpResponse:
     jobs.jobs_recover()
     page = Paginator(ImportJob.objects.select_related("created_by").all(), JOBS_PER_PAGE).get_page(request.GET.get("p"))
     context: dict[str, Any] = {
@@ -89,16 +82,16 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
 # -- uploads ----------------------------------------------------------------------------------------
 
 
-def _too_large(request: HtmxHttpRequest, kind: str) -> HttpResponse:
+def _too_large(request: PortalRequest, kind: str) -> HttpResponse:
     form = SeedUploadForm() if kind == ImportJob.Kind.SEED else AssignmentUploadForm()
     context = {"nav": NAV, "form": form, "kind": kind, "upload_error": too_large_message()}
     return admin_render(request, "imports/upload.html", context, status=413)
 
 
 def _size_gated(
-    request: HtmxHttpRequest,
+    request: PortalRequest,
     kind: str,
-    form_view: Callable[[HtmxHttpRequest, LimitedUploadHandler | None], HttpResponse],
+    form_view: Callable[[PortalRequest, LimitedUploadHandler | None], HttpResponse],
 ) -> HttpResponse:
     """Refuse an upload announced as too large, and cap the rest while it streams in; then the
     (CSRF-protected) `form_view` reads the body."""
@@ -112,13 +105,13 @@ def _size_gated(
 
 @csrf_exempt  # see portal.imports.uploads: the size limit must be in place before CSRF reads the body
 @require_http_methods(["GET", "POST"])
-@seed_write
-def seed_new(request: HtmxHttpRequest) -> HttpResponse:
+@inventory_write
+def seed_new(request: PortalRequest) -> HttpResponse:
     return _size_gated(request, ImportJob.Kind.SEED, _seed_new)
 
 
 @csrf_protect
-def _seed_new(request: HtmxHttpRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
+def _seed_new(request: PortalRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
     form = SeedUploadForm(request.POST or None, request.FILES or None)
     if handler is not None and handler.exceeded:
         return _too_large(request, ImportJob.Kind.SEED)
@@ -131,7 +124,7 @@ def _seed_new(request: HtmxHttpRequest, handler: LimitedUploadHandler | None) ->
                 stream=data["file"].file,
                 file_name=data["file"].name or "",
                 delegation=delegation,
-                assign_allowed=bool(session_roles(request) & USER_TOKEN_MANAGERS),
+                assign_allowed=users_write.allows(request),
                 pskc_key_hex=data["pskc_key"] or None,
                 pskc_password=data["pskc_password"] or None,
                 default_manufacturer=data["default_manufacturer"],
@@ -149,13 +142,13 @@ def _seed_new(request: HtmxHttpRequest, handler: LimitedUploadHandler | None) ->
 
 @csrf_exempt  # see seed_new
 @require_http_methods(["GET", "POST"])
-@assign_write
-def assignments_new(request: HtmxHttpRequest) -> HttpResponse:
+@users_write
+def assignments_new(request: PortalRequest) -> HttpResponse:
     return _size_gated(request, ImportJob.Kind.ASSIGNMENT, _assignments_new)
 
 
 @csrf_protect
-def _assignments_new(request: HtmxHttpRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
+def _assignments_new(request: PortalRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
     form = AssignmentUploadForm(request.POST or None, request.FILES or None)
     if handler is not None and handler.exceeded:
         return _too_large(request, ImportJob.Kind.ASSIGNMENT)
@@ -207,7 +200,7 @@ def _summary(job: ImportJob, counts: dict[str, int], confirmed: bool) -> list[tu
     return [(label, counts.get(key, 0)) for key, label in lines if counts.get(key, 0) or key in always]
 
 
-def _job_context(request: HtmxHttpRequest, job: ImportJob) -> dict[str, Any]:
+def _job_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]:
     show = "problems" if request.GET.get("show") == "problems" else "all"
     rows = job.rows.defer("secret").order_by("row_number")
     if show == "problems":
@@ -239,8 +232,8 @@ def _job_context(request: HtmxHttpRequest, job: ImportJob) -> dict[str, Any]:
 
 
 @require_GET
-@imports_read
-def job_detail(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
+@admin_area
+def job_detail(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), public_id=job_id)
     if job.polling and job.lease_expires is not None and job.lease_expires < timezone.now():
         # Someone is watching a job whose worker died: hand it to a new worker now.
@@ -250,8 +243,8 @@ def job_detail(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@imports_read
-def job_confirm(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
+@admin_area
+def job_confirm(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_object_or_404(ImportJob, public_id=job_id)
     if not _may_write(request, job.kind):
         return _forbidden(request, job.kind)
@@ -268,8 +261,8 @@ def job_confirm(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@imports_read
-def job_discard(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
+@admin_area
+def job_discard(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_object_or_404(ImportJob, public_id=job_id)
     if not _may_write(request, job.kind):
         return _forbidden(request, job.kind)
@@ -285,8 +278,8 @@ def job_discard(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@imports_read
-def job_cancel(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
+@admin_area
+def job_cancel(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_object_or_404(ImportJob, public_id=job_id)
     if not _may_write(request, job.kind):
         return _forbidden(request, job.kind, what="cancel an import")
@@ -305,8 +298,8 @@ def job_cancel(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 
 @require_GET
-@imports_read  # type: ignore[arg-type]  # typed for HttpResponse; a streaming answer passes through alike
-def job_csv(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponseBase:
+@admin_area  # type: ignore[arg-type]  # typed for HttpResponse; a streaming answer passes through alike
+def job_csv(request: PortalRequest, job_id: uuid.UUID) -> HttpResponseBase:
     job = get_object_or_404(ImportJob, public_id=job_id)
     response = StreamingHttpResponse(rows_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{csv_filename(job)}"'

@@ -15,12 +15,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
-from portal.core.http import PortalRequest, client_ip, redirect_after_post
-from portal.identity.access import signed_in
+from portal.core.http import client_ip, redirect_after_post
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.graph_access import graph_client
 from portal.selfservice import services
 from portal.selfservice.forms import ActivateTokenForm, AddTokenForm
+from portal.web.access import signed_in
+from portal.web.http import PortalRequest
 
 RESUME_KEY = "selfservice.resume_add"
 

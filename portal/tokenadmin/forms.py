@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 
 from portal.core.forms import FriendlyNameField, SerialNumberField, VerificationCodeField
+from portal.core.seed_secrets import SecretProblem, hex_to_base32, looks_like_hex, normalise_base32
+from portal.core.serials import serial_normalise
 from portal.graph.types import HardwareOathDevice, HashFunction, TokenStatus
-from portal.imports.parsing.secrets import SecretProblem, hex_to_base32, looks_like_hex, normalise_base32
 
 INTERVAL_CHOICES = [(30, "30 seconds"), (60, "60 seconds")]
 HASH_CHOICES = [(HashFunction.HMACSHA1, "SHA-1"), (HashFunction.HMACSHA256, "SHA-256")]
@@ -104,7 +105,7 @@ class TokenChoiceForm(forms.Form):
         data = super().clean() or {}
         picked = str(data.get("available") or "").strip()
         typed = str(data.get("serial_number") or "")
-        if picked and typed and picked.upper() != typed.upper():
+        if picked and typed and serial_normalise(picked) != serial_normalise(typed):
             self.add_error("serial_number", "Choose a token from the list or type a serial number, not both.")
         elif not picked and not typed and "serial_number" not in self.errors:
             self.add_error("serial_number", "Choose a token from the list or type its serial number.")

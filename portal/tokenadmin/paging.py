@@ -10,6 +10,9 @@ URL outside its base URL as well (GraphForeignURL): two locks on the same door.
 from __future__ import annotations
 
 from django.core import signing
+from django.http import HttpRequest
+
+from portal.core.action_errors import ActionError
 
 _SALT = "portal.tokenadmin.page"
 MAX_AGE_SECONDS = 3600  # a results page left open longer starts again from the first page
@@ -36,3 +39,23 @@ def page_token_read(token: str, *, actor_oid: str, scope: str) -> str:
     if not isinstance(link, str) or not link:
         raise PageTokenInvalid("no link")
     return link
+
+
+def next_link_from(request: HttpRequest, *, actor_oid: str, scope: str) -> str | None:
+    """The Graph next link carried by the `page` query parameter (None on the first page); an
+    ActionError("page_expired") when the token is not valid for this admin and this search."""
+    token = request.GET.get("page", "")
+    if not token:
+        return None
+    try:
+        return page_token_read(token, actor_oid=actor_oid, scope=scope)
+    except PageTokenInvalid as exc:
+        raise _page_expired_error() from exc
+
+
+def _page_expired_error() -> ActionError:
+    return ActionError(
+        reason="page_expired",
+        message="This results page has expired or was not made for you.",
+        next_step="Start again from the first page.",
+    )

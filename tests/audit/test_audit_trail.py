@@ -15,8 +15,7 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.sandbox.models import HardwareToken
-from tests.support.tokens import code_for, token_id, wrong_code_for
-from tests.tokenadmin.conftest import (
+from tests.support.admins import (
     ALEX,
     ALEX_ACTIVE,
     ALEX_FAILED,
@@ -27,6 +26,7 @@ from tests.tokenadmin.conftest import (
     READER,
     SignedIn,
 )
+from tests.support.tokens import code_for, token_id, wrong_code_for
 
 pytestmark = pytest.mark.django_db
 

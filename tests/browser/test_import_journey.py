@@ -32,7 +32,7 @@ from portal.sandbox.graph import faults
 from portal.sandbox.models import HardwareToken
 from tests.browser.conftest import PageChecker, sign_in_as
 from tests.imports.filemakers import entra_csv
-from tests.imports.test_jobs_helpers import b32, secret_for
+from tests.support.imports import b32, secret_for
 from tests.support.sandbox import sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)

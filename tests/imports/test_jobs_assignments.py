@@ -12,14 +12,13 @@ from portal.imports.models import ImportJob, ImportRow
 from portal.sandbox.graph import faults
 from portal.sandbox.requestlog import count_graph_calls
 from tests.imports.filemakers import csv_bytes, entra_csv
-from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an autouse fixture
+from tests.support.imports import (
     ADELE,
     ALEX,
     GUEST,
     ISAIAH,
     MEGAN,
     NESTOR,
-    _one_thread,
     admin_client,
     analysed,
     b32,

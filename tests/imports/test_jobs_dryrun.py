@@ -8,13 +8,12 @@ from portal.imports.models import ImportJob, ImportRow
 from portal.sandbox.models import HardwareToken
 from portal.sandbox.requestlog import count_graph_calls
 from tests.imports.filemakers import entra_csv, oath_csv
-from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an autouse fixture
+from tests.support.imports import (
     ALEX,
     GUEST,
     MEGAN,
     MIRIAM,
     NESTOR,
-    _one_thread,
     admin_client,
     analysed,
     b32,

@@ -16,9 +16,8 @@ from portal.sandbox.graph import faults
 from portal.sandbox.models import HardwareToken, RefreshToken, RequestLogEntry
 from portal.sandbox.requestlog import count_graph_calls
 from tests.imports.filemakers import entra_csv
-from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an autouse fixture
+from tests.support.imports import (
     NESTOR,
-    _one_thread,
     admin_client,
     analysed,
     b32,

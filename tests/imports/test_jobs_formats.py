@@ -23,12 +23,11 @@ from tests.imports.filemakers import (
     pskc_file,
     pskc_key,
 )
-from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an autouse fixture
+from tests.support.imports import (
     ALEX,
     MEGAN,
     MIRIAM,
     NESTOR,
-    _one_thread,
     admin_client,
     b32,
     graph_as,

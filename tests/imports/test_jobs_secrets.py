@@ -13,10 +13,9 @@ from django_tasks_db.models import DBTaskResult
 from portal.imports.models import ImportJob, ImportRow
 from portal.sandbox.models import HardwareToken
 from tests.imports.filemakers import entra_csv
-from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an autouse fixture
+from tests.support.imports import (
     MEGAN,
     MIRIAM,
-    _one_thread,
     admin_client,
     all_rows_text,
     analysed,

@@ -4,7 +4,7 @@ Everything runs in subprocesses against SQLite *files* (DATABASE_URL, SANDBOX_DA
 PORTAL_VAR_DIR point into a temporary directory), because a second process cannot see the test's
 in-memory databases. That is also how the threaded path (IMPORT_CONCURRENCY=4, one GraphClient per
 thread over the shared requests session) is checked: the in-process tests run with one thread
-(see test_jobs_helpers).
+(see tests/support/imports.py).
 
 1. An admin signs in (through MSAL and the sandbox), uploads 400 tokens and confirms the dry run
    (a small script using Django's test client, as a browser would).
@@ -30,7 +30,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from tests.imports.filemakers import entra_csv
-from tests.imports.test_jobs_helpers import NESTOR, b32, secret_for
+from tests.support.imports import NESTOR, b32, secret_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKENS = 400

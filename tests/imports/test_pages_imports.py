@@ -12,13 +12,12 @@ from django.test import Client
 from portal.imports.checks import check_import_encryption_key
 from portal.imports.models import ImportJob
 from tests.imports.filemakers import entra_csv
-from tests.imports.test_jobs_helpers import (  # noqa: F401 - _one_thread is an autouse fixture
+from tests.support.imports import (
     ADELE,
     GRADY,
     ISAIAH,
     MIRIAM,
     NESTOR,
-    _one_thread,
     admin_client,
     analysed,
     b32,

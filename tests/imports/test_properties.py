@@ -12,6 +12,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from portal.core.seed_secrets import hex_to_base32, normalise_base32
 from portal.imports.parsing import (
     RejectedRow,
     SeedFileError,
@@ -19,7 +20,6 @@ from portal.imports.parsing import (
     parse_assignment_file,
     parse_seed_file,
 )
-from portal.imports.parsing.secrets import hex_to_base32, normalise_base32
 from tests.imports.filemakers import LEGACY_HEADER
 
 BASE32_OUT = re.compile(r"^[A-Z2-7]{16,128}$")

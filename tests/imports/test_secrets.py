@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from portal.imports.parsing.secrets import (
+from portal.core.seed_secrets import (
     SecretProblem,
     hash_for_seed_length,
     hex_to_base32,

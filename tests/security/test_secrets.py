@@ -36,9 +36,9 @@ from django.test import Client, override_settings
 from portal.identity import msal_client
 from portal.sandbox.models import HardwareToken
 from tests.imports.filemakers import entra_csv
-from tests.imports.test_jobs_helpers import run_worker, upload
 from tests.security.conftest import AA, ADELE_ASSIGNED, ALEX, ALEX_FAILED, APA, EMP, FREE, GR, UPNS
 from tests.security.logsink import rendered_log_lines
+from tests.support.imports import run_worker, upload
 from tests.support.sandbox import sandbox_with
 from tests.support.signin import sign_in
 from tests.support.tokens import codes_near, status_of, token_id

@@ -14,8 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.audit.models import AuditEvent
 from portal.sandbox.models import HardwareToken, RequestLogEntry
-from tests.support.tokens import token_id
-from tests.tokenadmin.conftest import (
+from tests.support.admins import (
     ALEX,
     ALEX_FAILED,
     AUTH_ADMIN,
@@ -27,6 +26,7 @@ from tests.tokenadmin.conftest import (
     READER,
     SignedIn,
 )
+from tests.support.tokens import token_id
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from portal.identity.msal_client import TOKEN_CACHE_SESSION_KEY
 from portal.sandbox.requestlog import count_graph_calls
 from portal.sandbox.seed import TOKENS
+from tests.support.admins import AUTH_ADMIN, POLICY_ADMIN, READER, SignedIn
 from tests.support.signin import complete_sign_in
-from tests.tokenadmin.conftest import AUTH_ADMIN, POLICY_ADMIN, READER, SignedIn
 
 pytestmark = pytest.mark.django_db
 

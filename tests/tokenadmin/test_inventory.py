@@ -15,8 +15,7 @@ from portal.sandbox.models import HardwareToken
 from portal.sandbox.requestlog import count_graph_calls
 from portal.sandbox.seed import TOKENS
 from portal.tokenadmin.paging import page_token_make
-from tests.support.tokens import holder_of, status_of, token_id
-from tests.tokenadmin.conftest import (
+from tests.support.admins import (
     ALEX,
     ALEX_ACTIVE,
     FREE,
@@ -27,6 +26,7 @@ from tests.tokenadmin.conftest import (
     only_event,
     text_of,
 )
+from tests.support.tokens import holder_of, status_of, token_id
 
 pytestmark = pytest.mark.django_db
 

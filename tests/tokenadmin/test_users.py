@@ -13,9 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.sandbox.models import DirectoryUser
 from portal.sandbox.requestlog import count_graph_calls
 from portal.tokenadmin.paging import page_token_make
-from tests.support.sandbox import sandbox
-from tests.support.tokens import code_for, holder_of, status_of, token_id, wrong_code_for
-from tests.tokenadmin.conftest import (
+from tests.support.admins import (
     ALEX,
     ALEX_ACTIVE,
     ALEX_FAILED,
@@ -30,6 +28,8 @@ from tests.tokenadmin.conftest import (
     only_event,
     text_of,
 )
+from tests.support.sandbox import sandbox
+from tests.support.tokens import code_for, holder_of, status_of, token_id, wrong_code_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TextIO
 
+from portal.core.seed_secrets import SecretEncoding
 from portal.imports.parsing.csv_rows import numbered_records
 from portal.imports.parsing.detect import Columns, Detection
 from portal.imports.parsing.rows import RawToken
-from portal.imports.parsing.secrets import SecretEncoding
 
 _SECRET_ENCODINGS: dict[str, SecretEncoding] = {"base32": "base32", "hex": "hex", "text": "text"}
 

@@ -24,9 +24,10 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
+from portal.core.seed_secrets import SecretEncoding
+from portal.core.serials import serial_normalise
 from portal.imports.parsing.errors import UnreadableFile
 from portal.imports.parsing.rows import RawToken
-from portal.imports.parsing.secrets import SecretEncoding
 from portal.imports.parsing.text_input import decoding_errors_as_file_errors
 
 MAX_ITEM_CHARS = 1024 * 1024
@@ -143,7 +144,7 @@ def _assignee(fields: Mapping[str, Any]) -> str | None:
 
 
 def _assignment_map(entries: object) -> dict[str, str]:
-    """serial (case-folded) → user, from an `assignments` list; entries we cannot read are skipped."""
+    """serial (canonical form) → user, from an `assignments` list; entries we cannot read are skipped."""
     mapping: dict[str, str] = {}
     if not isinstance(entries, list):
         return mapping
@@ -154,7 +155,7 @@ def _assignment_map(entries: object) -> dict[str, str]:
         serial = _scalar(fields.get("serialnumber", fields.get("serial")))
         user = _assignee(fields)
         if serial and user:
-            mapping.setdefault(serial.strip().casefold(), user)
+            mapping.setdefault(serial_normalise(serial), user)
     return mapping
 
 
@@ -176,7 +177,7 @@ def item_to_token(number: int, item: object, assignments: Mapping[str, str]) -> 
         assignee=_assignee(fields),
     )
     if token.assignee is None and serial:
-        token.assignee = assignments.get(serial.strip().casefold())
+        token.assignee = assignments.get(serial_normalise(serial))
     if isinstance(secret, int | float) and not isinstance(secret, bool):
         token.problem = "secretKey is a number; write the secret as text in quotes"
     secret_format = _scalar(fields.get("secretformat"))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-HashFunction = Literal["hmacsha1", "hmacsha256"]
+from portal.core.seed_secrets import HashFunction
+
 TimeInterval = Literal[30, 60]
 
 

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.core.seed_secrets import (
+    SecretProblem,
+    hash_for_seed_length,
+    looks_like_hex,
+    secret_to_base32,
+)
 from portal.imports.parsing.fields import (
     FieldProblem,
     check_digits,
@@ -22,12 +28,6 @@ from portal.imports.parsing.fields import (
     normalise_upn,
 )
 from portal.imports.parsing.rows import HashFunction, RawToken, RejectedRow, SeedRow, SeedVerdict
-from portal.imports.parsing.secrets import (
-    SecretProblem,
-    hash_for_seed_length,
-    looks_like_hex,
-    secret_to_base32,
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,5 +7,6 @@ into ActionErrors that say what happened and what to do next.
 * users.py      — finding people, a user's page, and the five actions on a user's tokens
 * inventory.py  — the tenant inventory: list, counts, create, edit, delete, assign by reference
 * meaning.py    — what a Graph error means for each kind of action
-* common.py     — the audit recorder and the code-attempt guard shared by both
+
+The audit recorder and the code-attempt guard are shared with self-service: portal/core/actions.py.
 """

@@ -6,15 +6,16 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from portal.identity.graph_access import graph_client
-from portal.tokenadmin.access import HtmxHttpRequest, admin_area
 from portal.tokenadmin.forms import UserSearchForm
 from portal.tokenadmin.services.inventory import inventory_counts_get
-from portal.tokenadmin.views.common import admin_render
+from portal.web.access import admin_area
+from portal.web.http import PortalRequest
+from portal.web.pages import admin_render
 
 
 @require_GET
 @admin_area
-def home(request: HtmxHttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     # The first admin page an administrator opens: asking for the admin-scoped token here is what
     # triggers the incremental consent (ReauthenticationRequired → sign-in with the admin scopes).
     counts = inventory_counts_get(client=graph_client(request, admin=True))

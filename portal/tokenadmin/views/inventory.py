@@ -14,25 +14,19 @@ from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
 from portal.graph.types import HardwareOathDevice
 from portal.identity.graph_access import graph_client
-from portal.tokenadmin.access import (
-    HtmxHttpRequest,
-    actor_of,
-    admin_permissions,
-    inventory_read,
-    inventory_write,
-    users_write,
-)
 from portal.tokenadmin.forms import AssignToUserForm, InventoryFilterForm, TokenCreateForm, TokenMetadataForm
-from portal.tokenadmin.paging import page_token_make
+from portal.tokenadmin.paging import next_link_from, page_token_make
 from portal.tokenadmin.services import inventory as services
-from portal.tokenadmin.views.common import admin_render, form_status, next_link_from, read_status
+from portal.web.access import actor_of, admin_area, admin_permissions, inventory_write, users_write
+from portal.web.http import PortalRequest
+from portal.web.pages import admin_render, form_status, read_status
 
 NAV = "inventory"
 
 
 @require_GET
-@inventory_read
-def index(request: HtmxHttpRequest) -> HttpResponse:
+@admin_area
+def index(request: PortalRequest) -> HttpResponse:
     filter_form = InventoryFilterForm(request.GET or None)
     filters = filter_form.graph_filters()
     actor = actor_of(request)
@@ -69,8 +63,8 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@inventory_read
-def detail(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
+@admin_area
+def detail(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     context: dict[str, Any] = {
         "nav": NAV,
         "device": None,
@@ -89,7 +83,7 @@ def detail(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @inventory_write
-def create(request: HtmxHttpRequest) -> HttpResponse:
+def create(request: PortalRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None, initial={"time_interval": 30, "hash_function": "hmacsha1"})
     error: ActionError | None = None
     if request.method == "POST" and form.is_valid():
@@ -128,7 +122,7 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @inventory_write
-def edit(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
+def edit(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     client = graph_client(request, admin=True)
     form = TokenMetadataForm(request.POST or None)
     error: ActionError | None = None
@@ -169,7 +163,7 @@ def edit(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @inventory_write
-def delete(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
+def delete(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     client = graph_client(request, admin=True)
     error: ActionError | None = None
     device: HardwareOathDevice | None = None
@@ -196,7 +190,7 @@ def delete(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @users_write
-def assign(request: HtmxHttpRequest, device_id: uuid.UUID) -> HttpResponse:
+def assign(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     """Assign this token to a user by reference (the UPN is resolved to the user's object id)."""
     perms = admin_permissions(request)
     client = graph_client(request, admin=True)

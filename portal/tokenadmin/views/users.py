@@ -13,18 +13,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
 from portal.identity.graph_access import graph_client
-from portal.tokenadmin.access import HtmxHttpRequest, actor_of, admin_permissions, users_read, users_write
 from portal.tokenadmin.forms import ActivateForm, AssignActivateForm, TokenChoiceForm, UserSearchForm
-from portal.tokenadmin.paging import page_token_make
+from portal.tokenadmin.paging import next_link_from, page_token_make
 from portal.tokenadmin.services import users as services
-from portal.tokenadmin.views.common import admin_render, form_status, next_link_from, read_status
+from portal.web.access import actor_of, admin_permissions, users_read, users_write
+from portal.web.http import PortalRequest
+from portal.web.pages import admin_render, form_status, read_status
 
 NAV = "users"
 
 
 @require_GET
 @users_read
-def search(request: HtmxHttpRequest) -> HttpResponse:
+def search(request: PortalRequest) -> HttpResponse:
     form = UserSearchForm(request.GET or None)
     context: dict[str, Any] = {"nav": NAV, "form": form, "results": None, "error": None, "next_page": None}
     text = form.cleaned_data["q"] if form.is_valid() else ""
@@ -51,7 +52,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @users_read
-def detail(request: HtmxHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+def detail(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
     perms = admin_permissions(request)
     context: dict[str, Any] = {"nav": NAV, "user_id": user_id, "overview": None, "error": None}
     try:
@@ -73,19 +74,19 @@ def detail(request: HtmxHttpRequest, user_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @users_write
-def assign(request: HtmxHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+def assign(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
     """Assign a token without activating it: the user activates it later with its code."""
     return _add(request, user_id, activate=False)
 
 
 @require_http_methods(["GET", "POST"])
 @users_write
-def assign_activate(request: HtmxHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+def assign_activate(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
     """Assign a token and activate it at once, with the code it shows (the admin holds it)."""
     return _add(request, user_id, activate=True)
 
 
-def _add(request: HtmxHttpRequest, user_id: uuid.UUID, *, activate: bool) -> HttpResponse:
+def _add(request: PortalRequest, user_id: uuid.UUID, *, activate: bool) -> HttpResponse:
     perms = admin_permissions(request)
     client = graph_client(request, admin=True)
     data = request.POST if request.method == "POST" else None
@@ -159,7 +160,7 @@ def _add(request: HtmxHttpRequest, user_id: uuid.UUID, *, activate: bool) -> Htt
 
 @require_http_methods(["GET", "POST"])
 @users_write
-def activate(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
+def activate(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
     perms = admin_permissions(request)
     client = graph_client(request, admin=True)
     form = ActivateForm(request.POST or None)
@@ -211,17 +212,17 @@ def activate(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID)
 
 @require_http_methods(["GET", "POST"])
 @users_write
-def deactivate(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
+def deactivate(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
     return _confirm_change(request, user_id, method_id, change="deactivate")
 
 
 @require_http_methods(["GET", "POST"])
 @users_write
-def unassign(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
+def unassign(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
     return _confirm_change(request, user_id, method_id, change="unassign")
 
 
-def _confirm_change(request: HtmxHttpRequest, user_id: uuid.UUID, method_id: uuid.UUID, *, change: str) -> HttpResponse:
+def _confirm_change(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID, *, change: str) -> HttpResponse:
     """GET: the confirmation step; POST: do it. Both changes read and act in one round trip."""
     perms = admin_permissions(request)
     client = graph_client(request, admin=True)

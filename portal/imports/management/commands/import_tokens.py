@@ -1,20 +1,18 @@
 """manage.py import_tokens FILE --as UPN: the web import's dry run and job, in the foreground.
 
-    manage.py import_tokens tokens.csv --as nestor.wilke@contoso-sandbox.example --dry-run
+    manage.py import_tokens tokens.csv --as admin@contoso.com --access-token-file token.txt --dry-run
     manage.py import_tokens seeds.pskc --as admin@contoso.com --access-token-file token.txt \\
         --pskc-password-file pw.txt --default-manufacturer Feitian --default-model "OTP c200"
     manage.py import_tokens pairs.csv --as helpdesk@contoso.com --assignments --access-token-file token.txt
 
 How the command acts as the admin (it calls Graph with the admin's delegated rights, as the web
-pages do), the simplest honest way:
-* Sandbox tenant (PORTAL_SANDBOX): the sandbox is the identity provider, so the command has it
-  issue the admin an access token directly (portal.sandbox.keys) — the token the sign-in would give.
-* A real tenant: give `--access-token-file` with a delegated Graph access token of that admin (for
-  example `az account get-access-token --resource-type ms-graph --query accessToken -o tsv`, from a
-  sign-in that consented to the portal's admin scopes). The command checks with Graph that the token
-  belongs to `--as`. Such a token lives about an hour and cannot be refreshed: a longer import stops
-  cleanly when Graph refuses it, and running the file again skips what was already done. (The portal
-  is a confidential client, so MSAL's device-code flow is not available to it.)
+pages do), the simplest honest way: `--access-token-file` holds a delegated Graph access token of
+that admin (for example `az account get-access-token --resource-type ms-graph --query accessToken
+-o tsv`, from a sign-in that consented to the portal's admin scopes; on the sandbox tenant,
+`manage.py sandbox_token --user <upn> --admin > token.txt`). The command checks with Graph that the
+token belongs to `--as`. Such a token lives about an hour and cannot be refreshed: a longer import
+stops cleanly when Graph refuses it, and running the file again skips what was already done. (The
+portal is a confidential client, so MSAL's device-code flow is not available to it.)
 
 The job is the same job the pages show (history, results CSV, audit trail); it runs in this process
 rather than on the background worker. Exit status 1 when the job failed or some rows failed.
@@ -30,7 +28,6 @@ from typing import Any
 import jwt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
@@ -54,7 +51,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The seed file (or assignment CSV).")
         parser.add_argument("--as", dest="as_upn", required=True, metavar="UPN", help="The admin to act as.")
         parser.add_argument(
-            "--access-token-file", help="A delegated Graph access token of that admin (required outside the sandbox)."
+            "--access-token-file",
+            required=True,
+            metavar="PATH",
+            help="File holding a delegated Graph access token of that admin "
+            "(on the sandbox tenant: `manage.py sandbox_token --user UPN --admin`).",
         )
         secret = parser.add_mutually_exclusive_group()
         secret.add_argument("--pskc-key", metavar="HEX", help="Pre-shared AES key of an encrypted PSKC file, in hex.")
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path.name} is larger than IMPORT_MAX_UPLOAD_BYTES ({settings.IMPORT_MAX_UPLOAD_BYTES} bytes)."
             )
-        token, actor, roles = self._authenticate(options["as_upn"], options.get("access_token_file"))
+        token, actor, roles = self._authenticate(options["as_upn"], options["access_token_file"])
         kind = ImportJob.Kind.ASSIGNMENT if options["assignments"] else ImportJob.Kind.SEED
         needed = USER_TOKEN_MANAGERS if kind == ImportJob.Kind.ASSIGNMENT else INVENTORY_WRITERS
         if not roles & needed:
@@ -113,18 +114,13 @@ class Command(BaseCommand):
 
     # -- acting as the admin ------------------------------------------------------------------------
 
-    def _authenticate(self, upn: str, token_file: str | None) -> tuple[str, User, frozenset[Role]]:
-        if token_file:
+    def _authenticate(self, upn: str, token_file: str) -> tuple[str, User, frozenset[Role]]:
+        try:
             token = Path(token_file).read_text(encoding="utf-8").strip()
-            if not token:
-                raise CommandError(f"{token_file} is empty.")
-        elif settings.SANDBOX_ENABLED:
-            token = self._sandbox_token(upn)
-        else:
-            raise CommandError(
-                "Give --access-token-file with a delegated Graph access token of the admin "
-                "(only the sandbox tenant can issue one to this command)."
-            )
+        except OSError as exc:
+            raise CommandError(f"Cannot read the access token file {token_file}: {exc.strerror}.") from None
+        if not token:
+            raise CommandError(f"{token_file} is empty.")
         try:
             me = GraphClient(token).me()
         except GraphError as exc:
@@ -135,18 +131,6 @@ class Command(BaseCommand):
             username=me.id, defaults={"upn": me.user_principal_name or upn, "display_name": me.display_name or ""}
         )
         return token, actor, roles_from_wids(_claims(token).get("wids", []))
-
-    @staticmethod
-    def _sandbox_token(upn: str) -> str:
-        from portal.sandbox import keys
-        from portal.sandbox.models import DirectoryUser
-
-        user = DirectoryUser.objects.filter(user_principal_name__iexact=upn.strip()).first()
-        if user is None or not user.account_enabled:
-            raise CommandError(f"No enabled sandbox user {upn}. Run `manage.py sandbox_seed` first?")
-        return keys.mint_access_token(
-            user=user, scopes=list(settings.ADMIN_SCOPES), client_id=settings.ENTRA_CLIENT_ID, auth_time=timezone.now()
-        )
 
     # -- the steps ----------------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
-"""manage.py sandbox_token --user <upn|id> [--scopes "..."]: print a sandbox Graph access token.
+"""manage.py sandbox_token --user <upn|id> [--scopes "..." | --admin]: print a sandbox Graph access token.
 
 For driving the sandbox's Graph API by hand:
     TOKEN=$(python manage.py sandbox_token --user adele.vance@contoso-sandbox.example)
     curl -H "Authorization: Bearer $TOKEN" \\
          http://127.0.0.1:8000/sandbox/graph/beta/me/authentication/hardwareOathMethods
+For the portal's own commands that act as an admin (`import_tokens --access-token-file`):
+    python manage.py sandbox_token --user nestor.wilke@contoso-sandbox.example --admin > token.txt
 The token is exactly what the sandbox's token endpoint would issue the portal for that user and
 those scopes (same signer, same claims); only the sign-in page is skipped.
 """
@@ -36,11 +38,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="User principal name or object id of a sandbox user.")
-        parser.add_argument(
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument(
             "--scopes",
             default=" ".join(settings.EMPLOYEE_SCOPES),
             help="Space-separated delegated Graph scopes (default: the portal's employee scopes).",
         )
+        which.add_argument("--admin", action="store_true", help="The portal's admin scopes (as after admin consent).")
         parser.add_argument("--lifetime", type=int, default=None, help="Seconds until the token expires.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(f"{user.user_principal_name} is disabled in the sandbox tenant.")
         app = portal_app()
         try:
-            grant = scopes.resolve(options["scopes"], app)
+            grant = scopes.resolve(" ".join(settings.ADMIN_SCOPES) if options["admin"] else options["scopes"], app)
         except OAuthError as err:
             raise CommandError(err.description) from None
         token = keys.mint_access_token(

@@ -12,21 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal.audit.export import audit_csv_rows
-from portal.audit.forms import AuditFilterForm
 from portal.audit.models import AuditEvent
-from portal.identity.access import roles_required
-from portal.identity.roles import ADMIN_AREA_ROLES
-from portal.tokenadmin.access import HtmxHttpRequest
-from portal.tokenadmin.views.common import admin_render
+from portal.tokenadmin.audit.forms import AuditFilterForm
+from portal.web.access import admin_area
+from portal.web.http import PortalRequest
+from portal.web.pages import admin_render
 
 PAGE_SIZE = 50
 
-audit_read = roles_required(ADMIN_AREA_ROLES, what="read the audit trail")
-
 
 @require_GET
-@audit_read
-def events(request: HtmxHttpRequest) -> HttpResponse:
+@admin_area
+def events(request: PortalRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     matching = form.apply(AuditEvent.objects.all())
     page = Paginator(matching, PAGE_SIZE).get_page(request.GET.get("p"))
@@ -36,8 +33,8 @@ def events(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@audit_read  # type: ignore[arg-type]  # typed for HttpResponse; a streaming answer passes through alike
-def export(request: HtmxHttpRequest) -> HttpResponseBase:
+@admin_area  # type: ignore[arg-type]  # typed for HttpResponse; a streaming answer passes through alike
+def export(request: PortalRequest) -> HttpResponseBase:
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         # Never export "everything" because a filter was mistyped: show the filters and their errors.

@@ -1,17 +1,16 @@
-"""Personas of the demo tenant (portal.sandbox.seed) signed in through the sandbox, admin scopes
-consented (as after the incremental-consent round trip an admin makes on first opening the area)."""
+"""The admin personas of the demo tenant (portal.sandbox.seed) and the tokens they act on, with small
+readers of the audit trail and of pages. Their signed-in clients are the `signed_in`, `isaiah` and
+`nestor` fixtures (tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from portal.audit.models import AuditEvent
 from portal.sandbox import seed
-from tests.support.signin import signed_in_client
 
 DOMAIN = seed.DOMAIN
 EMPLOYEE = f"adele.vance@{DOMAIN}"
@@ -30,29 +29,6 @@ FREE = "60200104"
 FREE_2 = "60200105"
 
 SignedIn = Callable[..., Client]
-
-
-@pytest.fixture
-def signed_in(demo_tenant: None) -> SignedIn:
-    """`signed_in(upn)` → a test client with a real session for that person (admin scopes asked
-    for, unless `admin=False`)."""
-
-    def make(upn: str, *, admin: bool = True) -> Client:
-        return signed_in_client(upn, admin=admin)
-
-    return make
-
-
-@pytest.fixture
-def isaiah(signed_in: SignedIn) -> Client:
-    """Authentication Administrator: manages the tokens of users without an admin role."""
-    return signed_in(AUTH_ADMIN)
-
-
-@pytest.fixture
-def nestor(signed_in: SignedIn) -> Client:
-    """Authentication Policy Administrator: keeps the inventory."""
-    return signed_in(POLICY_ADMIN)
 
 
 def events(action: str) -> list[AuditEvent]:

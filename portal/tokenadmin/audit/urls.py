@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from portal.audit import views
+from portal.tokenadmin.audit import views
 
 app_name = "audit"
 urlpatterns: list[URLPattern | URLResolver] = [

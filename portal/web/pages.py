@@ -1,4 +1,6 @@
-"""Rendering helpers every admin view uses."""
+"""Rendering every admin page shares (the admin area, imports, the audit trail): the chrome's
+context (templates/web/_admin_base.html), htmx partials, and the status rule for pages that could
+not be read or forms that failed."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from portal.core.action_errors import ActionError
-from portal.tokenadmin.access import HtmxHttpRequest, admin_permissions
-from portal.tokenadmin.paging import PageTokenInvalid, page_token_read
+from portal.web.access import admin_permissions
+from portal.web.http import PortalRequest
 
 # ActionError reasons that say "not allowed" or "not there" rather than "try again later".
 _FORBIDDEN = frozenset({"forbidden", "admin_target", "forbidden_assign"})
@@ -19,7 +21,7 @@ _NOT_FOUND = frozenset({"user_not_found", "token_not_found"})
 
 
 def admin_render(
-    request: HtmxHttpRequest,
+    request: PortalRequest,
     template: str,
     context: dict[str, Any],
     *,
@@ -37,7 +39,7 @@ def admin_render(
     return response
 
 
-def read_status(request: HtmxHttpRequest, error: ActionError | None) -> int:
+def read_status(request: PortalRequest, error: ActionError | None) -> int:
     """Status of a page that could not be read. htmx only swaps 2xx answers (by default), so an
     in-place answer stays 200 and shows the error where the content would have been."""
     if error is None or request.htmx:
@@ -51,7 +53,7 @@ def read_status(request: HtmxHttpRequest, error: ActionError | None) -> int:
     return 503
 
 
-def form_status(request: HtmxHttpRequest, form: forms.Form | None, error: ActionError | None) -> int:
+def form_status(request: PortalRequest, form: forms.Form | None, error: ActionError | None) -> int:
     """Status of a form page: 200 when shown or fine, 400 when the input or the action failed
     (200 for htmx, which would not swap the answer otherwise)."""
     if request.method != "POST":
@@ -59,23 +61,3 @@ def form_status(request: HtmxHttpRequest, form: forms.Form | None, error: Action
     if (form is None or form.is_valid()) and error is None:
         return 200
     return 200 if request.htmx else 400
-
-
-def next_link_from(request: HtmxHttpRequest, *, actor_oid: str, scope: str) -> str | None:
-    """The Graph next link carried by the `page` query parameter (None on the first page); an
-    ActionError("page_expired") when the token is not valid for this admin and this search."""
-    token = request.GET.get("page", "")
-    if not token:
-        return None
-    try:
-        return page_token_read(token, actor_oid=actor_oid, scope=scope)
-    except PageTokenInvalid as exc:
-        raise _page_expired_error() from exc
-
-
-def _page_expired_error() -> ActionError:
-    return ActionError(
-        reason="page_expired",
-        message="This results page has expired or was not made for you.",
-        next_step="Start again from the first page.",
-    )

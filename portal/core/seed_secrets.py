@@ -25,7 +25,8 @@ import re
 import string
 from typing import Literal
 
-from portal.imports.parsing.rows import HashFunction
+#: The hash functions Entra accepts for a hardware OATH token.
+HashFunction = Literal["hmacsha1", "hmacsha256"]
 
 BASE32_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 HEX_DIGITS = frozenset(string.hexdigits)

@@ -1,11 +1,11 @@
-"""Shared steps for the import job tests (no tests here): sign in, upload, run the real worker.
+"""Shared steps for the import job tests: sign in, upload, run the real worker.
 
 The worker: `manage.py db_worker --batch` through call_command, in this process and thread, so it
 sees the test's databases (in-memory SQLite). That is django_tasks_db's own Worker loop — claim a
 task row, run it, record its result — only without a separate process. Jobs run with
-IMPORT_CONCURRENCY=1 here: several threads writing the sandbox's in-memory shared-cache SQLite
-database collide on its table locks; the threaded path is exercised against file databases by
-test_jobs_worker_process.py and bench/import_10k.py.
+IMPORT_CONCURRENCY=1 here (tests/imports/conftest.py): several threads writing the sandbox's
+in-memory shared-cache SQLite database collide on its table locks; the threaded path is exercised
+against file databases by test_jobs_worker_process.py and bench/import_10k.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import signal
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -42,12 +41,6 @@ ALEX = f"alex.wilber@{DOMAIN}"
 GUEST = f"pradeep.gupta_fabrikam.example#EXT#@{DOMAIN}"
 
 ADMIN_SCOPES = ["User.ReadBasic.All", "UserAuthenticationMethod.ReadWrite.All", "Policy.ReadWrite.AuthenticationMethod"]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread(settings: Any) -> None:
-    settings.IMPORT_CONCURRENCY = 1
-    settings.IMPORT_CHUNK_SIZE = 10
 
 
 def secret_for(label: str, size: int = 20) -> bytes:

@@ -1,0 +1,121 @@
+"""Who may open which page: signed in, and holding one of the roles an access rule names.
+
+Each rule is one decorator (`@admin_area`, `@users_read`, ...), declared once here and used by every
+area that applies it. Roles come from the ID token's `wids` (identity.signin.session_roles) and are
+checked before any Graph token is asked for, so an employee who types an admin URL gets the 403 page
+and is never sent through the admin-scope consent. Graph stays the enforcer: these checks only shape
+the pages (no write buttons for readers), and every 403 Graph answers is still explained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from portal.identity.models import User
+from portal.identity.roles import (
+    ADMIN_AREA_ROLES,
+    INVENTORY_WRITERS,
+    USER_READERS,
+    USER_TOKEN_MANAGERS,
+    Role,
+)
+from portal.identity.signin import session_roles
+
+View = Callable[..., HttpResponse]
+
+
+def signed_in(view: View) -> View:
+    """Anonymous visitors go through sign-in and come back to this page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            back = request.get_full_path() if request.method == "GET" else request.path
+            return HttpResponseRedirect(f"{reverse('identity:sign_in')}?{urlencode({'next': back})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """Signed in and holding one of `roles`. Used as a decorator; `allows` and `refuse` serve views
+    whose rule depends on what they are asked for (an import job's kind)."""
+
+    roles: frozenset[Role]
+    #: Completes "You need one of these roles to …" on the 403 page.
+    what: str
+
+    def allows(self, request: HttpRequest) -> bool:
+        return bool(session_roles(request) & self.roles)
+
+    def refuse(self, request: HttpRequest) -> HttpResponse:
+        """The 403 page: "You need one of these roles to `what`", naming the roles that would do."""
+        needed = sorted(role.label for role in self.roles)
+        return render(request, "identity/forbidden.html", {"needed": needed, "what": self.what}, status=403)
+
+    def __call__(self, view: View) -> View:
+        @wraps(view)
+        @signed_in
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not self.allows(request):
+                return self.refuse(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+
+# One rule per kind of page, so a view states its rule in one word.
+admin_area = AccessRule(ADMIN_AREA_ROLES, what="open the admin area")
+users_read = AccessRule(USER_READERS, what="look up users and their hardware tokens")
+users_write = AccessRule(USER_TOKEN_MANAGERS, what="assign, activate or remove other people's tokens")
+inventory_write = AccessRule(INVENTORY_WRITERS, what="add, edit or delete tokens in the inventory")
+
+
+@dataclass(frozen=True)
+class AdminPermissions:
+    """What the signed-in admin's roles allow, for templates (which buttons to show)."""
+
+    roles: frozenset[Role]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return sorted(role.label for role in self.roles)
+
+    @property
+    def read_users(self) -> bool:
+        return bool(self.roles & USER_READERS)
+
+    @property
+    def manage_users(self) -> bool:
+        return bool(self.roles & USER_TOKEN_MANAGERS)
+
+    @property
+    def write_inventory(self) -> bool:
+        return bool(self.roles & INVENTORY_WRITERS)
+
+    @property
+    def manage_admin_targets(self) -> bool:
+        """Privileged Authentication Administrator or Global Administrator: may change the tokens of
+        users who hold an admin role (an Authentication Administrator may not)."""
+        return bool(self.roles & {Role.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR, Role.GLOBAL_ADMINISTRATOR})
+
+
+def admin_permissions(request: HttpRequest) -> AdminPermissions:
+    return AdminPermissions(session_roles(request))
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The signed-in person (the decorators have already turned anonymous visitors away)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("The admin views need a signed-in portal user.")
+    return user
