@@ -18,6 +18,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from portal.core.models import AttemptLock, CodeAttempt
+from portal.core.serials import serial_normalise
 
 
 class TooManyAttempts(Exception):
@@ -36,7 +37,7 @@ def _key(kind: str, value: str) -> str:
 
 
 def serial_key(serial: str) -> str:
-    return _key("serial", serial.strip().upper())
+    return _key("serial", serial_normalise(serial))
 
 
 def attempt_begin(*, person_oid: str, serial: str) -> Attempt:

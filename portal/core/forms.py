@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
+from portal.core.serials import serial_normalise
+
 _CODE_SEPARATORS = re.compile(r"[\s\u00a0\u2009\u202f-]+")
 
 
@@ -69,7 +70,7 @@ class SerialNumberField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         # Serials are printed in groups; people type the spaces. Dashes are part of some serials.
-        return _SPACES.sub("", super().to_python(value) or "")
+        return serial_normalise(super().to_python(value) or "")
 
 
 class FriendlyNameField(forms.CharField):

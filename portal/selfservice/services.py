@@ -11,6 +11,7 @@ from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, common_action_error, token_action_error
 from portal.core.actions import Auditor, attempt_or_refuse, failure
 from portal.core.attempts import attempt_finish
+from portal.core.serials import serial_normalise
 from portal.graph.batch import BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError, GraphUnavailable
@@ -152,9 +153,11 @@ def _is_mine_and_active(client: GraphClient, serial_number: str) -> bool:
         methods = client.methods_list()
     except GraphError:
         return False
-    wanted = serial_number.strip().upper()
+    wanted = serial_normalise(serial_number)
     return any(
-        m.device is not None and m.device.serial_number.upper() == wanted and m.device.status == TokenStatus.ACTIVATED
+        m.device is not None
+        and serial_normalise(m.device.serial_number) == wanted
+        and m.device.status == TokenStatus.ACTIVATED
         for m in methods
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol, TypeVar
 
+from portal.core.serials import serial_normalise
 from portal.imports.parsing.errors import TooManyRows
 from portal.imports.parsing.rows import RejectedRow
 
@@ -36,18 +37,13 @@ def capped(records: Iterable[Record], max_rows: int) -> Iterator[Record]:
         yield record
 
 
-def serial_key(serial: str) -> str:
-    """Serials compare without regard to case: "ab12" and "AB12" are the same printed label."""
-    return serial.casefold()
-
-
 def reject_repeated_serials(verdicts: Iterable[Verdict]) -> Iterator[Verdict | RejectedRow]:
     """The first record with a serial stands; later ones are refused, pointing at the first."""
     first_seen: dict[str, int] = {}
     for verdict in verdicts:
         serial = verdict.serial_number
         if serial:
-            key = serial_key(serial)
+            key = serial_normalise(serial)
             if key in first_seen:
                 yield RejectedRow(
                     verdict.row_number,

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db.models import F
 
+from portal.core.serials import serial_normalise
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.identity.delegation import DelegationExpired
 from portal.identity.errors import IdentityUnavailable
 from portal.imports.models import ImportJob, ImportRow
-from portal.imports.parsing.file_checks import serial_key
 from portal.imports.services import jobs
 from portal.imports.services.credentials import StoredDelegation, TokenSource
 from portal.imports.services.lookups import InventoryEntry, UserEntry, inventory_by_serial, users_by_upn
@@ -158,7 +158,7 @@ def _seed_judge(job: ImportJob, client: GraphClient, patience: Patience, paralle
         users = patience.read(lambda: users_by_upn(client, upns, parallel=parallel))
 
     def judge(row: ImportRow) -> None:
-        found = inventory.get(serial_key(row.serial))
+        found = inventory.get(serial_normalise(row.serial))
         if found is not None:
             row.verdict, row.reason, row.device_id = Verdict.SKIP_EXISTS, _exists(found), found.device_id
         elif not row.assignee_upn:
@@ -189,7 +189,7 @@ def _assignment_judge(job: ImportJob, client: GraphClient, patience: Patience, p
     users = patience.read(lambda: users_by_upn(client, upns, parallel=parallel))
 
     def judge(row: ImportRow) -> None:
-        found = inventory.get(serial_key(row.serial))
+        found = inventory.get(serial_normalise(row.serial))
         user = users.get(row.assignee_upn)
         problems = [] if found else [f"no token with serial number {row.serial} is in the inventory"]
         user_problem = _user_problem(row.assignee_upn, user)

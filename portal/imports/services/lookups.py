@@ -7,7 +7,7 @@
 * Users by UPN: `GET /users/{upn}`, 20 per `$batch` call; 404 means no such user.
 * Devices by id: `GET .../hardwareOathDevices/{id}`, 20 per `$batch` call.
 
-Serials are compared case-insensitively (portal.imports.parsing.file_checks.serial_key), as the
+Serials are compared in their canonical form (portal.core.serials.serial_normalise), as the
 inventory compares them. A failed member raises its GraphError: the caller decides to wait or stop.
 """
 
@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import quote
 
+from portal.core.serials import serial_normalise
 from portal.graph.batch import MAX_BATCH_SIZE, BatchRequest, BatchResponse
 from portal.graph.client import GraphClient
 from portal.graph.operations import DEVICES, device_path, odata_filter, user_path
 from portal.graph.paging import parse_collection
 from portal.graph.types import DirectoryUser, HardwareOathDevice
-from portal.imports.parsing.file_checks import serial_key
 from portal.imports.services.parallel import Parallel
 
 PAGE_SIZE = 999
@@ -63,7 +63,7 @@ class UserEntry:
 
 
 def _serial_map(entries: Iterable[InventoryEntry]) -> dict[str, InventoryEntry]:
-    return {serial_key(entry.serial): entry for entry in entries}
+    return {serial_normalise(entry.serial): entry for entry in entries}
 
 
 def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -98,7 +98,7 @@ def serials_lookup(client: GraphClient, serials: Sequence[str]) -> dict[str, Inv
     found: dict[str, InventoryEntry] = {}
     for answer in client.batch(requests).values():
         for device in _devices_of(client, answer):
-            found[serial_key(device.serial_number)] = InventoryEntry.of(device)
+            found[serial_normalise(device.serial_number)] = InventoryEntry.of(device)
     return found
 
 
@@ -121,7 +121,7 @@ def inventory_by_serial(
     filtered_calls = math.ceil(len(serials) / MAX_BATCH_SIZE)
     if count is None or math.ceil(count / PAGE_SIZE) <= filtered_calls:
         everything = inventory_scan(client)
-        wanted = {serial_key(serial) for serial in serials}
+        wanted = {serial_normalise(serial) for serial in serials}
         return {key: entry for key, entry in everything.items() if key in wanted}
     found: dict[str, InventoryEntry] = {}
     for part in parallel.map(lambda group: serials_lookup(client, group), chunked(list(serials), MAX_BATCH_SIZE)):

@@ -35,13 +35,13 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.core.serials import serial_normalise
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.identity.delegation import DelegationExpired
 from portal.identity.errors import IdentityUnavailable
 from portal.imports.crypto import SealBroken, unseal_text
 from portal.imports.models import ImportJob, ImportRow
-from portal.imports.parsing.file_checks import serial_key
 from portal.imports.services import jobs
 from portal.imports.services.credentials import StoredDelegation, TokenSource
 from portal.imports.services.jobs import JobFailure, LeaseLost
@@ -389,7 +389,7 @@ class JobRunner:
         final: list[ImportRow] = []
         again: list[int] = []
         for row in rows:
-            entry = found.get(serial_key(row.serial))
+            entry = found.get(serial_normalise(row.serial))
             if entry is None:
                 again.append(row.pk)
             elif row.verdict == ImportRow.Verdict.CREATE_ASSIGN and entry.assigned_to_id == row.assignee_id:
