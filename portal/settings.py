@@ -360,7 +360,12 @@ SANDBOX = {
     "RETRY_AFTER_SECONDS": env_float("SANDBOX_RETRY_AFTER_SECONDS", 1.0),
     "FAULT_SEED": env_str("SANDBOX_FAULT_SEED") or None,
     # Emulation choices where the docs are silent
+    # Accepted clock drift of a code, in time steps either side. At sign-in Entra allows about a minute
+    # (30 s tokens) or two (60 s); at activation it documents about ±1 day (30 s) or ±2 days (60 s),
+    # which is 2,880 steps for both intervals.
     "TOTP_WINDOW_STEPS": env_int("SANDBOX_TOTP_WINDOW_STEPS", 1),
+    "ACTIVATION_WINDOW_STEPS": env_int("SANDBOX_ACTIVATION_WINDOW_STEPS", 2880),
+    "DELETED_USER_RELEASES_TOKENS": env_bool("SANDBOX_DELETED_USER_RELEASES_TOKENS", False),
     "PAGE_SIZE": env_int("SANDBOX_PAGE_SIZE", 100),
     "MAX_TOP": env_int("SANDBOX_MAX_TOP", 999),
     "BULK_STATUS": env_int("SANDBOX_BULK_STATUS", 200),

@@ -11,8 +11,21 @@ import uuid
 from django.db import models
 
 
+class ExistingUserManager(models.Manager["DirectoryUser"]):
+    """Users that exist: a deleted user is gone from every lookup, listing and sign-in."""
+
+    def get_queryset(self) -> models.QuerySet[DirectoryUser]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class DirectoryUser(models.Model):
-    """A user of the sandbox tenant, as Graph's /users returns it."""
+    """A user of the sandbox tenant, as Graph's /users returns it.
+
+    `objects` sees only existing users; `everyone` includes deleted ones (Entra keeps a deleted user
+    for 30 days before it is gone for good; the sandbox keeps them until restored or re-seeded). A
+    token's `assigned_to` still reaches a deleted holder (related lookups use the base manager), so
+    the device keeps naming the holder who no longer exists, as a soft-deleted user's id would.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     user_principal_name = models.CharField(max_length=255, unique=True)
@@ -29,9 +42,15 @@ class DirectoryUser(models.Model):
     # Shown on the sandbox sign-in page so a demo visitor knows whom to pick.
     demo_description = models.CharField(max_length=255, blank=True)
     sort_order = models.IntegerField(default=100)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    everyone = models.Manager()
+    objects = ExistingUserManager()
 
     class Meta:
         ordering = ["sort_order", "display_name"]
+        default_manager_name = "objects"
+        base_manager_name = "everyone"
 
     def __str__(self) -> str:
         return self.user_principal_name

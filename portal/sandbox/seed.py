@@ -45,6 +45,7 @@ class DemoUser:
     description: str = ""
     user_type: str = "Member"
     enabled: bool = True
+    deleted_days: int | None = None  # deleted this many days ago (still restorable in Entra)
     upn: str = ""  # default: alias@DOMAIN
 
     @property
@@ -63,6 +64,8 @@ GRADY = "28c4ac15-0265-4ee4-b943-27a2ae49902e"
 MIRIAM = "c87c6463-5be0-438b-ab15-900d29ce87c1"
 PATTI = "472e70c2-aa00-41f8-9bf4-d0dcc5dd3e18"
 DIEGO = "def50ff2-39cf-4207-b1c0-55acd623e3ec"
+JOHANNA = "5e1a2c4b-7f3d-4e8a-9b60-1d2c3e4f5a6b"
+LEE = "a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d"
 
 USERS: tuple[DemoUser, ...] = (
     DemoUser(ADELE, "adele.vance", "Adele Vance", "Adele", "Vance", "Retail Manager", "Retail",
@@ -94,6 +97,10 @@ USERS: tuple[DemoUser, ...] = (
              description="Holds an admin role, so an Authentication Administrator cannot manage her tokens."),
     DemoUser(DIEGO, "diego.siciliani", "Diego Siciliani", "Diego", "Siciliani", "HR Manager", "HR",
              enabled=False, description="Account disabled: cannot sign in; his token stays assigned."),
+    DemoUser(JOHANNA, "johanna.lorenz", "Johanna Lorenz", "Johanna", "Lorenz", "Field Engineer", "Operations",
+             description="IT assigned her a token three weeks ago; she has never activated it."),
+    DemoUser(LEE, "lee.gu", "Lee Gu", "Lee", "Gu", "Sales Representative", "Sales", deleted_days=5,
+             description="Left the company: his account was deleted, his token is still assigned to it."),
 )  # fmt: skip
 
 
@@ -108,6 +115,7 @@ class DemoToken:
     holder: str | None = None
     name: str | None = None  # the displayName given at activation
     days: int = 0  # assigned this many days ago
+    used_days: int | None = 0  # last used to sign in this many days ago (activated tokens); None: never
 
     @property
     def id(self) -> uuid.UUID:
@@ -133,10 +141,16 @@ TOKENS: tuple[DemoToken, ...] = (
     DemoToken("60200102", *_C202, status=_FA, holder=ALEX, days=1),
     DemoToken("2100040002", *_C200, interval=60, status=_AC, holder=ISAIAH, name="Desk token", days=90),
     DemoToken("60300101", *_MINI, hash_function=_SHA256, status=_AC, holder=LYNNE, name="Lynne's", days=120),
-    DemoToken("SI-01000102", *_SAFEID, status=_AC, holder=GRADY, days=60),
+    # Active, but not used to sign in for six weeks.
+    DemoToken("SI-01000102", *_SAFEID, status=_AC, holder=GRADY, days=60, used_days=45),
     DemoToken("60200103", *_C202, status=_AC, holder=MIRIAM, name="Break-glass backup", days=200),
-    DemoToken("2100040003", *_C200, status=_AC, holder=PATTI, name="Patti's token", days=30),
+    # Activated a month ago and never used to sign in.
+    DemoToken("2100040003", *_C200, status=_AC, holder=PATTI, name="Patti's token", days=30, used_days=None),
     DemoToken("PSL-7000101", *_SLIM, status=_AC, holder=DIEGO, days=300),
+    # Assigned three weeks ago, never activated.
+    DemoToken("60200109", *_C202, status=_AS, holder=JOHANNA, days=21),
+    # Held by an account that was deleted.
+    DemoToken("SI-01000107", *_SAFEID, status=_AC, holder=LEE, days=150, used_days=9),
     # The inventory, free for self-service: a mix of makes, intervals and hash functions.
     DemoToken("60200104", *_C202),
     DemoToken("60200105", *_C202),
@@ -175,7 +189,7 @@ class SeedResult:
 
 
 def tenant_is_empty() -> bool:
-    return not DirectoryUser.objects.exists()
+    return not DirectoryUser.everyone.exists()
 
 
 def seed_demo_tenant(reset: bool = False) -> SeedResult:
@@ -188,7 +202,9 @@ def seed_demo_tenant(reset: bool = False) -> SeedResult:
             _wipe()
         created = updated = 0
         for user in USERS:
-            _, was_created = DirectoryUser.objects.update_or_create(id=uuid.UUID(user.id), defaults=_user_fields(user))
+            _, was_created = DirectoryUser.everyone.update_or_create(
+                id=uuid.UUID(user.id), defaults=_user_fields(user, now)
+            )
             created += was_created
             updated += not was_created
         tokens_created = 0
@@ -212,10 +228,10 @@ def _wipe() -> None:
     RefreshToken.objects.all().delete()
     AuthorizationCode.objects.all().delete()
     HardwareToken.objects.all().delete()
-    DirectoryUser.objects.all().delete()
+    DirectoryUser.everyone.all().delete()
 
 
-def _user_fields(user: DemoUser) -> dict[str, object]:
+def _user_fields(user: DemoUser, now: datetime) -> dict[str, object]:
     upn = user.user_principal_name
     return {
         "user_principal_name": upn,
@@ -227,6 +243,7 @@ def _user_fields(user: DemoUser) -> dict[str, object]:
         "department": user.department,
         "user_type": user.user_type,
         "account_enabled": user.enabled,
+        "deleted_at": None if user.deleted_days is None else now - timedelta(days=user.deleted_days),
         # Every user carries the member template id, as in real `wids` claims.
         "roles": [*user.roles, roles.MEMBER],
         "demo_description": user.description,
@@ -248,5 +265,11 @@ def _token_fields(token: DemoToken, now: datetime) -> dict[str, object]:
         "status": token.status,
         "assigned_to_id": uuid.UUID(token.holder) if token.holder else None,
         "assigned_at": assigned_at,
-        "last_used_at": now - timedelta(hours=5) if token.status == HardwareToken.Status.ACTIVATED else None,
+        "last_used_at": _last_used(token, now),
     }
+
+
+def _last_used(token: DemoToken, now: datetime) -> datetime | None:
+    if token.status != HardwareToken.Status.ACTIVATED or token.used_days is None:
+        return None
+    return now - (timedelta(days=token.used_days) if token.used_days else timedelta(hours=5))

@@ -14,18 +14,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.core import signing
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 from requests.structures import CaseInsensitiveDict
 
-from portal.sandbox import roles
+from portal.sandbox import directory, roles
 from portal.sandbox.config import sandbox_float, sandbox_int, sandbox_optional_str
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 from portal.sandbox.identity import authorize as authz
@@ -93,7 +94,8 @@ def _emulation_settings() -> list[tuple[str, str]]:
         ("Retry-After on those answers", f"{sandbox_float('RETRY_AFTER_SECONDS'):g} s"),
         ("Fault seed", sandbox_optional_str("FAULT_SEED") or "none (faults are random)"),
         ("Fresh sign-in required for token changes after", f"{step_up // 60} min" if step_up else "never"),
-        ("Accepted clock drift of a verification code", f"±{sandbox_int('TOTP_WINDOW_STEPS')} time step(s)"),
+        ("Accepted clock drift of a code at sign-in", f"±{sandbox_int('TOTP_WINDOW_STEPS')} time step(s)"),
+        ("Accepted clock drift of a code at activation", f"±{sandbox_int('ACTIVATION_WINDOW_STEPS')} time step(s)"),
         ("Access token lifetime", f"{sandbox_int('ACCESS_TOKEN_LIFETIME_SECONDS')} s"),
         ("Authorization code lifetime", f"{sandbox_int('AUTH_CODE_LIFETIME_SECONDS')} s"),
         ("Graph page size", str(sandbox_int("PAGE_SIZE"))),
@@ -131,11 +133,80 @@ def tokens(request: HtmxHttpRequest) -> HttpResponse:
         for token in queryset
     ]
     template = "sandbox/tokens.html#token-list" if request.htmx else "sandbox/tokens.html"
+    signable = HardwareToken.objects.filter(status=HardwareToken.Status.ACTIVATED, assigned_to__isnull=False)
     return render(
         request,
         template,
-        {"rows": rows, "serial": serial, "poll_seconds": _POLL_SECONDS, "sandbox_nav": "tokens"},
+        {
+            "rows": rows,
+            "serial": serial,
+            "poll_seconds": _POLL_SECONDS,
+            "sandbox_nav": "tokens",
+            "signable": signable.select_related("assigned_to").order_by("serial_number"),
+        },
     )
+
+
+@require_POST
+def token_sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in to "Microsoft" with a token's current code: sets the method's lastUsedDateTime."""
+    token_id = _uuid_or_none(request.POST.get("token"))
+    token = HardwareToken.objects.select_related("assigned_to").filter(pk=token_id).first() if token_id else None
+    if token is None:
+        messages.error(request, "Pick one of the activated tokens.")
+        return redirect("sandbox:tokens")
+    try:
+        directory.token_sign_in(token=token)
+    except directory.SignInRefused as exc:
+        messages.error(request, f"Sign-in with token {token.serial_number} refused: {exc}")
+    else:
+        holder = token.assigned_to
+        messages.success(
+            request,
+            f"{holder.display_name if holder else 'The holder'} signed in with token {token.serial_number}: "
+            "its lastUsedDateTime is now.",
+        )
+    return redirect("sandbox:tokens")
+
+
+# --- The directory (what Microsoft's admin center does to accounts) ------------------------------------
+
+
+@never_cache
+@require_GET
+def users(request: HttpRequest) -> HttpResponse:
+    people = [
+        _DemoUserRow.of(user)
+        for user in DirectoryUser.everyone.annotate(token_count=Count("tokens")).order_by("sort_order", "display_name")
+    ]
+    return render(request, "sandbox/users.html", {"users": people, "sandbox_nav": "users"})
+
+
+_USER_ACTIONS = {"disable", "enable", "delete", "restore"}
+
+
+@require_POST
+def user_change(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    user = get_object_or_404(DirectoryUser.everyone, pk=user_id)
+    action = request.POST.get("action", "")
+    if action not in _USER_ACTIONS:
+        messages.error(request, "Choose disable, enable, delete or restore.")
+        return redirect("sandbox:users")
+    if action in ("disable", "enable"):
+        directory.user_enabled_set(user=user, enabled=action == "enable")
+    elif action == "delete":
+        directory.user_delete(user=user)
+    else:
+        directory.user_restore(user=user)
+    messages.success(request, f"{user.display_name}: account {action}d.")
+    return redirect("sandbox:users")
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
 
 
 # --- Sign-in (authorize) -----------------------------------------------------------------------------

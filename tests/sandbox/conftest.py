@@ -48,6 +48,8 @@ def _quiet_sandbox(settings: Any) -> Iterator[None]:
         RETRY_AFTER_SECONDS=1.0,
         FAULT_SEED=None,
         TOTP_WINDOW_STEPS=1,
+        ACTIVATION_WINDOW_STEPS=2880,
+        DELETED_USER_RELEASES_TOKENS=False,
         PAGE_SIZE=100,
         MAX_TOP=999,
         BULK_STATUS=200,

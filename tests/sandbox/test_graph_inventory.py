@@ -155,6 +155,10 @@ def filter_set(make_token: Callable[..., HardwareToken], directory: Directory) -
         ("(status eq 'assigned') and manufacturer eq 'Contoso'", ["d"]),
         ("serialNumber eq 'nope'", []),
         ("assignedTo/id eq '00000000-0000-0000-0000-000000000000'", []),
+        # The evolvable-enum sentinel is a valid member of both enumerations, held by no token.
+        ("status eq 'unknownFutureValue'", []),
+        ("hashFunction eq 'unknownFutureValue'", []),
+        ("status eq 'unknownFutureValue' and timeIntervalInSeconds eq 30", []),
     ],
 )
 def test_filters(

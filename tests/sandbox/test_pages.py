@@ -246,3 +246,39 @@ def test_index_explains_the_sandbox(client: Client) -> None:
     assert "Emulation settings in force" in html
     assert "/sandbox/graph/beta" in html
     assert_csp_clean(html)
+
+
+# --- Directory page and sign-in with a token --------------------------------------------------------
+
+
+def test_directory_page_blocks_deletes_and_restores_accounts(client: Client) -> None:
+    page = client.get("/sandbox/users/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Lee Gu" in html and "Deleted" in html  # the seeded leaver
+    assert "Sign-in blocked" in html  # Diego
+    assert_csp_clean(html)
+
+    client.post(f"/sandbox/users/{seed.ADELE}/", {"action": "delete"})
+    assert "Sign in as Adele Vance" not in client.get(authorize_url()).content.decode()
+    client.post(f"/sandbox/users/{seed.ADELE}/", {"action": "restore"})
+    client.post(f"/sandbox/users/{seed.ADELE}/", {"action": "disable"})
+    assert "Sign in as Adele Vance" not in client.get(authorize_url()).content.decode()
+    answer = client.post(f"/sandbox/users/{seed.ADELE}/", {"action": "enable"}, follow=True)
+    assert "Adele Vance: account enabled." in answer.content.decode()
+    assert "Sign in as Adele Vance" in client.get(authorize_url()).content.decode()
+
+
+def test_signing_in_with_a_token_from_the_virtual_tokens_page(client: Client) -> None:
+    token = HardwareToken.objects.get(serial_number="2100040003")  # Patti's: activated, never used
+    assert token.last_used_at is None
+    page = client.get("/sandbox/tokens/").content.decode()
+    assert f'value="{token.pk}"' in page
+
+    answer = client.post("/sandbox/tokens/sign-in", {"token": str(token.pk)}, follow=True)
+
+    assert "Patti Fernandez signed in with token 2100040003" in answer.content.decode()
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    refused = client.post("/sandbox/tokens/sign-in", {"token": str(token.pk).replace("-", "x")}, follow=True)
+    assert "Pick one of the activated tokens." in refused.content.decode()

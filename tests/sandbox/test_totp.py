@@ -155,3 +155,47 @@ def test_normalise_base32_error_never_contains_the_secret() -> None:
 
 def test_128_characters_is_the_limit() -> None:
     assert len(totp.normalise_base32("A" * 128)) == 128
+
+
+@pytest.mark.parametrize(("interval", "hash_function"), [(30, "hmacsha1"), (60, "hmacsha256")])
+def test_activation_window_reaches_a_day_of_drift_per_30_seconds_and_no_further(
+    interval: int, hash_function: str
+) -> None:
+    """Entra documents ±1 day of drift at activation for 30-second tokens and ±2 days for 60-second
+    ones: 2,880 steps either side. The fast path of verify() must agree with pyotp's codes at the edges."""
+    secret = SHA1_SECRET if hash_function == "hmacsha1" else SHA256_SECRET
+    now = 1_700_000_000.0
+    steps = 2880
+    edge_past = totp.code_at(secret, interval=interval, hash_function=hash_function, at=now - steps * interval)
+    edge_future = totp.code_at(secret, interval=interval, hash_function=hash_function, at=now + steps * interval)
+    beyond = totp.code_at(secret, interval=interval, hash_function=hash_function, at=now + (steps + 1) * interval)
+    within = {
+        totp.code_at(secret, interval=interval, hash_function=hash_function, at=now + k * interval)
+        for k in range(-steps, steps + 1)
+    }
+
+    def check(candidate: str) -> bool:
+        return totp.verify(
+            secret, candidate, interval=interval, hash_function=hash_function, window_steps=steps, at=now
+        )
+
+    assert check(edge_past)
+    assert check(edge_future)
+    assert check(beyond) is (beyond in within)  # a collision inside the window is a match, as at Entra
+    # The one-minute sign-in window refuses a code from an hour ago.
+    an_hour_ago = totp.code_at(secret, interval=interval, hash_function=hash_function, at=now - 3600)
+    assert not totp.verify(
+        secret, an_hour_ago, interval=interval, hash_function=hash_function, window_steps=1, at=now
+    ) or an_hour_ago in {
+        totp.code_at(secret, interval=interval, hash_function=hash_function, at=now + k * interval) for k in (-1, 0, 1)
+    }
+
+
+@pytest.mark.parametrize(("at", "sha1", "sha256"), RFC_VECTORS[1:])  # t=59 has no three steps before it
+def test_codes_in_window_agree_with_the_rfc_and_pyotp(at: int, sha1: str, sha256: str) -> None:
+    for secret, hash_function, expected in ((SHA1_SECRET, "hmacsha1", sha1), (SHA256_SECRET, "hmacsha256", sha256)):
+        window = list(totp.codes_in_window(secret, interval=30, hash_function=hash_function, window_steps=3, at=at))
+        assert window[3] == expected[-6:]
+        assert window == [
+            totp.code_at(secret, interval=30, hash_function=hash_function, at=at + k * 30) for k in range(-3, 4)
+        ]

@@ -110,6 +110,9 @@ EXPECTED: dict[str, Rule] = {
     # absent otherwise). It plays Microsoft: its pages don't know the portal's session at all.
     "sandbox:index": Rule(GET, everyone(200)),
     "sandbox:tokens": Rule(GET, everyone(200)),
+    "sandbox:token_sign_in": Rule(POST, {}),
+    "sandbox:users": Rule(GET, everyone(200)),
+    "sandbox:user_change": Rule(POST, {}),
     "sandbox:authorize": Rule(GET_POST, everyone(400)),  # without an app's request: refused
     "sandbox:logout": Rule(GET, everyone(200)),
     "sandbox:login_endpoint": Rule(ANY, everyone(200)),  # the sample is the discovery document

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 
 from portal.sandbox.models import HardwareToken
-from portal.sandbox.totp import code_at, current_code
+from portal.sandbox.totp import codes_in_window, current_code
 
 
 def token_id(serial: str) -> str:
@@ -20,22 +18,17 @@ def code_of(token: HardwareToken) -> str:
 
 
 def codes_near(token: HardwareToken) -> set[str]:
-    """Every code the token accepts now, and those one step beyond the sandbox's ±window."""
-    window = settings.SANDBOX["TOTP_WINDOW_STEPS"] + 1
-    now = time.time()
-    return {
-        code_at(
-            token.secret_key,
-            interval=token.time_interval,
-            hash_function=token.hash_function,
-            at=now + step * token.time_interval,
+    """Every code the token accepts now (at activation or sign-in), and one step beyond either window."""
+    window = max(settings.SANDBOX["TOTP_WINDOW_STEPS"], settings.SANDBOX["ACTIVATION_WINDOW_STEPS"]) + 1
+    return set(
+        codes_in_window(
+            token.secret_key, interval=token.time_interval, hash_function=token.hash_function, window_steps=window
         )
-        for step in range(-window, window + 1)
-    }
+    )
 
 
 def wrong_code_of(token: HardwareToken) -> str:
-    """A well-formed code the token will not accept now (outside the sandbox's ±window)."""
+    """A well-formed code the token will not accept now (outside the sandbox's ±windows)."""
     near = codes_near(token)
     return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in near)
 

@@ -24,6 +24,9 @@ _TOKEN = re.compile(
 )
 
 
+UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
+
+
 @dataclass(frozen=True)
 class Compare:
     path: str
@@ -208,6 +211,10 @@ def _equals(target: Field, node: Compare, spec: FilterSpec) -> Q:
             raise mismatch
         return Q(**{target.orm: value})
     if target.kind == "enum":
+        # `unknownFutureValue` is a member of every evolvable Graph enumeration (the status and
+        # hash-function ones included): a valid value that no object has today.
+        if isinstance(value, str) and value.lower() == UNKNOWN_FUTURE_VALUE.lower():
+            return Q(pk__in=[])
         canonical = {choice.lower(): choice for choice in target.choices}
         if not isinstance(value, str) or value.lower() not in canonical:
             raise spec.error(f"Invalid filter clause: '{value}' is not a valid value for '{node.path}'.")

@@ -84,12 +84,14 @@ def unassign(token: HardwareToken) -> None:
 
 
 def code_is_valid(token: HardwareToken, code: str) -> bool:
+    """The activation check: Entra documents a generous drift there (about ±1 day for 30-second
+    tokens, ±2 days for 60-second ones), far wider than at sign-in (portal.sandbox.signins)."""
     return totp.verify(
         token.secret_key,
         code,
         interval=token.time_interval,
         hash_function=token.hash_function,
-        window_steps=sandbox_int("TOTP_WINDOW_STEPS"),
+        window_steps=sandbox_int("ACTIVATION_WINDOW_STEPS"),
     )
 
 

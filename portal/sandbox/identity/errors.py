@@ -202,6 +202,17 @@ def user_disabled() -> OAuthError:
     return OAuthError(status=400, error="invalid_grant", code=50057, message="The user account is disabled.")
 
 
+def user_not_found() -> OAuthError:
+    # AADSTS50034: the account was deleted after the code or refresh token was issued.
+    return OAuthError(
+        status=400,
+        error="invalid_grant",
+        code=50034,
+        message="The user account does not exist in the directory. To sign into this application, the account "
+        "must be added to the directory.",
+    )
+
+
 def consent_required(client_id: str, scopes: list[str]) -> OAuthError:
     return OAuthError(
         status=400,

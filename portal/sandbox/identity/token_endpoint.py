@@ -120,6 +120,8 @@ def _redeem_refresh_token(form: dict[str, str], app: AppRegistration, call: Call
 
 
 def _active_user(user: DirectoryUser) -> DirectoryUser:
+    if user.deleted_at is not None:
+        raise errors.user_not_found()
     if not user.account_enabled:
         raise errors.user_disabled()
     return user
