@@ -3,8 +3,10 @@
 A batch that succeeds as a whole (HTTP 200) can still contain failed members: each
 `BatchResponse` has its own status, and `raise_for_error()` turns a failed member into the same
 `GraphError` subclass a direct call would have raised. Members are throttled individually; a member
-answered 429 was not processed (Graph's throttling contract), so `run_batch` resends those once,
-together with the members that were skipped (424) only because they depended on one.
+answered 429 was not processed (Graph's throttling contract), so `run_batch` resends those, together
+with the members that were skipped (424) only because they depended on one, under the client's
+retry policy: one `Retrying` per chunk counts both the `$batch` POSTs and the member resends, so a
+chunk is never tried more often, nor waited on longer, than the policy allows.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from portal.graph.errors import GraphError, bad_response, parse_retry_after
 
 if TYPE_CHECKING:
     from portal.graph.client import GraphClient
+    from portal.graph.retry import Retrying
 
 MAX_BATCH_SIZE = 20
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
@@ -77,17 +80,20 @@ class BatchResponse:
             raise error
 
 
-def run_batch(
-    client: GraphClient, requests: Sequence[BatchRequest], *, retry_throttled: bool = True
-) -> dict[str, BatchResponse]:
+def run_batch(client: GraphClient, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
     """Every request's response by id, in request order. ValueError for an invalid set of requests
     (duplicate ids, unknown or cross-chunk `depends_on`, absolute URLs)."""
     chunks = _chunks(requests)
     results: dict[str, BatchResponse] = {}
     for chunk in chunks:
-        answers = _send(client, chunk)
-        if retry_throttled:
-            answers.update(_retry_throttled(client, chunk, answers))
+        retrying = client.policy.start()
+        answers = _send(client, chunk, retrying)
+        while again := _throttled(chunk, answers):
+            wait = retrying.after_throttled_members(_longest_retry_after(answers, again))
+            if wait is None:
+                break  # callers see the 429 members, with their retry_after, and decide
+            client.sleep(wait)
+            answers.update(_send(client, _resend(chunk, again), retrying))
         results.update(answers)
     return {request.id: results[request.id] for request in requests}
 
@@ -114,11 +120,15 @@ def _chunks(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
     return chunks
 
 
-def _send(client: GraphClient, chunk: list[BatchRequest]) -> dict[str, BatchResponse]:
+def _send(client: GraphClient, chunk: list[BatchRequest], retrying: Retrying) -> dict[str, BatchResponse]:
     # The $batch POST itself may be resent after a timeout only if every member is harmless to repeat.
     idempotent = all(request.method.upper() in _IDEMPOTENT for request in chunk)
     response = client.request(
-        "POST", "/$batch", json={"requests": [request.to_graph() for request in chunk]}, idempotent=idempotent
+        "POST",
+        "/$batch",
+        json={"requests": [request.to_graph() for request in chunk]},
+        idempotent=idempotent,
+        retrying=retrying,
     )
     data = response.data
     entries = data.get("responses") if isinstance(data, dict) else None
@@ -147,14 +157,11 @@ def _send(client: GraphClient, chunk: list[BatchRequest]) -> dict[str, BatchResp
     return answers
 
 
-def _retry_throttled(
-    client: GraphClient, chunk: list[BatchRequest], answers: dict[str, BatchResponse]
-) -> dict[str, BatchResponse]:
+def _throttled(chunk: list[BatchRequest], answers: Mapping[str, BatchResponse]) -> set[str]:
+    """Ids to send again: members answered 429, and those skipped (424) only because something
+    they depend on was throttled."""
     again = {request_id for request_id, answer in answers.items() if answer.status == 429}
-    if not again:
-        return {}
-    # Members skipped (424) only because something they depend on was throttled go again too.
-    grew = True
+    grew = bool(again)
     while grew:
         grew = False
         for request in chunk:
@@ -162,14 +169,16 @@ def _retry_throttled(
             if skipped and any(dependency in again for dependency in request.depends_on or ()):
                 again.add(request.id)
                 grew = True
-    waits = [answers[request_id].retry_after for request_id in again if answers[request_id].status == 429]
-    wait = max((w for w in waits if w is not None), default=None)
-    if wait is None:
-        wait = client.backoff(1)
-    if wait > client.max_retry_wait:
-        return {}  # callers see the 429 members, with their retry_after, and decide
-    client.sleep(wait)
-    retry = [
+    return again
+
+
+def _longest_retry_after(answers: Mapping[str, BatchResponse], ids: set[str]) -> float | None:
+    waits = [answers[request_id].retry_after for request_id in ids if answers[request_id].status == 429]
+    return max((wait for wait in waits if wait is not None), default=None)
+
+
+def _resend(chunk: list[BatchRequest], again: set[str]) -> list[BatchRequest]:
+    return [
         BatchRequest(
             id=request.id,
             method=request.method,
@@ -182,4 +191,3 @@ def _retry_throttled(
         for request in chunk
         if request.id in again
     ]
-    return _send(client, retry)

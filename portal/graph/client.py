@@ -1,22 +1,7 @@
 """The Graph client: one call = one `request()`, with the retry policy, logging and typed errors.
 
-Retry policy (the reasoning, because getting it wrong either loses writes or doubles them):
-
-* 429 and 503 are retried for every method, POST included. Graph's throttling contract is that a
-  429 (and a 503 carrying Retry-After) is answered *instead of* processing the request, so sending
-  it again cannot apply a change twice. Graph documents 503 as "repeat the request after a delay".
-* 504 and transport failures (connection error, timeout) are retried only for idempotent requests
-  (GET/HEAD/OPTIONS/PUT/DELETE, or `idempotent=True`): the request may have reached Graph and been
-  applied, so only a request that is harmless to repeat goes again. A POST/PATCH after a timeout is
-  never resent; the caller gets `GraphUnavailable` and the service must re-read state before telling
-  the person what happened. (A DELETE repeated after a lost answer can yield 404: services should
-  read that as "already gone".)
-* A read timeout is retried at most once: each one already cost the full timeout, and a person is
-  waiting for the page.
-* Waits follow `Retry-After` (seconds, fractional allowed), else exponential backoff with jitter.
-  A requested wait above GRAPH_MAX_RETRY_WAIT_SECONDS is not slept through: the error is raised at
-  once with `retry_after`, so the page can say "try again in N seconds" instead of hanging.
-* At most GRAPH_MAX_RETRIES retries; then the last error is raised.
+What is retried and how long the client waits is `portal.graph.retry.RetryPolicy` (one policy,
+tuned per caller: `RetryPolicy.for_pages()` by default, `RetryPolicy.for_jobs()` for background work).
 
 The shared session: `requests.Session` is shared across threads in practice (urllib3's connection
 pool is thread-safe). We keep it safe to share by never mutating it per call — the token and the
@@ -27,7 +12,6 @@ receives can ride along on another person's call.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 import uuid
@@ -45,19 +29,13 @@ from django.dispatch import receiver
 from portal.graph.errors import GraphError, GraphForeignURL, GraphUnavailable, bad_response
 from portal.graph.operations import GraphOperations
 from portal.graph.paging import parse_collection
+from portal.graph.retry import IDEMPOTENT_METHODS, Retrying, RetryPolicy
 from portal.graph.transport import RefusedURL, build_session
 
 if TYPE_CHECKING:
     from portal.graph.batch import BatchRequest, BatchResponse
 
 logger = logging.getLogger("portal.graph")
-
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# Answered instead of processing the request: safe to resend whatever the method (see module doc).
-NOT_PROCESSED_STATUSES = frozenset({429, 503})
-# May have been processed: resend only what is harmless to repeat.
-RETRY_IF_IDEMPOTENT_STATUSES = frozenset({504})
-BACKOFF_BASE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -117,10 +95,9 @@ class GraphClient(GraphOperations):
         *,
         session: requests.Session | None = None,
         base_url: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], object] = time.sleep,
         timeout: float | None = None,
-        max_retries: int | None = None,
-        max_retry_wait: float | None = None,
     ) -> None:
         if not access_token:
             raise ValueError("An access token is required.")
@@ -128,8 +105,10 @@ class GraphClient(GraphOperations):
         self.session = session if session is not None else shared_session()
         self.base_url = (base_url or settings.GRAPH_BASE_URL).rstrip("/")
         self.timeout = settings.GRAPH_TIMEOUT_SECONDS if timeout is None else timeout
-        self.max_retries = settings.GRAPH_MAX_RETRIES if max_retries is None else max_retries
-        self.max_retry_wait = settings.GRAPH_MAX_RETRY_WAIT_SECONDS if max_retry_wait is None else max_retry_wait
+        #: How patient this client's calls are (a person's page unless told otherwise).
+        self.policy = policy if policy is not None else RetryPolicy.for_pages()
+        #: Called with the seconds to wait between tries (inject a recorder in tests; a job may pass
+        #: a sleep that keeps its lease alive and raises to stop early).
         self.sleep = sleep
         #: request-id of the last answer Graph gave this client (for audit records of successes).
         self.last_request_id: str | None = None
@@ -148,11 +127,13 @@ class GraphClient(GraphOperations):
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        retrying: Retrying | None = None,
     ) -> GraphResponse:
         """One Graph call. `path` is "/..." under base_url, or a full `@odata.nextLink` under it.
 
         Returns on 2xx; raises a GraphError subclass otherwise (after the retries described in the
-        module docstring). `idempotent` defaults from the method.
+        `portal.graph.retry`). `idempotent` defaults from the method. `retrying` shares one retry
+        budget between several requests (the `$batch` resends); a fresh one per call otherwise.
         """
         method = method.upper()
         url = self.url_for(path)
@@ -166,8 +147,8 @@ class GraphClient(GraphOperations):
             "Authorization": f"Bearer {self._access_token}",
         }
         log_path = urlsplit(url).path  # never the query string
+        retrying = retrying if retrying is not None else self.policy.start()
         attempt = 0
-        timeouts = 0
         while True:
             attempt += 1
             started = time.monotonic()
@@ -183,10 +164,14 @@ class GraphClient(GraphOperations):
                 )
             except requests.RequestException as exc:
                 self._log(method, log_path, 0, None, started, attempt)
-                wait = self._transport_retry_wait(exc, idempotent=idempotent, attempt=attempt, timeouts=timeouts)
+                wait = None
+                # Invalid URL, bad header, a refused host...: a bug or a setting, not bad luck.
+                if isinstance(exc, requests.Timeout | requests.ConnectionError) and not isinstance(exc, RefusedURL):
+                    wait = retrying.after_transport_failure(
+                        timed_out=isinstance(exc, requests.Timeout), idempotent=idempotent
+                    )
                 if wait is None:
                     raise GraphUnavailable.from_exception(exc) from exc
-                timeouts += isinstance(exc, requests.Timeout)
                 self.sleep(wait)
                 continue
 
@@ -196,7 +181,7 @@ class GraphClient(GraphOperations):
             if 200 <= response.status_code < 300:
                 return GraphResponse(response.status_code, _decode(response), response.headers, request_id)
             error = GraphError.from_response(response)
-            wait = self._status_retry_wait(error, idempotent=idempotent, attempt=attempt)
+            wait = retrying.after_status(error.status, retry_after=error.retry_after, idempotent=idempotent)
             if wait is None:
                 raise error
             self.sleep(wait)
@@ -255,40 +240,11 @@ class GraphClient(GraphOperations):
             seen.add(next_link)
             link, link_params = next_link, None
 
-    def batch(self, requests: Sequence[BatchRequest], *, retry_throttled: bool = True) -> dict[str, BatchResponse]:
+    def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
         """Run requests through `$batch` (chunks of 20); see `portal.graph.batch`."""
         from portal.graph.batch import run_batch
 
-        return run_batch(self, requests, retry_throttled=retry_throttled)
-
-    # -- retry decisions ------------------------------------------------------------------------
-
-    def _status_retry_wait(self, error: GraphError, *, idempotent: bool, attempt: int) -> float | None:
-        retryable = error.status in NOT_PROCESSED_STATUSES or (
-            idempotent and error.status in RETRY_IF_IDEMPOTENT_STATUSES
-        )
-        if not retryable or attempt > self.max_retries:
-            return None
-        if error.retry_after is not None:
-            # Too long to hold a person's page: hand the wait to the UI via error.retry_after.
-            return error.retry_after if error.retry_after <= self.max_retry_wait else None
-        return self.backoff(attempt)
-
-    def _transport_retry_wait(
-        self, exc: requests.RequestException, *, idempotent: bool, attempt: int, timeouts: int
-    ) -> float | None:
-        if not idempotent or attempt > self.max_retries or isinstance(exc, RefusedURL):
-            return None
-        if isinstance(exc, requests.Timeout):
-            return self.backoff(attempt) if timeouts == 0 else None
-        if isinstance(exc, requests.ConnectionError):
-            return self.backoff(attempt)
-        return None  # invalid URL, bad header...: a bug, not bad luck
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter, capped by the maximum retry wait."""
-        ceiling = min(self.max_retry_wait, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
-        return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
+        return run_batch(self, requests)
 
     @staticmethod
     def _log(method: str, path: str, status: int, request_id: str | None, started: float, attempt: int) -> None:

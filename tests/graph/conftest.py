@@ -22,6 +22,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.response import HTTPResponse
 
 from portal.graph.client import GraphClient
+from portal.graph.retry import RetryPolicy
 
 BASE = "https://graph.microsoft.com/beta"
 TOKEN = "canary-token-eyJhbGciOi.J9.c2VjcmV0"
@@ -178,6 +179,5 @@ def client(session: requests.Session, sleeps: list[float]) -> GraphClient:
         base_url=BASE,
         sleep=sleeps.append,
         timeout=7.5,
-        max_retries=3,
-        max_retry_wait=8.0,
+        policy=RetryPolicy(max_retries=3, max_wait=8.0),
     )

@@ -14,6 +14,7 @@ from portal.graph.errors import (
     GraphServerError,
     GraphThrottled,
 )
+from portal.graph.retry import RetryPolicy
 from tests.graph.conftest import Answer, FakeGraph, Sent, graph_error
 
 METHODS = "/users/u1/authentication/hardwareOathMethods"
@@ -164,9 +165,10 @@ def test_throttled_member_with_long_wait_is_handed_back(
     assert info.value.retry_after == 120.0
 
 
-def test_no_member_retry_when_disabled(client: GraphClient, fake: FakeGraph) -> None:
+def test_no_member_retry_under_a_policy_without_retries(client: GraphClient, fake: FakeGraph) -> None:
+    client.policy = RetryPolicy(max_retries=0, max_wait=8.0)
     fake.reply(200, {"responses": [{"id": "1", "status": 429, "headers": {"Retry-After": "1"}}]})
-    assert client.batch([BatchRequest("1", "GET", "/me")], retry_throttled=False)["1"].status == 429
+    assert client.batch([BatchRequest("1", "GET", "/me")])["1"].status == 429
     assert len(fake.sent) == 1
 
 

@@ -22,6 +22,7 @@ from portal.graph.errors import (
     parse_claims_challenge,
     parse_retry_after,
 )
+from portal.graph.retry import RetryPolicy
 from portal.graph.transport import RefusedURL
 from tests.graph.conftest import TOKEN, FakeGraph, graph_error
 
@@ -49,7 +50,7 @@ CLAIMS = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}'
 def test_status_maps_to_error_class(
     client: GraphClient, fake: FakeGraph, status: int, error_class: type[GraphError]
 ) -> None:
-    client.max_retries = 0
+    client.policy = RetryPolicy(max_retries=0, max_wait=8.0)
     fake.reply(status, graph_error("someCode", "Developer text.", request_id="r-1"))
     with pytest.raises(error_class) as info:
         client.request("POST", "/me/authentication/hardwareOathMethods", json={})
@@ -85,7 +86,7 @@ def test_ids_fall_back_to_headers(client: GraphClient, fake: FakeGraph) -> None:
 
 
 def test_throttling_inner_code_is_not_a_more_specific_code(client: GraphClient, fake: FakeGraph) -> None:
-    client.max_retries = 0
+    client.policy = RetryPolicy(max_retries=0, max_wait=8.0)
     fake.reply(429, graph_error("TooManyRequests", code="429", status="429"), headers={"Retry-After": "2.5"})
     with pytest.raises(GraphThrottled) as info:
         client.request("GET", "/me")
