@@ -29,7 +29,7 @@ def _env_float(name: str, default: float) -> float:
 
 
 def worst_case_graph_call_seconds() -> float:
-    """How long one Graph call may take with every retry (portal.graph.client): each attempt up to
+    """How long one Graph call may take with every retry (portal.graph.retry, page policy): each attempt up to
     GRAPH_TIMEOUT_SECONDS, and up to GRAPH_MAX_RETRIES waits of at most GRAPH_MAX_RETRY_WAIT_SECONDS."""
     timeout = _env_float("GRAPH_TIMEOUT_SECONDS", 10.0)
     retries = _env_int("GRAPH_MAX_RETRIES", 3)

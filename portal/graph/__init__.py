@@ -1,12 +1,15 @@
-"""The portal's Microsoft Graph client: one requests session, typed errors and results.
+"""The portal's Microsoft Graph client: one requests session, one retry policy, typed calls and errors.
 
-Import from here: `from portal.graph import GraphClient, GraphError, GraphNotFound, ...`.
+Import from here: `from portal.graph import GraphClient, GraphError, GraphNotFound, calls, ...`;
+the layers are described in `portal.graph.client`.
 """
 
 from __future__ import annotations
 
-from portal.graph.batch import BatchRequest, BatchResponse
-from portal.graph.client import GraphClient, GraphResponse
+from portal.graph import calls
+from portal.graph.calls import GraphCall, Result
+from portal.graph.client import GraphClient
+from portal.graph.connection import GraphResponse
 from portal.graph.errors import (
     GraphBadRequest,
     GraphBadResponse,
@@ -21,6 +24,7 @@ from portal.graph.errors import (
     GraphUnauthorized,
     GraphUnavailable,
 )
+from portal.graph.retry import RetryPolicy
 from portal.graph.types import (
     BulkItemResult,
     DirectoryUser,
@@ -33,12 +37,11 @@ from portal.graph.types import (
 )
 
 __all__ = [
-    "BatchRequest",
-    "BatchResponse",
     "BulkItemResult",
     "DirectoryUser",
     "GraphBadRequest",
     "GraphBadResponse",
+    "GraphCall",
     "GraphClient",
     "GraphConflict",
     "GraphError",
@@ -56,5 +59,8 @@ __all__ = [
     "HashFunction",
     "Identity",
     "Page",
+    "Result",
+    "RetryPolicy",
     "TokenStatus",
+    "calls",
 ]

@@ -4,7 +4,7 @@ A batch that succeeds as a whole (HTTP 200) can still contain failed members: ea
 `BatchResponse` has its own status, and `raise_for_error()` turns a failed member into the same
 `GraphError` subclass a direct call would have raised. Members are throttled individually; a member
 answered 429 was not processed (Graph's throttling contract), so `run_batch` resends those, together
-with the members that were skipped (424) only because they depended on one, under the client's
+with the members that were skipped (424) only because they depended on one, under the connection's
 retry policy: one `Retrying` per chunk counts both the `$batch` POSTs and the member resends, so a
 chunk is never tried more often, nor waited on longer, than the policy allows.
 """
@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from portal.graph.connection import GraphConnection
 from portal.graph.errors import GraphError, bad_response, parse_retry_after
-
-if TYPE_CHECKING:
-    from portal.graph.client import GraphClient
-    from portal.graph.retry import Retrying
+from portal.graph.retry import Retrying
 
 MAX_BATCH_SIZE = 20
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
@@ -80,20 +78,20 @@ class BatchResponse:
             raise error
 
 
-def run_batch(client: GraphClient, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+def run_batch(connection: GraphConnection, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
     """Every request's response by id, in request order. ValueError for an invalid set of requests
     (duplicate ids, unknown or cross-chunk `depends_on`, absolute URLs)."""
     chunks = _chunks(requests)
     results: dict[str, BatchResponse] = {}
     for chunk in chunks:
-        retrying = client.policy.start()
-        answers = _send(client, chunk, retrying)
+        retrying = connection.policy.start()
+        answers = _send(connection, chunk, retrying)
         while again := _throttled(chunk, answers):
             wait = retrying.after_throttled_members(_longest_retry_after(answers, again))
             if wait is None:
                 break  # callers see the 429 members, with their retry_after, and decide
-            client.sleep(wait)
-            answers.update(_send(client, _resend(chunk, again), retrying))
+            connection.sleep(wait)
+            answers.update(_send(connection, _resend(chunk, again), retrying))
         results.update(answers)
     return {request.id: results[request.id] for request in requests}
 
@@ -120,10 +118,10 @@ def _chunks(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
     return chunks
 
 
-def _send(client: GraphClient, chunk: list[BatchRequest], retrying: Retrying) -> dict[str, BatchResponse]:
+def _send(connection: GraphConnection, chunk: list[BatchRequest], retrying: Retrying) -> dict[str, BatchResponse]:
     # The $batch POST itself may be resent after a timeout only if every member is harmless to repeat.
     idempotent = all(request.method.upper() in _IDEMPOTENT for request in chunk)
-    response = client.request(
+    response = connection.request(
         "POST",
         "/$batch",
         json={"requests": [request.to_graph() for request in chunk]},

@@ -1,288 +1,202 @@
-"""The Graph client: one call = one `request()`, with the retry policy, logging and typed errors.
+"""The Graph client: `call()` one `GraphCall`, or `batch()` several in one round trip.
 
-What is retried and how long the client waits is `portal.graph.retry.RetryPolicy` (one policy,
-tuned per caller: `RetryPolicy.for_pages()` by default, `RetryPolicy.for_jobs()` for background work).
+Layers, each importing only those below it (checked by `make lint`):
 
-The shared session: `requests.Session` is shared across threads in practice (urllib3's connection
-pool is thread-safe). We keep it safe to share by never mutating it per call — the token and the
-other headers are passed per request — and by refusing cookies, so nothing one person's call
-receives can ride along on another person's call.
+    client      GraphClient: call(), batch(), and a shorthand method per call
+    calls       GraphCall[T] builders with their parsers, Result[T]
+    batch       BatchRequest/BatchResponse, run_batch (chunks, throttled members resent)
+    connection  GraphConnection: request(), paging, the shared session
+    retry, errors, paging, types, transport
+
+The shorthand methods (`client.user_get(id)`, `client.method_activate(...)`, ...) are
+`client.call(calls.<same name>(...)).value`: use `call()` itself when you need the request-id.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from http.cookiejar import DefaultCookiePolicy
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from typing import Any, TypeVar, overload
 
-import requests
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
+from portal.graph import calls
+from portal.graph.batch import BatchRequest, BatchResponse, run_batch
+from portal.graph.calls import GraphCall, Reply, Result
+from portal.graph.connection import GraphConnection
+from portal.graph.errors import GraphError
+from portal.graph.types import (
+    BulkItemResult,
+    DirectoryUser,
+    HardwareOathDevice,
+    HardwareOathMethod,
+    Page,
+)
 
-from portal.graph.errors import GraphError, GraphForeignURL, GraphUnavailable, bad_response
-from portal.graph.operations import GraphOperations
-from portal.graph.paging import parse_collection
-from portal.graph.retry import IDEMPOTENT_METHODS, Retrying, RetryPolicy
-from portal.graph.transport import RefusedURL, build_session
-
-if TYPE_CHECKING:
-    from portal.graph.batch import BatchRequest, BatchResponse
-
-logger = logging.getLogger("portal.graph")
+T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
 
 
-@dataclass(frozen=True)
-class GraphResponse:
-    status: int
-    #: Decoded JSON; None for 204/empty bodies; text for non-JSON success bodies (e.g. `$count`).
-    data: Any
-    headers: Mapping[str, str]
-    request_id: str | None
+class GraphClient(GraphConnection):
+    """Microsoft Graph (beta) on behalf of one signed-in person: see `GraphConnection` for the
+    constructor (`GraphClient(access_token, policy=RetryPolicy.for_jobs())` for background work)."""
 
+    def call(self, call: GraphCall[T]) -> Result[T]:
+        """One call on its own. Raises its GraphError; returns the value with Graph's request-id."""
+        if call.depends_on:
+            raise ValueError("depends_on only has a meaning inside a $batch.")
+        response = self.request(call.method, call.url, json=call.body, headers=call.headers)
+        try:
+            value = call.parse(Reply(response.status, response.data, self.iterate))
+        except GraphError as exc:
+            exc.request_id = exc.request_id or response.request_id
+            raise
+        return Result.success(value, response.request_id)
 
-# -- the shared session -----------------------------------------------------------------------------
+    @overload
+    def batch(self, a: GraphCall[A], /) -> tuple[Result[A]]: ...
+    @overload
+    def batch(self, a: GraphCall[A], b: GraphCall[B], /) -> tuple[Result[A], Result[B]]: ...
+    @overload
+    def batch(self, a: GraphCall[A], b: GraphCall[B], c: GraphCall[C], /) -> tuple[Result[A], Result[B], Result[C]]: ...
+    @overload
+    def batch(
+        self, a: GraphCall[A], b: GraphCall[B], c: GraphCall[C], d: GraphCall[D], /
+    ) -> tuple[Result[A], Result[B], Result[C], Result[D]]: ...
+    @overload
+    def batch(self, a: GraphCall[A], /, *rest: GraphCall[T]) -> tuple[Result[A], *tuple[Result[T], ...]]: ...
 
-_shared_session: requests.Session | None = None
-_shared_lock = threading.Lock()
+    def batch(self, *calls: GraphCall[Any]) -> tuple[Result[Any], ...]:
+        """Several calls through `$batch` (20 per round trip), one Result each, in order.
 
-
-def shared_session() -> requests.Session:
-    """The process-wide session for Graph (connection reuse), built from settings on first use."""
-    global _shared_session
-    with _shared_lock:
-        if _shared_session is None:
-            session = build_session()
-            session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-            _shared_session = session
-        return _shared_session
-
-
-def close_shared_session() -> None:
-    global _shared_session
-    with _shared_lock:
-        if _shared_session is not None:
-            _shared_session.close()
-        _shared_session = None
-
-
-@receiver(setting_changed)
-def _reset_on_setting_change(*, setting: str, **kwargs: Any) -> None:
-    # Adapters and the timeout come from settings: a test that overrides them gets a fresh session.
-    if setting.startswith(("HTTP_", "GRAPH_")):
-        close_shared_session()
-
-
-# -- the client -------------------------------------------------------------------------------------
-
-
-class GraphClient(GraphOperations):
-    """Microsoft Graph (beta) on behalf of one signed-in person, with their delegated access token.
-
-    Cheap to create: make one per request/action. Thread-safe as long as each thread uses its own
-    client or only calls methods (the client keeps no per-call state).
-    """
-
-    def __init__(
-        self,
-        access_token: str,
-        *,
-        session: requests.Session | None = None,
-        base_url: str | None = None,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], object] = time.sleep,
-        timeout: float | None = None,
-    ) -> None:
-        if not access_token:
-            raise ValueError("An access token is required.")
-        self._access_token = access_token
-        self.session = session if session is not None else shared_session()
-        self.base_url = (base_url or settings.GRAPH_BASE_URL).rstrip("/")
-        self.timeout = settings.GRAPH_TIMEOUT_SECONDS if timeout is None else timeout
-        #: How patient this client's calls are (a person's page unless told otherwise).
-        self.policy = policy if policy is not None else RetryPolicy.for_pages()
-        #: Called with the seconds to wait between tries (inject a recorder in tests; a job may pass
-        #: a sleep that keeps its lease alive and raises to stop early).
-        self.sleep = sleep
-        #: request-id of the last answer Graph gave this client (for audit records of successes).
-        self.last_request_id: str | None = None
-
-    def __repr__(self) -> str:  # never the token
-        return f"GraphClient(base_url={self.base_url!r})"
-
-    # -- low level ------------------------------------------------------------------------------
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        retrying: Retrying | None = None,
-    ) -> GraphResponse:
-        """One Graph call. `path` is "/..." under base_url, or a full `@odata.nextLink` under it.
-
-        Returns on 2xx; raises a GraphError subclass otherwise (after the retries described in the
-        `portal.graph.retry`). `idempotent` defaults from the method. `retrying` shares one retry
-        budget between several requests (the `$batch` resends); a fresh one per call otherwise.
+        A member that failed comes back as a Result holding its GraphError (`.value` raises it); the
+        `$batch` call itself failing raises. Members answered 429 are resent under the client's
+        retry policy (see `portal.graph.batch`). `call.after(other)` becomes `dependsOn`.
         """
-        method = method.upper()
-        url = self.url_for(path)
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
-        send_headers = {
-            **(headers or {}),
-            "Accept": "application/json",
-            # One id per logical call, kept across retries, so Microsoft support can follow it.
-            "client-request-id": str(uuid.uuid4()),
-            "Authorization": f"Bearer {self._access_token}",
-        }
-        log_path = urlsplit(url).path  # never the query string
-        retrying = retrying if retrying is not None else self.policy.start()
-        attempt = 0
-        while True:
-            attempt += 1
-            started = time.monotonic()
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=dict(params) if params else None,
-                    json=json,
-                    headers=send_headers,
-                    timeout=self.timeout,
-                    allow_redirects=False,  # Graph doesn't redirect; never carry the token elsewhere
+        if not calls:
+            return ()
+        ids = {id(call): str(index) for index, call in enumerate(calls)}
+        if len(ids) != len(calls):
+            raise ValueError("The same GraphCall appears twice in one batch.")
+        requests = []
+        for call in calls:
+            missing = [dependency for dependency in call.depends_on if id(dependency) not in ids]
+            if missing:
+                raise ValueError(f"{call.method} {call.url} depends on a call that is not in this batch.")
+            requests.append(
+                BatchRequest(
+                    id=ids[id(call)],
+                    method=call.method,
+                    url=self.relative(call.url),
+                    body=call.body,
+                    depends_on=[ids[id(dependency)] for dependency in call.depends_on] or None,
+                    headers=call.headers,
                 )
-            except requests.RequestException as exc:
-                self._log(method, log_path, 0, None, started, attempt)
-                wait = None
-                # Invalid URL, bad header, a refused host...: a bug or a setting, not bad luck.
-                if isinstance(exc, requests.Timeout | requests.ConnectionError) and not isinstance(exc, RefusedURL):
-                    wait = retrying.after_transport_failure(
-                        timed_out=isinstance(exc, requests.Timeout), idempotent=idempotent
-                    )
-                if wait is None:
-                    raise GraphUnavailable.from_exception(exc) from exc
-                self.sleep(wait)
-                continue
-
-            request_id = response.headers.get("request-id")
-            self.last_request_id = request_id
-            self._log(method, log_path, response.status_code, request_id, started, attempt)
-            if 200 <= response.status_code < 300:
-                return GraphResponse(response.status_code, _decode(response), response.headers, request_id)
-            error = GraphError.from_response(response)
-            wait = retrying.after_status(error.status, retry_after=error.retry_after, idempotent=idempotent)
-            if wait is None:
-                raise error
-            self.sleep(wait)
-
-    def url_for(self, path: str) -> str:
-        """The absolute URL for a path, or the nextLink itself if (and only if) it is under base_url."""
-        if path.startswith("/") and not path.startswith("//"):
-            return self.base_url + path
-        base = urlsplit(self.base_url)
-        target = urlsplit(path) if "\\" not in path and path.isprintable() else None
-        if (
-            target is None
-            or target.scheme.lower() != base.scheme.lower()
-            or target.netloc.lower() != base.netloc.lower()
-            or not target.path.startswith(base.path.rstrip("/") + "/")
-            or ".." in target.path.split("/")
-        ):
-            host = target.hostname if target else None
-            raise GraphForeignURL(
-                f"Refused to send a Graph request to a URL outside {self.base_url} (host {host!r}).",
-                code="foreignUrl",
             )
-        return path
+        answers = run_batch(self, requests)
+        return tuple(self._result(call, answers[ids[id(call)]]) for call in calls)
 
-    def get_page(
+    def _result(self, call: GraphCall[T], answer: BatchResponse) -> Result[T]:
+        error = answer.error()
+        if error is not None:
+            return Result.failure(error)
+        try:
+            value = call.parse(Reply(answer.status, answer.body, self.iterate))
+        except GraphError as exc:
+            exc.request_id = exc.request_id or answer.request_id
+            return Result.failure(exc)
+        return Result.success(value, answer.request_id)
+
+    # -- shorthands: `self.call(calls.<name>(...)).value` ---------------------------------------
+
+    def me(self) -> DirectoryUser:
+        return self.call(calls.me()).value
+
+    def user_get(self, user_id_or_upn: str, *, select: str = DirectoryUser.SELECT) -> DirectoryUser:
+        return self.call(calls.user_get(user_id_or_upn, select=select)).value
+
+    def users_search(self, text: str, *, top: int = 25, next_link: str | None = None) -> Page[DirectoryUser]:
+        """Users whose display name, UPN or mail contains `text`; an empty page for blank text."""
+        if next_link is None and not text.strip():
+            return Page(items=[])
+        return self.call(calls.users_search(text, top=top, next_link=next_link)).value
+
+    def methods_list(self, user_id: str | None = None) -> list[HardwareOathMethod]:
+        return self.call(calls.methods_list(user_id)).value
+
+    def method_get(self, user_id: str | None, method_id: str) -> HardwareOathMethod:
+        return self.call(calls.method_get(user_id, method_id)).value
+
+    def method_assign(self, user_id: str | None, device_id: str) -> HardwareOathMethod:
+        return self.call(calls.method_assign(user_id, device_id)).value
+
+    def method_assign_and_activate(
+        self, user_id: str | None, device_id: str, code: str, display_name: str | None = None
+    ) -> None:
+        self.call(calls.method_assign_and_activate(user_id, device_id, code, display_name))
+
+    def method_assign_and_activate_by_serial(
+        self, user_id: str | None, serial: str, code: str, display_name: str | None = None
+    ) -> None:
+        self.call(calls.method_assign_and_activate_by_serial(user_id, serial, code, display_name))
+
+    def method_activate(self, user_id: str | None, method_id: str, code: str, display_name: str | None = None) -> None:
+        self.call(calls.method_activate(user_id, method_id, code, display_name))
+
+    def method_deactivate(self, user_id: str | None, method_id: str) -> None:
+        self.call(calls.method_deactivate(user_id, method_id))
+
+    def method_unassign(self, user_id: str | None, method_id: str) -> None:
+        self.call(calls.method_unassign(user_id, method_id))
+
+    def device_assign_to(self, user_id: str, device_id: str) -> None:
+        self.call(calls.device_assign_to(user_id, device_id, base_url=self.base_url))
+
+    def devices_list(
         self,
-        path_or_next_link: str,
-        params: Mapping[str, str | int] | None = None,
         *,
-        headers: Mapping[str, str] | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None, int | None]:
-        """One page: (items, next_link, count). A next_link already carries its query options."""
-        if params and not path_or_next_link.startswith("/"):
-            raise ValueError("A nextLink carries its own query options; pass no params with it.")
-        response = self.request("GET", path_or_next_link, params=params, headers=headers)
-        return parse_collection(response.data, status=response.status)
+        filters: Mapping[str, str | int] | None = None,
+        top: int | None = None,
+        next_link: str | None = None,
+        count: bool = False,
+    ) -> Page[HardwareOathDevice]:
+        return self.call(calls.devices_list(filters=filters, top=top, next_link=next_link, count=count)).value
 
-    def iterate(
+    def devices_all(self, filters: Mapping[str, str | int] | None = None) -> list[HardwareOathDevice]:
+        return self.call(calls.devices_all(filters)).value
+
+    def device_get(self, device_id: str) -> HardwareOathDevice:
+        return self.call(calls.device_get(device_id)).value
+
+    def device_create(
         self,
-        path: str,
-        params: Mapping[str, str | int] | None = None,
         *,
-        headers: Mapping[str, str] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Every item of a collection, following `@odata.nextLink` until it is absent."""
-        link: str = path
-        link_params = params
-        seen: set[str] = set()
-        while True:
-            items, next_link, _ = self.get_page(link, link_params, headers=headers)
-            yield from items
-            if not next_link:
-                return
-            if next_link in seen:  # a server bug would otherwise loop forever
-                raise bad_response(200, "@odata.nextLink repeats")
-            seen.add(next_link)
-            link, link_params = next_link, None
-
-    def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
-        """Run requests through `$batch` (chunks of 20); see `portal.graph.batch`."""
-        from portal.graph.batch import run_batch
-
-        return run_batch(self, requests)
-
-    @staticmethod
-    def _log(method: str, path: str, status: int, request_id: str | None, started: float, attempt: int) -> None:
-        # Method, path (no query), status, ids and timing only: never headers, bodies or tokens.
-        duration_ms = round((time.monotonic() - started) * 1000)
-        level = logging.WARNING if status == 0 or status == 429 or status >= 500 else logging.INFO
-        logger.log(
-            level,
-            "Graph %s %s -> %s in %d ms (attempt %d, request-id %s)",
-            method,
-            path,
-            status or "no answer",
-            duration_ms,
-            attempt,
-            request_id or "-",
-            extra={
-                "graph_method": method,
-                "graph_path": path,
-                "graph_status": status,
-                "graph_request_id": request_id,
-                "duration_ms": duration_ms,
-                "attempt": attempt,
-            },
+        serial_number: str,
+        manufacturer: str,
+        model: str,
+        secret_key: str,
+        time_interval: int = 30,
+        hash_function: str = "hmacsha1",
+        display_name: str | None = None,
+        assign_to: str | None = None,
+    ) -> HardwareOathDevice:
+        call = calls.device_create(
+            serial_number=serial_number,
+            manufacturer=manufacturer,
+            model=model,
+            secret_key=secret_key,
+            time_interval=time_interval,
+            hash_function=hash_function,
+            display_name=display_name,
+            assign_to=assign_to,
         )
+        return self.call(call).value
 
+    def device_update(self, device_id: str, **fields: str | int | None) -> None:
+        self.call(calls.device_update(device_id, **fields))
 
-def _decode(response: requests.Response) -> Any:
-    """JSON when the answer says JSON (or says nothing); text otherwise (`$count` is text/plain)."""
-    if response.status_code == 204 or not response.content:
-        return None
-    content_type = response.headers.get("Content-Type", "").lower()
-    if content_type and "json" not in content_type:
-        return response.text
-    try:
-        return response.json()
-    except ValueError:
-        raise bad_response(
-            response.status_code,
-            f"HTTP {response.status_code} body is not valid JSON",
-            request_id=response.headers.get("request-id"),
-        ) from None
+    def device_delete(self, device_id: str) -> None:
+        self.call(calls.device_delete(device_id))
+
+    def devices_bulk_create(self, items: list[dict[str, Any]]) -> list[BulkItemResult]:
+        return self.call(calls.devices_bulk_create(items)).value if items else []

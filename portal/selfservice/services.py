@@ -12,14 +12,12 @@ from portal.core.action_errors import ActionError, common_action_error, token_ac
 from portal.core.actions import Auditor, attempt_or_refuse, failure
 from portal.core.attempts import attempt_finish
 from portal.core.serials import serial_normalise
-from portal.graph.batch import BatchRequest, BatchResponse
+from portal.graph import calls
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError, GraphUnavailable
 from portal.graph.types import HardwareOathMethod, TokenStatus
 from portal.identity.models import User
 from portal.selfservice import graph_meaning
-
-ME_METHODS = "/me/authentication/hardwareOathMethods"
 
 
 def my_tokens_list(*, client: GraphClient) -> list[HardwareOathMethod]:
@@ -48,8 +46,11 @@ def my_token_add(
     """Assign and activate the token with this serial to the signed-in person (one Graph call)."""
     audit = _auditor(actor, AuditEvent.Action.SELF_ASSIGN_ACTIVATE, client_ip, token_serial=serial_number)
     attempt = attempt_or_refuse(actor=actor, serial=serial_number, audit=audit)
+    request_id: str | None = None
     try:
-        client.method_assign_and_activate_by_serial(None, serial_number, code, display_name or None)
+        request_id = client.call(
+            calls.method_assign_and_activate_by_serial(None, serial_number, code, display_name or None)
+        ).request_id
     except GraphUnavailable as exc:
         # The write may have reached Graph and succeeded before its answer was lost (a timeout):
         # never tell the person to try again before looking. This costs a second round trip, on
@@ -60,7 +61,7 @@ def my_token_add(
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=token_action_error, attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
-    audit.success(graph_request_id=client.last_request_id)
+    audit.success(graph_request_id=request_id)
 
 
 def my_token_activate(
@@ -71,26 +72,16 @@ def my_token_activate(
     audit = _auditor(actor, AuditEvent.Action.SELF_ACTIVATE, client_ip, token_id=method_id)
     attempt = attempt_or_refuse(actor=actor, serial=f"id:{method_id}", audit=audit)
     try:
-        responses = client.batch(
-            [
-                BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
-                BatchRequest(
-                    id="activate",
-                    method="POST",
-                    url=f"{ME_METHODS}/{method_id}/activate",
-                    body={"verificationCode": code},
-                    depends_on=["read"],
-                ),
-            ]
-        )
-        token = _method_or_none(responses["read"])
+        read = calls.method_get(None, method_id)
+        held, activated = client.batch(read, calls.method_activate(None, method_id, code).after(read))
+        token = held.value if held.ok else None
         audit.update(token_serial=_serial(token))
-        responses["read"].raise_for_error()
-        responses["activate"].raise_for_error()
+        held.raise_for_error()
+        activated.raise_for_error()
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=_activate_meaning, attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
-    audit.success(graph_request_id=responses["activate"].request_id)
+    audit.success(graph_request_id=activated.request_id)
     return token
 
 
@@ -101,21 +92,17 @@ def my_token_remove(
     audit = _auditor(actor, AuditEvent.Action.SELF_REMOVE, client_ip, token_id=method_id)
     try:
         # All members are idempotent, so the client may safely re-send this $batch after a timeout.
-        responses = client.batch(
-            [
-                BatchRequest(id="read", method="GET", url=f"{ME_METHODS}/{method_id}"),
-                BatchRequest(id="delete", method="DELETE", url=f"{ME_METHODS}/{method_id}", depends_on=["read"]),
-                BatchRequest(id="list", method="GET", url=ME_METHODS, depends_on=["delete"]),
-            ]
-        )
-        audit.update(token_serial=_serial(_method_or_none(responses["read"])))
-        responses["read"].raise_for_error()
-        responses["delete"].raise_for_error()
+        read = calls.method_get(None, method_id)
+        delete = calls.method_unassign(None, method_id).after(read)
+        held, deleted, listed = client.batch(read, delete, calls.methods_list().after(delete))
+        audit.update(token_serial=_serial(held.value if held.ok else None))
+        held.raise_for_error()
+        deleted.raise_for_error()
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=graph_meaning.method_error) from exc
-    audit.success(graph_request_id=responses["delete"].request_id)
+    audit.success(graph_request_id=deleted.request_id)
     try:
-        return client.methods_from_batch_response(responses["list"])
+        return listed.value
     except GraphError:
         # The removal happened; only the refreshed list is missing. Let the page load it again.
         return []
@@ -135,13 +122,6 @@ def _activate_meaning(exc: GraphError) -> ActionError:
 
 def _auditor(actor: User, action: str, client_ip: str | None, **fixed: str) -> Auditor:
     return Auditor(actor=actor, action=action, client_ip=client_ip, target_oid=actor.oid, target_upn=actor.upn, **fixed)
-
-
-def _method_or_none(response: BatchResponse) -> HardwareOathMethod | None:
-    try:
-        return HardwareOathMethod.from_graph(response.body) if response.status == 200 else None
-    except GraphError:
-        return None
 
 
 def _serial(token: HardwareOathMethod | None) -> str:

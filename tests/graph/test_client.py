@@ -6,8 +6,9 @@ import uuid
 import pytest
 import requests
 
-from portal.graph import client as client_module
-from portal.graph.client import GraphClient, shared_session
+from portal.graph import connection
+from portal.graph.client import GraphClient
+from portal.graph.connection import shared_session
 from portal.graph.errors import (
     GraphBadResponse,
     GraphError,
@@ -96,7 +97,7 @@ def test_shared_session_is_reused_and_refuses_cookies(settings: object) -> None:
     assert shared_session() is first
     # Cookies from one person's answer must never ride along on another person's call.
     assert first.cookies.get_policy().allowed_domains() == ()  # type: ignore[attr-defined]
-    client_module.close_shared_session()
+    connection.close_shared_session()
     assert shared_session() is not first
 
 
@@ -319,10 +320,3 @@ def test_transport_failure_is_logged_without_url(
     (record,) = [r for r in caplog.records if r.name == "portal.graph"]
     assert record.graph_status == 0  # type: ignore[attr-defined]
     assert "secret-query" not in record.getMessage() + repr(vars(record))
-
-
-def test_last_request_id(client: GraphClient, fake: FakeGraph) -> None:
-    assert client.last_request_id is None
-    fake.reply(204, headers={"request-id": "r-ok"})
-    client.request("DELETE", PATH + "/x")
-    assert client.last_request_id == "r-ok"

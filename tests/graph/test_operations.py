@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from portal.graph.calls import odata_filter, search_phrase
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphBadRequest, GraphBadResponse, GraphServerError
-from portal.graph.operations import odata_filter, search_phrase
 from portal.graph.types import TokenStatus
 from tests.graph.conftest import BASE, FakeGraph, graph_error
 from tests.graph.test_types import DEVICE
@@ -29,7 +29,7 @@ def test_me(client: GraphClient, fake: FakeGraph) -> None:
 def test_user_get_quotes_upn(client: GraphClient, fake: FakeGraph) -> None:
     fake.reply(200, USER)
     client.user_get("guest_x.example#EXT#@contoso.example", select="id,displayName")
-    assert fake.sent[0].url == f"{BASE}/users/guest_x.example%23EXT%23%40contoso.example?%24select=id%2CdisplayName"
+    assert fake.sent[0].url == f"{BASE}/users/guest_x.example%23EXT%23%40contoso.example?$select=id%2CdisplayName"
 
 
 def test_users_search(client: GraphClient, fake: FakeGraph) -> None:
@@ -208,10 +208,10 @@ def test_devices_list_accepts_doc_wrapper_items(client: GraphClient, fake: FakeG
     assert fake.sent[0].query == {}
 
 
-def test_devices_iterate(client: GraphClient, fake: FakeGraph) -> None:
+def test_devices_all_follows_next_links(client: GraphClient, fake: FakeGraph) -> None:
     fake.reply(200, {"value": [DEVICE], "@odata.nextLink": f"{BASE}{DEVICES}?$skiptoken=2"})
     fake.reply(200, {"value": []})
-    assert [d.id for d in client.devices_iterate({"assignedTo/id": "u1"})] == [DEVICE["id"]]
+    assert [d.id for d in client.devices_all({"assignedTo/id": "u1"})] == [DEVICE["id"]]
     assert fake.sent[0].query == {"$filter": "assignedTo/id eq 'u1'"}
 
 

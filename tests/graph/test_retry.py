@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from portal.graph.batch import BatchRequest
+from portal.graph import calls
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphThrottled, GraphUnavailable
 from portal.graph.retry import RetryPolicy
@@ -15,7 +15,7 @@ THROTTLED = graph_error("TooManyRequests", "Too many requests.")
 
 
 def throttled_member(retry_after: str) -> dict[str, object]:
-    return {"responses": [{"id": "1", "status": 429, "headers": {"Retry-After": retry_after}, "body": THROTTLED}]}
+    return {"responses": [{"id": "0", "status": 429, "headers": {"Retry-After": retry_after}, "body": THROTTLED}]}
 
 
 METHODS = "/me/authentication/hardwareOathMethods"
@@ -93,11 +93,12 @@ def test_throttled_members_share_the_chunks_retry_budget(
     fake.reply(503, headers={"Retry-After": "1"})  # the whole $batch, once
     for _ in range(3):
         fake.reply(200, throttled_member("2"))
-    results = client_with(session, sleeps, policy).batch([BatchRequest("1", "GET", "/me")])
+    (me,) = client_with(session, sleeps, policy).batch(calls.me())
     assert sleeps == [1.0, 2.0]  # two retries in all, whichever layer asked
     assert len(fake.sent) == 3
-    with pytest.raises(GraphThrottled):
-        results["1"].raise_for_error()
+    with pytest.raises(GraphThrottled) as info:
+        me.raise_for_error()
+    assert info.value.retry_after == 2.0
 
 
 def test_job_policy_resends_throttled_members_until_they_pass(
@@ -105,9 +106,9 @@ def test_job_policy_resends_throttled_members_until_they_pass(
 ) -> None:
     for _ in range(3):
         fake.reply(200, throttled_member("30"))
-    fake.reply(200, {"responses": [{"id": "1", "status": 200, "body": {"id": "u1"}}]})
-    results = client_with(session, sleeps, RetryPolicy.for_jobs()).batch([BatchRequest("1", "GET", "/me")])
-    assert results["1"].body == {"id": "u1"}
+    fake.reply(200, {"responses": [{"id": "0", "status": 200, "body": {"id": "d1", "serialNumber": "SN-1"}}]})
+    (device,) = client_with(session, sleeps, RetryPolicy.for_jobs()).batch(calls.device_get("d1"))
+    assert device.value.serial_number == "SN-1"
     assert sleeps == [30.0, 30.0, 30.0]
 
 

@@ -17,14 +17,13 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import quote
 
 from portal.core.serials import serial_normalise
-from portal.graph.batch import MAX_BATCH_SIZE, BatchRequest, BatchResponse
+from portal.graph import calls
+from portal.graph.batch import MAX_BATCH_SIZE
 from portal.graph.client import GraphClient
-from portal.graph.operations import DEVICES, device_path, odata_filter, user_path
-from portal.graph.paging import parse_collection
-from portal.graph.types import DirectoryUser, HardwareOathDevice
+from portal.graph.errors import GraphNotFound
+from portal.graph.types import HardwareOathDevice
 from portal.imports.services.parallel import Parallel
 
 PAGE_SIZE = 999
@@ -71,7 +70,7 @@ def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 
 def inventory_count(client: GraphClient) -> int | None:
-    return client.devices_list(top=1, count=True).count
+    return client.call(calls.devices_count()).value
 
 
 def inventory_scan(client: GraphClient) -> dict[str, InventoryEntry]:
@@ -87,28 +86,11 @@ def inventory_scan(client: GraphClient) -> dict[str, InventoryEntry]:
 
 def serials_lookup(client: GraphClient, serials: Sequence[str]) -> dict[str, InventoryEntry]:
     """The inventory tokens with these serials (missing serials are absent from the answer)."""
-    requests = [
-        BatchRequest(
-            id=str(index),
-            method="GET",
-            url=DEVICES + "?$filter=" + quote(odata_filter({"serialNumber": serial}), safe=""),
-        )
-        for index, serial in enumerate(serials)
-    ]
     found: dict[str, InventoryEntry] = {}
-    for answer in client.batch(requests).values():
-        for device in _devices_of(client, answer):
+    for answer in client.batch(*[calls.devices_all({"serialNumber": serial}) for serial in serials]):
+        for device in answer.value:
             found[serial_normalise(device.serial_number)] = InventoryEntry.of(device)
     return found
-
-
-def _devices_of(client: GraphClient, answer: BatchResponse) -> list[HardwareOathDevice]:
-    answer.raise_for_error()
-    items, next_link, _ = parse_collection(answer.body, status=answer.status)
-    devices = [HardwareOathDevice.from_graph(item) for item in items]
-    if next_link:
-        devices.extend(HardwareOathDevice.from_graph(item) for item in client.iterate(next_link))
-    return devices
 
 
 def inventory_by_serial(
@@ -131,19 +113,13 @@ def inventory_by_serial(
 
 def users_lookup(client: GraphClient, upns: Sequence[str]) -> dict[str, UserEntry | None]:
     """Each UPN → the user, or None when the directory has no such user."""
-    requests = [
-        BatchRequest(id=str(index), method="GET", url=user_path(upn) + "?$select=" + USER_SELECT)
-        for index, upn in enumerate(upns)
-    ]
-    answers = client.batch(requests)
+    answers = client.batch(*[calls.user_get(upn, select=USER_SELECT) for upn in upns])
     found: dict[str, UserEntry | None] = {}
-    for index, upn in enumerate(upns):
-        answer = answers[str(index)]
-        if answer.status == 404:
+    for upn, answer in zip(upns, answers, strict=True):
+        if isinstance(answer.error, GraphNotFound):
             found[upn] = None
             continue
-        answer.raise_for_error()
-        user = DirectoryUser.from_graph(answer.body, status=answer.status)
+        user = answer.value
         found[upn] = UserEntry(
             id=user.id,
             upn=user.user_principal_name or upn,
@@ -163,17 +139,11 @@ def users_by_upn(client: GraphClient, upns: Sequence[str], *, parallel: Parallel
 
 def devices_lookup(client: GraphClient, device_ids: Sequence[str]) -> dict[str, InventoryEntry | None]:
     """Each device id → the token now, or None if it is gone."""
-    requests = [
-        BatchRequest(id=str(index), method="GET", url=device_path(device_id))
-        for index, device_id in enumerate(device_ids)
-    ]
-    answers = client.batch(requests)
+    answers = client.batch(*[calls.device_get(device_id) for device_id in device_ids])
     found: dict[str, InventoryEntry | None] = {}
-    for index, device_id in enumerate(device_ids):
-        answer = answers[str(index)]
-        if answer.status == 404:
+    for device_id, answer in zip(device_ids, answers, strict=True):
+        if isinstance(answer.error, GraphNotFound):
             found[device_id] = None
             continue
-        answer.raise_for_error()
-        found[device_id] = InventoryEntry.of(HardwareOathDevice.from_graph(answer.body, status=answer.status))
+        found[device_id] = InventoryEntry.of(answer.value)
     return found

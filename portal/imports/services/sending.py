@@ -22,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from portal.graph.batch import MAX_BATCH_SIZE, BatchRequest
+from portal.graph import calls
+from portal.graph.batch import MAX_BATCH_SIZE
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphBadResponse, GraphError
-from portal.graph.operations import methods_path
 from portal.imports.models import ImportRow
 from portal.imports.services.jobs import JobFailure
 from portal.imports.services.meaning import ALREADY_ASSIGNED, NOT_PROCESSED, SERIAL_EXISTS, refusal
@@ -162,17 +162,8 @@ def _assignment_group(client: GraphClient, group: list[AssignItem], pause: Pause
     attempt = 0
     while todo:
         attempt += 1
-        requests = [
-            BatchRequest(
-                id=str(item.row_id),
-                method="POST",
-                url=methods_path(item.user_id),
-                body={"device": {"id": item.device_id}},
-            )
-            for item in todo
-        ]
         try:
-            answers = client.batch(requests)
+            answers = client.batch(*[calls.method_assign(item.user_id, item.device_id) for item in todo])
         except GraphError as exc:
             if exc.status in NOT_PROCESSED and attempt < CHUNK_ATTEMPTS:
                 if pause(wait_for(exc, attempt)):
@@ -185,9 +176,8 @@ def _assignment_group(client: GraphClient, group: list[AssignItem], pause: Pause
             _whole_chunk_failed(exc, [item.row_id for item in todo], report)
             return
         again: list[AssignItem] = []
-        for item in todo:
-            answer = answers[str(item.row_id)]
-            error = answer.error()
+        for item, answer in zip(todo, answers, strict=True):
+            error = answer.error
             if error is None:
                 report.sent.append(Sent(item.row_id, Outcome.ASSIGNED, device_id=item.device_id))
             elif error.status == 409 or error.code == ALREADY_ASSIGNED:

@@ -8,18 +8,16 @@ before Graph refuses it), then make the one call that changes it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, common_action_error
 from portal.core.actions import Auditor, failure, refusal
-from portal.graph.batch import BatchRequest, BatchResponse
+from portal.graph import calls
+from portal.graph.calls import GraphCall, Result
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
-from portal.graph.operations import DEVICES, device_path, odata_filter, user_path
-from portal.graph.paging import parse_collection
 from portal.graph.types import DirectoryUser, HardwareOathDevice, TokenStatus
 from portal.identity.models import User
 from portal.tokenadmin.services import meaning
@@ -33,7 +31,6 @@ CHART_STATUSES = (
     TokenStatus.ACTIVATED,
     TokenStatus.FAILED_ACTIVATION,
 )
-_EVENTUAL = {"ConsistencyLevel": "eventual"}
 
 
 # -- counts and pages ---------------------------------------------------------------------------
@@ -58,10 +55,10 @@ def inventory_counts_get(*, client: GraphClient) -> StatusCounts:
     """How many tokens are in each status (one round trip). Never raises for a Graph failure: the
     chart says it could not be drawn and the rest of the page still works."""
     try:
-        responses = client.batch(_count_requests())
+        counts = client.batch(*_count_calls())
     except GraphError as exc:
         return StatusCounts([], 0, _counts_meaning(exc))
-    return _counts_from(responses)
+    return _counts_from(counts)
 
 
 @dataclass(frozen=True)
@@ -80,23 +77,18 @@ def inventory_page_get(
     counts, in one round trip."""
     if next_link is not None:
         try:
-            list_url = _relative(client, next_link)
+            client.url_for(next_link)  # refused before anything is sent when it points elsewhere
         except GraphError as exc:
             raise common_action_error(exc, admin=True) from exc
+        listing = calls.devices_list(next_link=next_link, count=True)
     else:
-        query = {"$top": str(PAGE_SIZE), "$count": "true"}
-        if filters:
-            query["$filter"] = odata_filter(filters)
-        list_url = DEVICES + "?" + _query(query)
-    requests = [BatchRequest(id="page", method="GET", url=list_url, headers=_EVENTUAL), *_count_requests()]
+        listing = calls.devices_list(filters=filters or None, top=PAGE_SIZE, count=True)
     try:
-        responses = client.batch(requests)
-        responses["page"].raise_for_error()
-        items, link, matching = parse_collection(responses["page"].body, status=responses["page"].status)
-        devices = [HardwareOathDevice.from_graph(item) for item in items]
+        page, *counts = client.batch(listing, *_count_calls())
+        found = page.value
     except GraphError as exc:
         raise meaning.inventory_read_error(exc) from exc
-    return InventoryPage(devices, link, _counts_from(responses), matching)
+    return InventoryPage(found.items, found.next_link, _counts_from(counts), found.count)
 
 
 def inventory_token_get(*, client: GraphClient, device_id: str) -> HardwareOathDevice:
@@ -135,15 +127,17 @@ def inventory_token_create(
         holder_id = user.id
         audit.update(target_oid=user.id, target_upn=user.user_principal_name or assign_to)
     try:
-        device = client.device_create(
-            serial_number=serial_number,
-            manufacturer=manufacturer,
-            model=model,
-            secret_key=secret_key,
-            time_interval=time_interval,
-            hash_function=hash_function,
-            display_name=display_name or None,
-            assign_to=holder_id,
+        created = client.call(
+            calls.device_create(
+                serial_number=serial_number,
+                manufacturer=manufacturer,
+                model=model,
+                secret_key=secret_key,
+                time_interval=time_interval,
+                hash_function=hash_function,
+                display_name=display_name or None,
+                assign_to=holder_id,
+            )
         )
     except GraphError as exc:
         assigning = holder_id is not None
@@ -152,8 +146,9 @@ def inventory_token_create(
             return meaning.inventory_write_error(error, assigning=assigning)
 
         raise failure(exc, audit=audit, meaning=explain) from exc
+    device = created.value
     audit.update(token_id=device.id)
-    audit.success(graph_request_id=client.last_request_id)
+    audit.success(graph_request_id=created.request_id)
     return device
 
 
@@ -170,11 +165,11 @@ def inventory_token_update(
     audit = Auditor(actor=actor, action=Action.INVENTORY_UPDATE, client_ip=client_ip, token_id=device_id)
     device = _unassigned_device(client, device_id, audit, doing="edited")
     try:
-        client.device_update(device_id, **changes)
+        done = client.call(calls.device_update(device_id, **changes))
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.inventory_write_error) from exc
     # Names of the fields sent, not their values: the trail says what kind of change it was.
-    audit.success(graph_request_id=client.last_request_id, extra={"fields": sorted(changes)})
+    audit.success(graph_request_id=done.request_id, extra={"fields": sorted(changes)})
     return device
 
 
@@ -185,10 +180,10 @@ def inventory_token_delete(
     audit = Auditor(actor=actor, action=Action.INVENTORY_DELETE, client_ip=client_ip, token_id=device_id)
     device = _unassigned_device(client, device_id, audit, doing="deleted")
     try:
-        client.device_delete(device_id)
+        done = client.call(calls.device_delete(device_id))
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.inventory_write_error) from exc
-    audit.success(graph_request_id=client.last_request_id)
+    audit.success(graph_request_id=done.request_id)
     return device
 
 
@@ -204,19 +199,14 @@ def inventory_token_assign(
     """Assign an inventory token to a user by reference (PUT .../device/assignTo/$ref)."""
     audit = Auditor(actor=actor, action=Action.DEVICE_ASSIGN, client_ip=client_ip, token_id=device_id)
     # The token and the user in one round trip; then the one write.
-    responses = client.batch(
-        [
-            BatchRequest(id="device", method="GET", url=device_path(device_id)),
-            BatchRequest(id="user", method="GET", url=f"{user_path(upn)}?$select={DirectoryUser.SELECT}"),
-        ]
-    )
+    read_device, read_user = client.batch(calls.device_get(device_id), calls.user_get(upn))
     try:
-        device = _device_from(responses["device"])
+        device = read_device.value
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.inventory_read_error) from exc
     audit.update(token_serial=device.serial_number)
     try:
-        user = _user_from(responses["user"])
+        user = read_user.value
     except GraphError as exc:
         raise _user_lookup_failure(exc, upn, audit, field="upn") from exc
     audit.update(target_oid=user.id, target_upn=user.user_principal_name or upn)
@@ -234,10 +224,10 @@ def inventory_token_assign(
             audit=audit,
         )
     try:
-        client.device_assign_to(user.id, device_id)
+        done = client.call(calls.device_assign_to(user.id, device_id, base_url=client.base_url))
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
-    audit.success(graph_request_id=client.last_request_id)
+    audit.success(graph_request_id=done.request_id)
     return device, user
 
 
@@ -288,32 +278,20 @@ def _user_lookup_failure(exc: GraphError, upn: str, audit: Auditor, *, field: st
     return failure(exc, audit=audit, meaning=lambda error: common_action_error(error, admin=True))
 
 
-def _count_requests() -> list[BatchRequest]:
-    requests = [
-        BatchRequest(
-            id=f"count-{status}",
-            method="GET",
-            url=DEVICES + "?" + _query({"$filter": odata_filter({"status": status}), "$count": "true", "$top": "1"}),
-            headers=_EVENTUAL,
-        )
-        for status in CHART_STATUSES
-    ]
+def _count_calls() -> list[GraphCall[int | None]]:
+    counts = [calls.devices_count({"status": status}) for status in CHART_STATUSES]
     # The total as well: Graph may add statuses (unknownFutureValue) the chart does not name.
-    requests.append(BatchRequest(id="count-all", method="GET", url=DEVICES + "?$count=true&$top=1", headers=_EVENTUAL))
-    return requests
+    return [*counts, calls.devices_count()]
 
 
-def _counts_from(responses: Mapping[str, BatchResponse]) -> StatusCounts:
-    counts: dict[str, int] = {}
+def _counts_from(results: Sequence[Result[int | None]]) -> StatusCounts:
+    """The chart from `_count_calls()`'s results, in that order."""
     try:
-        for status in (*CHART_STATUSES, "all"):
-            response = responses[f"count-{status}"]
-            response.raise_for_error()
-            _, _, count = parse_collection(response.body, status=response.status)
-            counts[status] = count or 0
+        *by_status, everything = [result.value or 0 for result in results]
     except GraphError as exc:
         return StatusCounts([], 0, _counts_meaning(exc))
-    total = max(counts.pop("all"), sum(counts.values()))
+    counts = dict(zip(CHART_STATUSES, by_status, strict=True))
+    total = max(everything, sum(by_status))
     rows = [
         StatusCount(status, counts[status], round(100 * counts[status] / total) if total else 0)
         for status in CHART_STATUSES
@@ -324,24 +302,3 @@ def _counts_from(responses: Mapping[str, BatchResponse]) -> StatusCounts:
 def _counts_meaning(exc: GraphError) -> ActionError:
     # A 401 still raises ReauthenticationRequired: the whole page goes back through sign-in.
     return meaning.inventory_read_error(exc)
-
-
-def _relative(client: GraphClient, next_link: str) -> str:
-    """A nextLink as a `$batch` member URL (relative to the version root), after the client's own
-    check that it points under its base URL."""
-    absolute = client.url_for(next_link)
-    return absolute[len(client.base_url) :] if absolute.startswith(client.base_url + "/") else absolute
-
-
-def _query(params: Mapping[str, str]) -> str:
-    return "&".join(f"{key}={quote(value, safe='')}" for key, value in params.items())
-
-
-def _device_from(response: BatchResponse) -> HardwareOathDevice:
-    response.raise_for_error()
-    return HardwareOathDevice.from_graph(response.body, status=response.status)
-
-
-def _user_from(response: BatchResponse) -> DirectoryUser:
-    response.raise_for_error()
-    return DirectoryUser.from_graph(response.body, status=response.status)

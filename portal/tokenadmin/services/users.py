@@ -8,17 +8,15 @@ Graph call that changes something — so a failure never leaves half of a change
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, common_action_error
 from portal.core.actions import Auditor, attempt_or_refuse, failure, refusal
 from portal.core.attempts import attempt_finish
-from portal.graph.batch import BatchRequest, BatchResponse
+from portal.graph import calls
+from portal.graph.calls import GraphCall
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
-from portal.graph.operations import DEVICES, methods_path, odata_filter, user_path
-from portal.graph.paging import parse_collection
 from portal.graph.types import DirectoryUser, HardwareOathDevice, HardwareOathMethod, Page
 from portal.identity.models import User
 from portal.tokenadmin.services import meaning
@@ -47,13 +45,13 @@ class UserOverview:
 
 def user_overview_get(*, client: GraphClient, user_id: str, manage_admin_targets: bool) -> UserOverview:
     """Profile and hardware tokens of one user, in one Graph round trip."""
-    responses = client.batch([_profile_request(user_id), _methods_request(user_id)])
+    profile, methods = client.batch(calls.user_get(user_id), calls.methods_list(user_id))
     try:
-        user = _user_from(responses["profile"])
+        user = profile.value
     except GraphError as exc:
         raise meaning.user_read_error(exc, manage_admin_targets=manage_admin_targets) from exc
     try:
-        tokens = client.methods_from_batch_response(responses["methods"])
+        tokens = methods.value
     except GraphError as exc:
         return UserOverview(user, [], meaning.user_read_error(exc, manage_admin_targets=manage_admin_targets))
     return UserOverview(user, tokens)
@@ -71,10 +69,10 @@ class UserToken:
 
 def user_token_get(*, client: GraphClient, user_id: str, method_id: str, manage_admin_targets: bool) -> UserToken:
     """One of a user's tokens with the user's profile (for the confirmation pages): one round trip."""
-    responses = client.batch([_profile_request(user_id), _method_request(user_id, method_id)])
+    profile, method = client.batch(calls.user_get(user_id), calls.method_get(user_id, method_id))
     try:
-        user = _user_from(responses["profile"])
-        token = _method_from(responses["method"])
+        user = profile.value
+        token = method.value
     except GraphError as exc:
         raise meaning.user_token_error(exc, manage_admin_targets=manage_admin_targets) from exc
     return UserToken(user, token)
@@ -96,21 +94,18 @@ AVAILABLE_PICK_LIMIT = 100
 
 def user_add_options_get(*, client: GraphClient, user_id: str, manage_admin_targets: bool) -> AddOptions:
     """The user's profile and the unassigned tokens (first AVAILABLE_PICK_LIMIT), in one round trip."""
-    available_url = DEVICES + "?$filter=" + quote(odata_filter({"status": "available"}), safe="")
-    available_url += f"&$top={AVAILABLE_PICK_LIMIT}"
-    responses = client.batch([_profile_request(user_id), BatchRequest(id="available", method="GET", url=available_url)])
+    profile, available = client.batch(
+        calls.user_get(user_id), calls.devices_list(filters={"status": "available"}, top=AVAILABLE_PICK_LIMIT)
+    )
     try:
-        user = _user_from(responses["profile"])
+        user = profile.value
     except GraphError as exc:
         raise meaning.user_read_error(exc, manage_admin_targets=manage_admin_targets) from exc
-    answer = responses["available"]
     try:
-        answer.raise_for_error()
-        items, link, _ = parse_collection(answer.body, status=answer.status)
-        devices = [HardwareOathDevice.from_graph(item) for item in items]
+        page = available.value
     except GraphError as exc:
         return AddOptions(user, [], False, meaning.inventory_read_error(exc))
-    return AddOptions(user, devices, link is not None)
+    return AddOptions(user, page.items, page.next_link is not None)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -143,10 +138,10 @@ def user_token_assign(
     )
     user, device = _user_and_device(client, user_id, serial_number, audit, manage_admin_targets)
     try:
-        client.method_assign(user_id, device.id)
+        done = client.call(calls.method_assign(user_id, device.id))
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
-    audit.success(graph_request_id=client.last_request_id)
+    audit.success(graph_request_id=done.request_id)
     return Done(user, device.serial_number)
 
 
@@ -172,14 +167,13 @@ def user_token_assign_activate(
     user, device = _user_and_device(client, user_id, serial_number, audit, manage_admin_targets)
     attempt = attempt_or_refuse(actor=actor, serial=device.serial_number, audit=audit)
     try:
-        client.method_assign_and_activate(user_id, device.id, code, display_name or None)
+        done = client.call(calls.method_assign_and_activate(user_id, device.id, code, display_name or None))
     except GraphError as exc:
         raise failure(
             exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets), attempt=attempt
         ) from exc
-    request_id = client.last_request_id
     attempt_finish(attempt, wrong_code=False)
-    audit.success(graph_request_id=request_id)
+    audit.success(graph_request_id=done.request_id)
     return Done(user, device.serial_number)
 
 
@@ -200,14 +194,13 @@ def user_token_activate(
     held = _user_and_method(client, user_id, method_id, audit, manage_admin_targets)
     attempt = attempt_or_refuse(actor=actor, serial=held.serial or f"id:{method_id}", audit=audit)
     try:
-        client.method_activate(user_id, method_id, code)
+        done = client.call(calls.method_activate(user_id, method_id, code))
     except GraphError as exc:
         raise failure(
             exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets), attempt=attempt
         ) from exc
-    request_id = client.last_request_id
     attempt_finish(attempt, wrong_code=False)
-    audit.success(graph_request_id=request_id)
+    audit.success(graph_request_id=done.request_id)
     return Done(held.user, held.serial)
 
 
@@ -229,12 +222,7 @@ def user_token_deactivate(
         client_ip=client_ip,
         manage_admin_targets=manage_admin_targets,
         action=Action.USER_DEACTIVATE,
-        request=BatchRequest(
-            id="change",
-            method="POST",
-            url=methods_path(user_id, method_id) + "/deactivate",
-            depends_on=["method"],
-        ),
+        change=calls.method_deactivate(user_id, method_id),
     )
 
 
@@ -256,7 +244,7 @@ def user_token_unassign(
         client_ip=client_ip,
         manage_admin_targets=manage_admin_targets,
         action=Action.USER_UNASSIGN,
-        request=BatchRequest(id="change", method="DELETE", url=methods_path(user_id, method_id), depends_on=["method"]),
+        change=calls.method_unassign(user_id, method_id),
     )
 
 
@@ -269,22 +257,23 @@ def _change_held_token(
     client_ip: str | None,
     manage_admin_targets: bool,
     action: str,
-    request: BatchRequest,
+    change: GraphCall[None],
 ) -> Done:
     # Read the user and the token, and change it, in one round trip: the reads give the audit event
     # its UPN and serial; `dependsOn` keeps the change from running when the token is not there.
     audit = Auditor(actor=actor, action=action, client_ip=client_ip, target_oid=user_id, token_id=method_id)
-    responses = client.batch([_profile_request(user_id), _method_request(user_id, method_id), request])
-    user = _user_or_none(responses["profile"])
-    token = _method_or_none(responses["method"])
+    read = calls.method_get(user_id, method_id)
+    profile, method, changed = client.batch(calls.user_get(user_id), read, change.after(read))
+    user = profile.value if profile.ok else None
+    token = method.value if method.ok else None
     serial = token.device.serial_number if token and token.device else ""
     audit.update(target_upn=(user.user_principal_name or "") if user else "", token_serial=serial)
     try:
-        for key in ("method", "change"):
-            responses[key].raise_for_error()
+        method.raise_for_error()
+        changed.raise_for_error()
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
-    audit.success(graph_request_id=responses["change"].request_id)
+    audit.success(graph_request_id=changed.request_id)
     if user is None:  # the profile read failed but the change went through: say so plainly
         user = DirectoryUser(user_id, None, None, None, None, None, None, None)
     return Done(user, serial)
@@ -297,17 +286,14 @@ def _user_and_device(
     client: GraphClient, user_id: str, serial: str, audit: Auditor, manage_admin_targets: bool
 ) -> tuple[DirectoryUser, HardwareOathDevice]:
     """The target user and the inventory token with this serial, read in one round trip."""
-    by_serial = DEVICES + "?$filter=" + quote(odata_filter({"serialNumber": serial}), safe="")
-    responses = client.batch([_profile_request(user_id), BatchRequest(id="device", method="GET", url=by_serial)])
+    profile, found = client.batch(calls.user_get(user_id), calls.devices_all({"serialNumber": serial}))
     try:
-        user = _user_from(responses["profile"])
+        user = profile.value
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
     audit.update(target_upn=user.user_principal_name or "")
     try:
-        responses["device"].raise_for_error()
-        items, _, _ = parse_collection(responses["device"].body, status=responses["device"].status)
-        devices = [HardwareOathDevice.from_graph(item) for item in items]
+        devices = found.value
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.inventory_read_error) from exc
     if not devices:
@@ -318,7 +304,7 @@ def _user_and_device(
                 next_step="Check the number on the back of the token. If it is new, an Authentication "
                 "Policy Administrator adds it to the inventory first.",
                 field="serial_number",
-                request_id=responses["device"].request_id or "",
+                request_id=found.request_id or "",
             ),
             audit=audit,
         )
@@ -343,49 +329,13 @@ def _user_and_device(
 def _user_and_method(
     client: GraphClient, user_id: str, method_id: str, audit: Auditor, manage_admin_targets: bool
 ) -> UserToken:
-    responses = client.batch([_profile_request(user_id), _method_request(user_id, method_id)])
+    profile, method = client.batch(calls.user_get(user_id), calls.method_get(user_id, method_id))
     try:
-        user = _user_from(responses["profile"])
+        user = profile.value
         audit.update(target_upn=user.user_principal_name or "")
-        token = _method_from(responses["method"])
+        token = method.value
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
     held = UserToken(user, token)
     audit.update(token_serial=held.serial)
     return held
-
-
-def _profile_request(user_id: str) -> BatchRequest:
-    return BatchRequest(id="profile", method="GET", url=f"{user_path(user_id)}?$select={DirectoryUser.SELECT}")
-
-
-def _methods_request(user_id: str) -> BatchRequest:
-    return BatchRequest(id="methods", method="GET", url=methods_path(user_id))
-
-
-def _method_request(user_id: str, method_id: str) -> BatchRequest:
-    return BatchRequest(id="method", method="GET", url=methods_path(user_id, method_id))
-
-
-def _user_from(response: BatchResponse) -> DirectoryUser:
-    response.raise_for_error()
-    return DirectoryUser.from_graph(response.body, status=response.status)
-
-
-def _method_from(response: BatchResponse) -> HardwareOathMethod:
-    response.raise_for_error()
-    return HardwareOathMethod.from_graph(response.body, status=response.status)
-
-
-def _user_or_none(response: BatchResponse) -> DirectoryUser | None:
-    try:
-        return _user_from(response)
-    except GraphError:
-        return None
-
-
-def _method_or_none(response: BatchResponse) -> HardwareOathMethod | None:
-    try:
-        return _method_from(response)
-    except GraphError:
-        return None
