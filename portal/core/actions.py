@@ -3,20 +3,17 @@ Graph call its meaning, and guarding verification-code attempts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
-from django.utils import timezone
+from collections.abc import Mapping
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
-from portal.core.action_errors import ActionError
+from portal.core.action_errors import ActionError, Meaning
 from portal.core.attempts import Attempt, TooManyAttempts, attempt_begin, attempt_finish
+from portal.core.reasons import Reason
+from portal.core.wording import Audience, lockout_params
 from portal.graph.errors import GraphError
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.models import User
-
-Meaning = Callable[[GraphError], ActionError]
 
 
 class Auditor:
@@ -36,7 +33,7 @@ class Auditor:
         self,
         *,
         outcome: str,
-        reason: str = "",
+        reason: Reason | None = None,
         graph_request_id: str | None = "",
         extra: dict[str, object] | None = None,
     ) -> None:
@@ -48,7 +45,7 @@ class Auditor:
             actor=self.actor,
             action=self.action,
             outcome=outcome,
-            reason=reason,
+            reason=reason or "",
             graph_request_id=graph_request_id or "",
             client_ip=self.client_ip,
             extra=extra,
@@ -59,7 +56,14 @@ class Auditor:
         self(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=graph_request_id, extra=extra)
 
 
-def failure(exc: GraphError, *, audit: Auditor, meaning: Meaning, attempt: Attempt | None = None) -> ActionError:
+def failure(
+    exc: GraphError,
+    *,
+    audit: Auditor,
+    meaning: Meaning,
+    attempt: Attempt | None = None,
+    params: Mapping[str, object] | None = None,
+) -> ActionError:
     """Give a failed Graph call its meaning, settle the code attempt, record the event; returns the
     ActionError for the caller to `raise ... from exc`.
 
@@ -67,18 +71,18 @@ def failure(exc: GraphError, *, audit: Auditor, meaning: Meaning, attempt: Attem
     attempt is recorded too before the exception goes on to the middleware.
     """
     try:
-        error = meaning(exc)
+        error = meaning(exc, params)
     except ReauthenticationRequired:
         if attempt is not None:
             attempt_finish(attempt, wrong_code=False)
         audit(
             outcome=AuditEvent.Outcome.FAILURE,
-            reason="reauthentication_required",
+            reason=Reason.REAUTHENTICATION_REQUIRED,
             graph_request_id=exc.request_id,
         )
         raise
     if attempt is not None:
-        attempt_finish(attempt, wrong_code=error.reason == "wrong_code")
+        attempt_finish(attempt, wrong_code=error.reason.counts_as_wrong_code)
     # A refusal by Graph (403) is recorded as "denied", everything else as "failure".
     outcome = AuditEvent.Outcome.DENIED if exc.status == 403 else AuditEvent.Outcome.FAILURE
     audit(outcome=outcome, reason=error.reason, graph_request_id=error.request_id or exc.request_id)
@@ -91,7 +95,7 @@ def refusal(error: ActionError, *, audit: Auditor) -> ActionError:
     return error
 
 
-def attempt_or_refuse(*, actor: User, serial: str, audit: Auditor) -> Attempt:
+def attempt_or_refuse(*, actor: User, serial: str, audit: Auditor, audience: Audience) -> Attempt:
     """Reserve one code attempt for (this person, this serial), or refuse and record it.
 
     The limit counts per person and per serial, so nobody can brute-force a token by spreading
@@ -100,17 +104,5 @@ def attempt_or_refuse(*, actor: User, serial: str, audit: Auditor) -> Attempt:
     try:
         return attempt_begin(person_oid=actor.oid, serial=serial)
     except TooManyAttempts as exc:
-        audit(outcome=AuditEvent.Outcome.DENIED, reason="too_many_attempts")
-        raise too_many_attempts_error(exc.unlock_at) from exc
-
-
-def too_many_attempts_error(unlock_at: datetime) -> ActionError:
-    local = timezone.localtime(unlock_at)
-    return ActionError(
-        reason="too_many_attempts",
-        message="Too many wrong codes were entered for this token (or by you) in a short time, "
-        "so code entry is paused to protect the account.",
-        next_step=f"Try again at {local:%H:%M} ({local:%Z}). Until then, nothing you type is sent to "
-        "Microsoft Entra ID.",
-        field="code",
-    )
+        audit(outcome=AuditEvent.Outcome.DENIED, reason=Reason.TOO_MANY_ATTEMPTS)
+        raise ActionError.of(Reason.TOO_MANY_ATTEMPTS, audience, params=lockout_params(exc.unlock_at)) from exc

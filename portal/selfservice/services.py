@@ -8,30 +8,39 @@ ActionErrors a person can act on. A code never leaves this module except in the 
 from __future__ import annotations
 
 from portal.audit.models import AuditEvent
-from portal.core.action_errors import ActionError, common_action_error, token_action_error
+from portal.core.action_errors import Meaning
 from portal.core.actions import Auditor, attempt_or_refuse, failure
 from portal.core.attempts import attempt_finish
+from portal.core.reasons import About
 from portal.core.serials import serial_normalise
+from portal.core.wording import Audience
 from portal.graph import calls
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError, GraphUnavailable
 from portal.graph.types import HardwareOathMethod, TokenStatus
 from portal.identity.models import User
-from portal.selfservice import graph_meaning
+
+MY_TOKENS = Meaning(Audience.EMPLOYEE, About.MY_TOKENS)
+#: By its method id: a 404 means "not on your account (any more)".
+MY_TOKEN = Meaning(Audience.EMPLOYEE, About.MY_TOKEN)
+#: Writes whose answer may be lost: a timeout means "may or may not have happened".
+MY_TOKEN_WRITE = Meaning(Audience.EMPLOYEE, About.MY_TOKEN, write_in_flight=True)
+#: By its serial number: a 404 means "not in your organisation's inventory".
+MY_NEW_TOKEN = Meaning(Audience.EMPLOYEE, About.MY_NEW_TOKEN, write_in_flight=True)
 
 
 def my_tokens_list(*, client: GraphClient) -> list[HardwareOathMethod]:
     try:
         return client.methods_list()
     except GraphError as exc:
-        raise common_action_error(exc) from exc
+        raise MY_TOKENS(exc) from exc
 
 
 def my_token_get(*, client: GraphClient, method_id: str) -> HardwareOathMethod:
     try:
         return client.method_get(None, method_id)
     except GraphError as exc:
-        raise graph_meaning.method_error(exc) from exc
+        raise MY_TOKEN(exc) from exc
 
 
 def my_token_add(
@@ -45,7 +54,7 @@ def my_token_add(
 ) -> None:
     """Assign and activate the token with this serial to the signed-in person (one Graph call)."""
     audit = _auditor(actor, AuditEvent.Action.SELF_ASSIGN_ACTIVATE, client_ip, token_serial=serial_number)
-    attempt = attempt_or_refuse(actor=actor, serial=serial_number, audit=audit)
+    attempt = attempt_or_refuse(actor=actor, serial=serial_number, audit=audit, audience=Audience.EMPLOYEE)
     request_id: str | None = None
     try:
         request_id = client.call(
@@ -56,10 +65,9 @@ def my_token_add(
         # never tell the person to try again before looking. This costs a second round trip, on
         # this failure path only.
         if not _is_mine_and_active(client, serial_number):
-            meaning = _unconfirmed if exc.code == "timeout" else token_action_error
-            raise failure(exc, audit=audit, meaning=meaning, attempt=attempt) from exc
+            raise failure(exc, audit=audit, meaning=MY_NEW_TOKEN, attempt=attempt) from exc
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=token_action_error, attempt=attempt) from exc
+        raise failure(exc, audit=audit, meaning=MY_NEW_TOKEN, attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=request_id)
 
@@ -70,7 +78,7 @@ def my_token_activate(
     """Activate a token an administrator assigned to me. Returns the token as read just before
     (one $batch round trip: read it, then activate it), for the audit trail and the page."""
     audit = _auditor(actor, AuditEvent.Action.SELF_ACTIVATE, client_ip, token_id=method_id)
-    attempt = attempt_or_refuse(actor=actor, serial=f"id:{method_id}", audit=audit)
+    attempt = attempt_or_refuse(actor=actor, serial=f"id:{method_id}", audit=audit, audience=Audience.EMPLOYEE)
     try:
         read = calls.method_get(None, method_id)
         held, activated = client.batch(read, calls.method_activate(None, method_id, code).after(read))
@@ -79,7 +87,7 @@ def my_token_activate(
         held.raise_for_error()
         activated.raise_for_error()
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=_activate_meaning, attempt=attempt) from exc
+        raise failure(exc, audit=audit, meaning=MY_TOKEN_WRITE, attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=activated.request_id)
     return token
@@ -99,25 +107,13 @@ def my_token_remove(
         held.raise_for_error()
         deleted.raise_for_error()
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=graph_meaning.method_error) from exc
+        raise failure(exc, audit=audit, meaning=MY_TOKEN) from exc
     audit.success(graph_request_id=deleted.request_id)
     try:
         return listed.value
     except GraphError:
         # The removal happened; only the refreshed list is missing. Let the page load it again.
         return []
-
-
-def _activate_meaning(exc: GraphError) -> ActionError:
-    if isinstance(exc, GraphUnavailable) and exc.code == "timeout":
-        # The $batch carried a write; its answer was lost, so it may or may not have happened.
-        return ActionError(
-            reason="unconfirmed",
-            message="Microsoft Entra ID did not answer in time, so the activation may or may not have been made.",
-            next_step="Open My tokens to check the token's status before trying again with a new code.",
-            request_id=exc.request_id or "",
-        )
-    return graph_meaning.method_error(exc)
 
 
 def _auditor(actor: User, action: str, client_ip: str | None, **fixed: str) -> Auditor:
@@ -139,13 +135,4 @@ def _is_mine_and_active(client: GraphClient, serial_number: str) -> bool:
         and serial_normalise(m.device.serial_number) == wanted
         and m.device.status == TokenStatus.ACTIVATED
         for m in methods
-    )
-
-
-def _unconfirmed(exc: GraphError) -> ActionError:
-    return ActionError(
-        reason="unconfirmed",
-        message="Microsoft Entra ID did not answer in time, so we can't tell whether your token was added.",
-        next_step="Open My tokens to check. If the token isn't there, add it again with the code it shows then.",
-        request_id=exc.request_id or "",
     )

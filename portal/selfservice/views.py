@@ -65,7 +65,7 @@ def add(request: PortalRequest) -> HttpResponse:
             raise
         except ActionError as exc:
             error = exc
-            if exc.field:
+            if exc.field in form.fields:
                 form.add_error(exc.field, "")
         else:
             messages.success(request, f"Token {form.cleaned_data['serial_number']} is now active on your account.")

@@ -13,6 +13,8 @@ from django.core import signing
 from django.http import HttpRequest
 
 from portal.core.action_errors import ActionError
+from portal.core.reasons import Reason
+from portal.core.wording import Audience
 
 _SALT = "portal.tokenadmin.page"
 MAX_AGE_SECONDS = 3600  # a results page left open longer starts again from the first page
@@ -43,19 +45,11 @@ def page_token_read(token: str, *, actor_oid: str, scope: str) -> str:
 
 def next_link_from(request: HttpRequest, *, actor_oid: str, scope: str) -> str | None:
     """The Graph next link carried by the `page` query parameter (None on the first page); an
-    ActionError("page_expired") when the token is not valid for this admin and this search."""
+    ActionError (Reason.PAGE_EXPIRED) when the token is not valid for this admin and this search."""
     token = request.GET.get("page", "")
     if not token:
         return None
     try:
         return page_token_read(token, actor_oid=actor_oid, scope=scope)
     except PageTokenInvalid as exc:
-        raise _page_expired_error() from exc
-
-
-def _page_expired_error() -> ActionError:
-    return ActionError(
-        reason="page_expired",
-        message="This results page has expired or was not made for you.",
-        next_step="Start again from the first page.",
-    )
+        raise ActionError.of(Reason.PAGE_EXPIRED, Audience.ADMIN) from exc

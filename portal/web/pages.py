@@ -15,10 +15,6 @@ from portal.core.action_errors import ActionError
 from portal.web.access import admin_permissions
 from portal.web.http import PortalRequest
 
-# ActionError reasons that say "not allowed" or "not there" rather than "try again later".
-_FORBIDDEN = frozenset({"forbidden", "admin_target", "forbidden_assign"})
-_NOT_FOUND = frozenset({"user_not_found", "token_not_found"})
-
 
 def admin_render(
     request: PortalRequest,
@@ -44,13 +40,7 @@ def read_status(request: PortalRequest, error: ActionError | None) -> int:
     in-place answer stays 200 and shows the error where the content would have been."""
     if error is None or request.htmx:
         return 200
-    if error.reason in _FORBIDDEN:
-        return 403
-    if error.reason in _NOT_FOUND:
-        return 404
-    if error.reason in {"page_expired", "invalid_request"}:
-        return 400
-    return 503
+    return error.reason.status
 
 
 def form_status(request: PortalRequest, form: forms.Form | None, error: ActionError | None) -> int:

@@ -22,16 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.core.classify import classify, classify_answer
+from portal.core.reasons import About, Reason
+from portal.core.wording import import_row_text
 from portal.graph import calls
 from portal.graph.batch import MAX_BATCH_SIZE
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphBadResponse, GraphError
 from portal.imports.models import ImportRow
 from portal.imports.services.jobs import JobFailure
-from portal.imports.services.meaning import ALREADY_ASSIGNED, NOT_PROCESSED, SERIAL_EXISTS, refusal
 from portal.imports.services.patience import wait_for
 
 Outcome = ImportRow.Outcome
+
+#: Answered instead of processing the request: the rows can simply be sent again.
+NOT_PROCESSED = frozenset({429, 503})
 
 AGAIN = "again"
 IN_DOUBT = "in_doubt"
@@ -98,7 +103,7 @@ def _whole_chunk_failed(exc: GraphError, row_ids: list[int], report: ChunkReport
             )
         else:
             report.failure = JobFailure(
-                f"graph_{exc.status}", f"Microsoft Entra ID rejected the request (HTTP {exc.status} {exc.code})."
+                Reason.UNEXPECTED, f"Microsoft Entra ID rejected the request (HTTP {exc.status} {exc.code})."
             )
 
 
@@ -126,16 +131,17 @@ def seed_chunk_send(client: GraphClient, items: list[SeedItem], pause: Pause) ->
             if result.ok and result.device is not None:
                 outcome = Outcome.ASSIGNED if item.assigning else Outcome.CREATED
                 report.sent.append(Sent(item.row_id, outcome, device_id=result.device.id))
-            elif result.error_code == "noResult":
+                continue
+            reason = classify_answer(status=None, code=result.error_code, about=About.IMPORT_SEED)
+            if reason is Reason.UNCONFIRMED:
                 report.sent.append(Sent(item.row_id, IN_DOUBT))
-            elif result.error_code == SERIAL_EXISTS:
+            elif reason is Reason.DUPLICATE_SERIAL:
                 report.sent.append(Sent(item.row_id, EXISTS))
+            elif reason.retry_later:
+                again.append(item)
             else:
-                meaning = refusal(result.error_code)
-                if meaning.final:
-                    report.sent.append(Sent(item.row_id, Outcome.FAILED, "Not created: " + meaning.text))
-                else:
-                    again.append(item)
+                text = import_row_text(reason, about=About.IMPORT_SEED, code=result.error_code)
+                report.sent.append(Sent(item.row_id, Outcome.FAILED, text))
         todo = again
         if todo and (attempt >= CHUNK_ATTEMPTS or not pause(wait_for(None, attempt))):
             report.sent.extend(
@@ -180,17 +186,18 @@ def _assignment_group(client: GraphClient, group: list[AssignItem], pause: Pause
             error = answer.error
             if error is None:
                 report.sent.append(Sent(item.row_id, Outcome.ASSIGNED, device_id=item.device_id))
-            elif error.status == 409 or error.code == ALREADY_ASSIGNED:
+                continue
+            reason = classify(error, about=About.IMPORT_ASSIGN)
+            if reason is Reason.ALREADY_ASSIGNED:
                 report.sent.append(Sent(item.row_id, CONFLICT, device_id=item.device_id))
-            elif error.status == 401:
+            elif reason is Reason.REAUTHENTICATION_REQUIRED:
                 report.unauthorized = True
                 report.sent.append(Sent(item.row_id, AGAIN))
+            elif reason.retry_later:
+                again.append(item)
             else:
-                meaning = refusal(error.code, error.status)
-                if meaning.final:
-                    report.sent.append(Sent(item.row_id, Outcome.FAILED, "Not assigned: " + meaning.text))
-                else:
-                    again.append(item)
+                text = import_row_text(reason, about=About.IMPORT_ASSIGN, code=error.code)
+                report.sent.append(Sent(item.row_id, Outcome.FAILED, text))
         todo = again
         if todo:
             stop = attempt >= CHUNK_ATTEMPTS

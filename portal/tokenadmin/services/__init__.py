@@ -6,7 +6,8 @@ into ActionErrors that say what happened and what to do next.
 
 * users.py      — finding people, a user's page, and the five actions on a user's tokens
 * inventory.py  — the tenant inventory: list, counts, create, edit, delete, assign by reference
-* meaning.py    — what a Graph error means for each kind of action
 
-The audit recorder and the code-attempt guard are shared with self-service: portal/core/actions.py.
+What a Graph error means is decided by portal.core.classify (given a portal.core.action_errors.Meaning
+that says what the call was about) and worded in portal.core.wording; portal.core.actions holds the
+audit recorder and the code-attempt guard shared with self-service.
 """

@@ -12,17 +12,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from portal.audit.models import AuditEvent
-from portal.core.action_errors import ActionError, common_action_error
+from portal.core.action_errors import ActionError, Meaning
 from portal.core.actions import Auditor, failure, refusal
+from portal.core.reasons import About, Reason
+from portal.core.wording import UNNAMED_HOLDER, Audience, Known
 from portal.graph import calls
 from portal.graph.calls import GraphCall, Result
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.types import DirectoryUser, HardwareOathDevice, TokenStatus
 from portal.identity.models import User
-from portal.tokenadmin.services import meaning
+from portal.tokenadmin.services.users import INVENTORY_READ, user_token
 
 Action = AuditEvent.Action
+INVENTORY_WRITE = Meaning(Audience.ADMIN, About.INVENTORY_WRITE)
+INVENTORY_CREATE_ASSIGNED = Meaning(Audience.ADMIN, About.INVENTORY_CREATE_ASSIGNED)
+#: Looking a person up by the UPN the admin typed (passed as `upn`).
+USER_BY_UPN = Meaning(Audience.ADMIN, About.DIRECTORY)
 PAGE_SIZE = 50
 #: The order of the chart's bars: the token's life cycle.
 CHART_STATUSES = (
@@ -79,7 +85,7 @@ def inventory_page_get(
         try:
             client.url_for(next_link)  # refused before anything is sent when it points elsewhere
         except GraphError as exc:
-            raise common_action_error(exc, admin=True) from exc
+            raise INVENTORY_READ(exc) from exc
         listing = calls.devices_list(next_link=next_link, count=True)
     else:
         listing = calls.devices_list(filters=filters or None, top=PAGE_SIZE, count=True)
@@ -87,7 +93,7 @@ def inventory_page_get(
         page, *counts = client.batch(listing, *_count_calls())
         found = page.value
     except GraphError as exc:
-        raise meaning.inventory_read_error(exc) from exc
+        raise INVENTORY_READ(exc) from exc
     return InventoryPage(found.items, found.next_link, _counts_from(counts), found.count)
 
 
@@ -95,7 +101,7 @@ def inventory_token_get(*, client: GraphClient, device_id: str) -> HardwareOathD
     try:
         return client.device_get(device_id)
     except GraphError as exc:
-        raise meaning.inventory_read_error(exc) from exc
+        raise INVENTORY_READ(exc) from exc
 
 
 # -- writes -------------------------------------------------------------------------------------
@@ -140,12 +146,8 @@ def inventory_token_create(
             )
         )
     except GraphError as exc:
-        assigning = holder_id is not None
-
-        def explain(error: GraphError) -> ActionError:
-            return meaning.inventory_write_error(error, assigning=assigning)
-
-        raise failure(exc, audit=audit, meaning=explain) from exc
+        meaning = INVENTORY_CREATE_ASSIGNED if holder_id is not None else INVENTORY_WRITE
+        raise failure(exc, audit=audit, meaning=meaning) from exc
     device = created.value
     audit.update(token_id=device.id)
     audit.success(graph_request_id=created.request_id)
@@ -167,7 +169,7 @@ def inventory_token_update(
     try:
         done = client.call(calls.device_update(device_id, **changes))
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.inventory_write_error) from exc
+        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
     # Names of the fields sent, not their values: the trail says what kind of change it was.
     audit.success(graph_request_id=done.request_id, extra={"fields": sorted(changes)})
     return device
@@ -182,7 +184,7 @@ def inventory_token_delete(
     try:
         done = client.call(calls.device_delete(device_id))
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.inventory_write_error) from exc
+        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
     audit.success(graph_request_id=done.request_id)
     return device
 
@@ -203,7 +205,7 @@ def inventory_token_assign(
     try:
         device = read_device.value
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.inventory_read_error) from exc
+        raise failure(exc, audit=audit, meaning=INVENTORY_READ) from exc
     audit.update(token_serial=device.serial_number)
     try:
         user = read_user.value
@@ -213,20 +215,19 @@ def inventory_token_assign(
     holder = device.assigned_to
     if holder is not None:
         raise refusal(
-            ActionError(
-                reason="already_assigned" if holder.id != user.id else "already_theirs",
-                message=(f"Token {device.serial_number} is already assigned to {holder.display_name or 'a user'}."),
-                next_step="A token belongs to one person at a time: unassign it from its holder first."
-                if holder.id != user.id
-                else "Nothing needs doing.",
+            ActionError.of(
+                Reason.ALREADY_ASSIGNED if holder.id != user.id else Reason.ALREADY_THEIRS,
+                Audience.ADMIN,
+                known=Known.HOLDER,
                 field="upn",
+                params={"serial": device.serial_number, "holder": holder.display_name or UNNAMED_HOLDER},
             ),
             audit=audit,
         )
     try:
         done = client.call(calls.device_assign_to(user.id, device_id, base_url=client.base_url))
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
     audit.success(graph_request_id=done.request_id)
     return device, user
 
@@ -238,7 +239,7 @@ def _unassigned_device(client: GraphClient, device_id: str, audit: Auditor, *, d
     try:
         device = client.device_get(device_id)
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.inventory_read_error) from exc
+        raise failure(exc, audit=audit, meaning=INVENTORY_READ) from exc
     audit.update(token_serial=device.serial_number)
     if device.assigned_to is not None:
         # Graph refuses this too (the docs: "must be unassigned"); saying so first names the holder.
@@ -248,11 +249,11 @@ def _unassigned_device(client: GraphClient, device_id: str, audit: Auditor, *, d
 
 def unassign_first_error(device: HardwareOathDevice, *, doing: str) -> ActionError:
     holder = device.assigned_to.display_name if device.assigned_to else None
-    return ActionError(
-        reason="assigned",
-        message=f"Token {device.serial_number} is assigned to {holder or 'a user'}, and only unassigned "
-        f"tokens can be {doing}.",
-        next_step="Unassign it from its holder first (from their user page), then try again.",
+    return ActionError.of(
+        Reason.ASSIGNED,
+        Audience.ADMIN,
+        known=Known.HOLDER,
+        params={"serial": device.serial_number, "holder": holder or UNNAMED_HOLDER, "doing": doing},
     )
 
 
@@ -264,18 +265,10 @@ def _user_by_upn(client: GraphClient, upn: str, audit: Auditor) -> DirectoryUser
 
 
 def _user_lookup_failure(exc: GraphError, upn: str, audit: Auditor, *, field: str) -> ActionError:
-    if exc.status == 404:
-        return refusal(
-            ActionError(
-                reason="user_not_found",
-                message=f"There is no user {upn} in the directory.",
-                next_step="Check the user principal name (it usually looks like an email address).",
-                field=field,
-                request_id=exc.request_id or "",
-            ),
-            audit=audit,
-        )
-    return failure(exc, audit=audit, meaning=lambda error: common_action_error(error, admin=True))
+    error = failure(exc, audit=audit, meaning=USER_BY_UPN, params={"upn": upn})
+    if error.reason is Reason.USER_NOT_FOUND:
+        error.field = field
+    return error
 
 
 def _count_calls() -> list[GraphCall[int | None]]:
@@ -301,4 +294,4 @@ def _counts_from(results: Sequence[Result[int | None]]) -> StatusCounts:
 
 def _counts_meaning(exc: GraphError) -> ActionError:
     # A 401 still raises ReauthenticationRequired: the whole page goes back through sign-in.
-    return meaning.inventory_read_error(exc)
+    return INVENTORY_READ(exc)

@@ -10,18 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.audit.models import AuditEvent
-from portal.core.action_errors import ActionError, common_action_error
+from portal.core.action_errors import ActionError, Meaning
 from portal.core.actions import Auditor, attempt_or_refuse, failure, refusal
 from portal.core.attempts import attempt_finish
+from portal.core.reasons import About, Reason
+from portal.core.wording import UNNAMED_HOLDER, Audience, Known
 from portal.graph import calls
 from portal.graph.calls import GraphCall
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.types import DirectoryUser, HardwareOathDevice, HardwareOathMethod, Page
 from portal.identity.models import User
-from portal.tokenadmin.services import meaning
 
 Action = AuditEvent.Action
+USER_SEARCH = Meaning(Audience.ADMIN, About.USER)
+INVENTORY_READ = Meaning(Audience.ADMIN, About.INVENTORY_READ)
+
+
+def user_read(manage_admin_targets: bool) -> Meaning:
+    """Reading a user's profile or tokens."""
+    return Meaning(Audience.ADMIN, About.USER, manage_admin_targets=manage_admin_targets)
+
+
+def user_token(manage_admin_targets: bool) -> Meaning:
+    """Assign, activate, deactivate or unassign a user's token (and read it for that)."""
+    return Meaning(Audience.ADMIN, About.USER_TOKEN, manage_admin_targets=manage_admin_targets)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -32,7 +45,7 @@ def user_search(*, client: GraphClient, text: str, next_link: str | None = None)
     try:
         return client.users_search(text, top=25, next_link=next_link)
     except GraphError as exc:
-        raise common_action_error(exc, admin=True) from exc
+        raise USER_SEARCH(exc) from exc
 
 
 @dataclass(frozen=True)
@@ -49,11 +62,11 @@ def user_overview_get(*, client: GraphClient, user_id: str, manage_admin_targets
     try:
         user = profile.value
     except GraphError as exc:
-        raise meaning.user_read_error(exc, manage_admin_targets=manage_admin_targets) from exc
+        raise user_read(manage_admin_targets)(exc) from exc
     try:
         tokens = methods.value
     except GraphError as exc:
-        return UserOverview(user, [], meaning.user_read_error(exc, manage_admin_targets=manage_admin_targets))
+        return UserOverview(user, [], user_read(manage_admin_targets)(exc))
     return UserOverview(user, tokens)
 
 
@@ -74,7 +87,7 @@ def user_token_get(*, client: GraphClient, user_id: str, method_id: str, manage_
         user = profile.value
         token = method.value
     except GraphError as exc:
-        raise meaning.user_token_error(exc, manage_admin_targets=manage_admin_targets) from exc
+        raise user_token(manage_admin_targets)(exc) from exc
     return UserToken(user, token)
 
 
@@ -100,11 +113,11 @@ def user_add_options_get(*, client: GraphClient, user_id: str, manage_admin_targ
     try:
         user = profile.value
     except GraphError as exc:
-        raise meaning.user_read_error(exc, manage_admin_targets=manage_admin_targets) from exc
+        raise user_read(manage_admin_targets)(exc) from exc
     try:
         page = available.value
     except GraphError as exc:
-        return AddOptions(user, [], False, meaning.inventory_read_error(exc))
+        return AddOptions(user, [], False, INVENTORY_READ(exc))
     return AddOptions(user, page.items, page.next_link is not None)
 
 
@@ -140,7 +153,7 @@ def user_token_assign(
     try:
         done = client.call(calls.method_assign(user_id, device.id))
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
     audit.success(graph_request_id=done.request_id)
     return Done(user, device.serial_number)
 
@@ -165,13 +178,11 @@ def user_token_assign_activate(
         token_serial=serial_number,
     )
     user, device = _user_and_device(client, user_id, serial_number, audit, manage_admin_targets)
-    attempt = attempt_or_refuse(actor=actor, serial=device.serial_number, audit=audit)
+    attempt = attempt_or_refuse(actor=actor, serial=device.serial_number, audit=audit, audience=Audience.ADMIN)
     try:
         done = client.call(calls.method_assign_and_activate(user_id, device.id, code, display_name or None))
     except GraphError as exc:
-        raise failure(
-            exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets), attempt=attempt
-        ) from exc
+        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets), attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=done.request_id)
     return Done(user, device.serial_number)
@@ -192,13 +203,13 @@ def user_token_activate(
         actor=actor, action=Action.USER_ACTIVATE, client_ip=client_ip, target_oid=user_id, token_id=method_id
     )
     held = _user_and_method(client, user_id, method_id, audit, manage_admin_targets)
-    attempt = attempt_or_refuse(actor=actor, serial=held.serial or f"id:{method_id}", audit=audit)
+    attempt = attempt_or_refuse(
+        actor=actor, serial=held.serial or f"id:{method_id}", audit=audit, audience=Audience.ADMIN
+    )
     try:
         done = client.call(calls.method_activate(user_id, method_id, code))
     except GraphError as exc:
-        raise failure(
-            exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets), attempt=attempt
-        ) from exc
+        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets), attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=done.request_id)
     return Done(held.user, held.serial)
@@ -272,7 +283,7 @@ def _change_held_token(
         method.raise_for_error()
         changed.raise_for_error()
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
     audit.success(graph_request_id=changed.request_id)
     if user is None:  # the profile read failed but the change went through: say so plainly
         user = DirectoryUser(user_id, None, None, None, None, None, None, None)
@@ -290,20 +301,18 @@ def _user_and_device(
     try:
         user = profile.value
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
     audit.update(target_upn=user.user_principal_name or "")
     try:
         devices = found.value
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.inventory_read_error) from exc
+        raise failure(exc, audit=audit, meaning=INVENTORY_READ) from exc
     if not devices:
         raise refusal(
-            ActionError(
-                reason="unknown_serial",
-                message=f"There is no token with serial number {serial} in the inventory.",
-                next_step="Check the number on the back of the token. If it is new, an Authentication "
-                "Policy Administrator adds it to the inventory first.",
-                field="serial_number",
+            ActionError.of(
+                Reason.UNKNOWN_SERIAL,
+                Audience.ADMIN,
+                params={"serial": serial},
                 request_id=found.request_id or "",
             ),
             audit=audit,
@@ -314,12 +323,11 @@ def _user_and_device(
     if holder is not None and holder.id != user_id:
         # Graph would refuse too (409); saying who holds it saves the admin a search.
         raise refusal(
-            ActionError(
-                reason="already_assigned",
-                message=f"Token {device.serial_number} is already assigned to {holder.display_name or 'another user'}.",
-                next_step="A token belongs to one person at a time: unassign it from them first (from "
-                "their user page), or pick another token.",
-                field="serial_number",
+            ActionError.of(
+                Reason.ALREADY_ASSIGNED,
+                Audience.ADMIN,
+                known=Known.HOLDER,
+                params={"serial": device.serial_number, "holder": holder.display_name or UNNAMED_HOLDER},
             ),
             audit=audit,
         )
@@ -335,7 +343,7 @@ def _user_and_method(
         audit.update(target_upn=user.user_principal_name or "")
         token = method.value
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=meaning.user_token_meaning(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
     held = UserToken(user, token)
     audit.update(token_serial=held.serial)
     return held

@@ -104,7 +104,7 @@ def create(request: PortalRequest) -> HttpResponse:
             )
         except ActionError as exc:
             error = exc
-            if exc.field:
+            if exc.field in form.fields:
                 form.add_error(exc.field, "")
         else:
             whom = f" and assigned to {data['assign_to']}" if data["assign_to"] else ""
@@ -209,7 +209,7 @@ def assign(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
             )
         except ActionError as exc:
             error = exc
-            if exc.field:
+            if exc.field in form.fields:
                 form.add_error(exc.field, "")
         else:
             name = user.display_name or user.user_principal_name

@@ -118,7 +118,7 @@ def _add(request: PortalRequest, user_id: uuid.UUID, *, activate: bool) -> HttpR
                 )
         except ActionError as exc:
             error = exc
-            if exc.field:
+            if exc.field in form.fields:
                 form.add_error(exc.field, "")
         else:
             name = done.user.display_name or done.user.user_principal_name

@@ -1,0 +1,425 @@
+"""Every sentence the portal says about what went wrong, once per audience.
+
+To change an error's wording, change it here (and only here): the employee's pages, the admin
+area, an import's results table and CSV, and the audit trail's labels all read these tables. Each
+string is wrapped in `gettext_lazy`, which is where translations hook in.
+
+A table maps a `Reason` to its words; where the same reason needs other words in a particular
+context, the table has an entry for `(Reason, About)` (what the Graph call was about) or
+`(Reason, Known)` (what the portal found out itself before refusing). Placeholders in braces are
+filled from the keyword arguments of `words()`; a sentence shared by two keys is written once, as a
+module constant.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum, auto
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.core.reasons import About, Reason
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Text
+else:
+    Text = str
+
+
+class Audience(Enum):
+    """Who reads an ActionError: the words differ, and so does where a fresh sign-in leads."""
+
+    EMPLOYEE = auto()
+    ADMIN = auto()
+
+
+class Known(Enum):
+    """What the portal found out itself before refusing (its words can then name the details)."""
+
+    HOLDER = auto()  # it read the token: {serial} and who holds it, {holder}
+
+
+@dataclass(frozen=True)
+class Words:
+    message: Text  # what happened, in plain words
+    next_step: Text  # what to do now
+
+
+Key = Reason | tuple[Reason, About] | tuple[Reason, Known]
+
+PAA = "Privileged Authentication Administrator"
+
+# -- shared by both audiences of a page ---------------------------------------------------------
+
+_SHARED: dict[Key, Words] = {
+    Reason.TOO_MANY_ATTEMPTS: Words(
+        _(
+            "Too many wrong codes were entered for this token (or by you) in a short time, so code entry is "
+            "paused to protect the account."
+        ),
+        _("Try again at {time} ({zone}). Until then, nothing you type is sent to Microsoft Entra ID."),
+    ),
+    Reason.THROTTLED: Words(
+        _("Microsoft Entra ID is busy and asked us to slow down."),
+        _("Nothing was changed. Try again in {seconds}."),
+    ),
+    Reason.UNAVAILABLE: Words(
+        _("Microsoft Entra ID could not be reached or did not answer in time."),
+        _("Try again in a minute. If it keeps happening, contact your IT helpdesk."),
+    ),
+    Reason.UNEXPECTED: Words(
+        _("Microsoft Entra ID rejected the request for a reason the portal does not recognise."),
+        _("Try again. If it happens again, contact your IT helpdesk and quote the reference below."),
+    ),
+}
+
+# -- the employee's pages -----------------------------------------------------------------------
+
+EMPLOYEE: dict[Key, Words] = {
+    **_SHARED,
+    Reason.WRONG_CODE: Words(
+        _("That code was not accepted."),
+        _(
+            "Codes change every 30 or 60 seconds. Press the token's button and type the code it shows now, "
+            "without waiting."
+        ),
+    ),
+    Reason.UNKNOWN_SERIAL: Words(
+        _("No token with that serial number is in your organisation's inventory."),
+        _(
+            "Check the serial number on the back of the token (letters and digits, no spaces). If it is right, "
+            "the token has not been registered yet: contact your IT helpdesk."
+        ),
+    ),
+    Reason.TOKEN_NOT_FOUND: Words(
+        _("This token is not on your account (any more)."),
+        _("Go back to your tokens; the list shows what is on your account now."),
+    ),
+    Reason.USER_NOT_FOUND: Words(
+        _("Microsoft Entra ID could not find your account."),
+        _("Sign out and in again. If it keeps happening, contact your IT helpdesk."),
+    ),
+    Reason.ALREADY_ASSIGNED: Words(
+        _("This token is registered to someone else."),
+        _("Check the serial number. If the token really is yours, ask your IT helpdesk to release it."),
+    ),
+    Reason.ASSIGNED: Words(
+        _("This token is assigned to someone, so it cannot be changed."),
+        _("Check the serial number. If the token really is yours, ask your IT helpdesk to release it."),
+    ),
+    Reason.ALREADY_ACTIVE: Words(
+        _("This token is already active on your account."),
+        _("Nothing to do: it can be used to sign in."),
+    ),
+    Reason.NOT_ACTIVE: Words(
+        _("This token is not active, so it cannot be deactivated."),
+        _("Nothing to do."),
+    ),
+    Reason.DUPLICATE_SERIAL: Words(
+        _("A token with this serial number is already in the inventory."),
+        _("Check the serial number on the back of the token."),
+    ),
+    Reason.GUEST_USER: Words(
+        _("Guest accounts cannot hold hardware tokens (a Microsoft Entra rule)."),
+        _("Ask the IT helpdesk of your own organisation for a token on your account there."),
+    ),
+    Reason.METHOD_LIMIT: Words(
+        _("Your account already has the maximum number of hardware tokens."),
+        _("Remove a token that is no longer used, then try again."),
+    ),
+    Reason.INVALID_REQUEST: Words(
+        _("Microsoft Entra ID rejected the request as invalid."),
+        _("Check the serial number and the code, then try again."),
+    ),
+    Reason.FORBIDDEN: Words(
+        _("Microsoft Entra ID refused this change: your account is not allowed to make it."),
+        _("Ask your IT helpdesk to check that hardware tokens are enabled for your account."),
+    ),
+    Reason.UNCONFIRMED: Words(
+        _("Microsoft Entra ID did not answer in time, so the activation may or may not have been made."),
+        _("Open My tokens to check the token's status before trying again with a new code."),
+    ),
+    (Reason.UNCONFIRMED, About.MY_NEW_TOKEN): Words(
+        _("Microsoft Entra ID did not answer in time, so we can't tell whether your token was added."),
+        _("Open My tokens to check. If the token isn't there, add it again with the code it shows then."),
+    ),
+}
+
+# -- the admin area -----------------------------------------------------------------------------
+
+#: {holder} when the token's holder has no display name.
+UNNAMED_HOLDER = _("a user")
+_HELD_BY = _("Token {serial} is already assigned to {holder}.")
+_UNASSIGN_FIRST = _("Unassign it from its holder first (from their user page), then try again.")
+_NO_SUCH_INVENTORY_TOKEN = Words(
+    _("There is no such token in the inventory: it may have been deleted meanwhile."),
+    _("Go back to the inventory and look it up by its serial number."),
+)
+_TOKEN_DETAILS_REJECTED = Words(
+    _("Microsoft Entra ID rejected the token's details."),
+    _("Check the secret (Base32 or hex), the time interval (30 or 60 s) and the other fields."),
+)
+
+ADMIN: dict[Key, Words] = {
+    **_SHARED,
+    Reason.WRONG_CODE: Words(
+        _("Microsoft Entra ID did not accept that code for this token."),
+        _(
+            "Press the token's button and type the new code it shows. Codes change every 30 or 60 seconds; "
+            "check the token's clock has not drifted if it keeps failing."
+        ),
+    ),
+    Reason.UNKNOWN_SERIAL: Words(
+        _("There is no token with serial number {serial} in the inventory."),
+        _(
+            "Check the number on the back of the token. If it is new, an Authentication Policy Administrator "
+            "adds it to the inventory first."
+        ),
+    ),
+    Reason.TOKEN_NOT_FOUND: Words(
+        _("That token is not (or no longer) there: it may have been unassigned or deleted meanwhile."),
+        _("Reload the user's page to see their tokens as they are now."),
+    ),
+    (Reason.TOKEN_NOT_FOUND, About.INVENTORY_READ): _NO_SUCH_INVENTORY_TOKEN,
+    (Reason.TOKEN_NOT_FOUND, About.INVENTORY_WRITE): _NO_SUCH_INVENTORY_TOKEN,
+    (Reason.TOKEN_NOT_FOUND, About.INVENTORY_CREATE_ASSIGNED): _NO_SUCH_INVENTORY_TOKEN,
+    Reason.USER_NOT_FOUND: Words(
+        _("There is no user with this id or name in the directory."),
+        _("They may have been deleted or renamed. Search for them again."),
+    ),
+    (Reason.USER_NOT_FOUND, About.DIRECTORY): Words(
+        _("There is no user {upn} in the directory."),
+        _("Check the user principal name (it usually looks like an email address)."),
+    ),
+    Reason.ALREADY_ASSIGNED: Words(
+        _("This token is already assigned to someone."),
+        _(
+            "A token belongs to one person at a time. Open the token in the inventory to see who holds it, "
+            "and unassign it from them first."
+        ),
+    ),
+    (Reason.ALREADY_ASSIGNED, Known.HOLDER): Words(
+        _HELD_BY,
+        _(
+            "A token belongs to one person at a time: unassign it from them first (from their user page), "
+            "or pick another token."
+        ),
+    ),
+    Reason.ALREADY_THEIRS: Words(_HELD_BY, _("Nothing needs doing.")),
+    Reason.ASSIGNED: Words(
+        _("This token is assigned to a user, and Microsoft Entra ID only lets you change or delete unassigned tokens."),
+        _UNASSIGN_FIRST,
+    ),
+    (Reason.ASSIGNED, Known.HOLDER): Words(
+        _("Token {serial} is assigned to {holder}, and only unassigned tokens can be {doing}."),
+        _UNASSIGN_FIRST,
+    ),
+    Reason.ALREADY_ACTIVE: Words(
+        _("This token is already active for this user."),
+        _("Nothing needs doing: the user can sign in with it."),
+    ),
+    Reason.NOT_ACTIVE: Words(
+        _("This token is not active, so there is nothing to deactivate."),
+        _("Reload the user's page to see the token's current state."),
+    ),
+    Reason.DUPLICATE_SERIAL: Words(
+        _("A token with this serial number is already in the inventory."),
+        _("Check the serial number. To replace that token, delete the old one first."),
+    ),
+    Reason.GUEST_USER: Words(
+        _("Hardware tokens can't be given to guest users."),
+        _("Ask the guest's own organisation to issue them a token in their home tenant."),
+    ),
+    Reason.METHOD_LIMIT: Words(
+        _("This user already has as many hardware tokens as Microsoft Entra ID allows."),
+        _("Unassign a token they no longer use, then try again."),
+    ),
+    Reason.INVALID_REQUEST: Words(
+        _("Microsoft Entra ID rejected the request as invalid."),
+        _("Check the serial number and the code, then try again."),
+    ),
+    (Reason.INVALID_REQUEST, About.INVENTORY_WRITE): _TOKEN_DETAILS_REJECTED,
+    (Reason.INVALID_REQUEST, About.INVENTORY_CREATE_ASSIGNED): _TOKEN_DETAILS_REJECTED,
+    Reason.FORBIDDEN: Words(
+        _("Microsoft Entra ID refused this change: your account is not allowed to make it."),
+        _(
+            "If you think you should be allowed, ask your IT administrator to check your role, then sign out "
+            "and in again."
+        ),
+    ),
+    (Reason.FORBIDDEN, About.INVENTORY_READ): Words(
+        _("Microsoft Entra ID did not let you read the token inventory."),
+        _(
+            "Reading it needs the Authentication Policy Administrator, Global Reader or Global Administrator "
+            "role. If you were given one recently, sign out and in again."
+        ),
+    ),
+    (Reason.FORBIDDEN, About.INVENTORY_WRITE): Words(
+        _("Microsoft Entra ID refused: your account may not change the token inventory."),
+        _(
+            "That needs the Authentication Policy Administrator or Global Administrator role. If you were given "
+            "one recently, sign out and in again. Nothing was changed."
+        ),
+    ),
+    Reason.ADMIN_TARGET: Words(
+        _("Microsoft Entra ID refused: this user holds an admin role, and only a {paa} can change their tokens."),
+        _("Ask a {paa} (or a Global Administrator) to do this. Nothing was changed."),
+    ),
+    (Reason.ADMIN_TARGET, About.USER): Words(
+        _(
+            "Microsoft Entra ID did not let you see this user's tokens. This usually means the user holds an "
+            "admin role: only a {paa} (or a Global Reader, to look) can see them."
+        ),
+        _("Ask a {paa} to help this user."),
+    ),
+    Reason.FORBIDDEN_ASSIGN: Words(
+        _(
+            "Microsoft Entra ID refused: creating a token that is already assigned to someone also needs the "
+            "Authentication Administrator role ({paa} if that person holds an admin role)."
+        ),
+        _(
+            "Leave “Assign to” empty to add the token to the inventory, then ask an Authentication "
+            "Administrator to assign it. Nothing was created."
+        ),
+    ),
+    Reason.UNCONFIRMED: Words(
+        _("Microsoft Entra ID did not answer in time, so the change may or may not have been made."),
+        _("Reload the page to see how things are now before trying again."),
+    ),
+    Reason.PAGE_EXPIRED: Words(
+        _("This results page has expired or was not made for you."),
+        _("Start again from the first page."),
+    ),
+}
+
+_TABLES: dict[Audience, dict[Key, Words]] = {Audience.EMPLOYEE: EMPLOYEE, Audience.ADMIN: ADMIN}
+
+
+def words(
+    reason: Reason,
+    audience: Audience,
+    *,
+    about: About | None = None,
+    known: Known | None = None,
+    params: Mapping[str, object] | None = None,
+) -> tuple[str, str]:
+    """(message, next step) for `reason`, in the words for `audience`, placeholders filled."""
+    table = _TABLES[audience]
+    entry = (
+        (table.get((reason, known)) if known else None)
+        or (table.get((reason, about)) if about else None)
+        or table[reason]
+    )
+    values = {"paa": PAA, **(params or {})}
+    return _fill(entry.message, values), _fill(entry.next_step, values)
+
+
+def lockout_params(unlock_at: datetime) -> dict[str, str]:
+    """The placeholders of TOO_MANY_ATTEMPTS: when code entry opens again, in local time."""
+    local = timezone.localtime(unlock_at)
+    return {"time": f"{local:%H:%M}", "zone": f"{local:%Z}"}
+
+
+def throttle_params(retry_after: float | None) -> dict[str, str]:
+    """The placeholder of THROTTLED: how long Graph asked us to wait (30 s when it did not say)."""
+    wait = max(1, math.ceil(retry_after or 30))
+    return {"seconds": ngettext("%(n)d second", "%(n)d seconds", wait) % {"n": wait}}
+
+
+# -- an import's results table and CSV ----------------------------------------------------------
+
+_ROLE_REFUSED = _(
+    "Microsoft Entra ID refused: your role does not allow this for this user "
+    "(a user holding an admin role needs a Privileged Authentication Administrator)."
+)
+
+#: Why a row failed, after "Not created: " / "Not assigned: ".
+IMPORT_ROW: dict[Reason | tuple[Reason, About], Text] = {
+    Reason.GUEST_USER: _("guest accounts cannot hold a hardware token (a Microsoft Entra rule)."),
+    Reason.METHOD_LIMIT: _("this user already has the maximum number of hardware tokens."),
+    Reason.USER_NOT_FOUND: _("the user no longer exists in the directory."),
+    Reason.TOKEN_NOT_FOUND: _("the token is no longer in the inventory."),
+    Reason.ALREADY_ASSIGNED: _("the token is already assigned to someone."),
+    Reason.ASSIGNED: _("the token is assigned to someone, and only unassigned tokens can be changed."),
+    Reason.ALREADY_ACTIVE: _("the token is already active."),
+    Reason.NOT_ACTIVE: _("the token is not active."),
+    Reason.DUPLICATE_SERIAL: _("a token with this serial number is already in the inventory."),
+    Reason.WRONG_CODE: _("Microsoft Entra ID did not accept the verification code."),
+    Reason.INVALID_REQUEST: _("Microsoft Entra ID rejected the request."),
+    (Reason.INVALID_REQUEST, About.IMPORT_SEED): _("Microsoft Entra ID rejected the token's fields."),
+    Reason.FORBIDDEN: _ROLE_REFUSED,
+    Reason.ADMIN_TARGET: _ROLE_REFUSED,
+    Reason.THROTTLED: _("Microsoft Entra ID was busy and did not process it."),
+    Reason.UNAVAILABLE: _("Microsoft Entra ID was busy and did not process it."),
+    Reason.UNCONFIRMED: _("no answer came back for it, so it may or may not have been done."),
+    Reason.UNEXPECTED: _("Microsoft Entra ID refused it for a reason the portal does not know{code}."),
+}
+_ROW_DOING: dict[About, Text] = {
+    About.IMPORT_SEED: _("Not created: {why}"),
+    About.IMPORT_ASSIGN: _("Not assigned: {why}"),
+}
+
+
+def import_row_text(reason: Reason, *, about: About, code: str | None = None) -> str:
+    """What the results table and CSV say about a row Graph refused (`code`: Graph's error code, named
+    only when the portal does not know it, so the helpdesk can look it up)."""
+    template = IMPORT_ROW.get((reason, about)) or IMPORT_ROW[reason]
+    why = _fill(template, {"code": _fill(_(" (error code {code})"), {"code": code}) if code else ""})
+    return _fill(_ROW_DOING[about], {"why": why})
+
+
+# -- the audit trail ----------------------------------------------------------------------------
+
+#: What the audit trail's page and CSV show for a recorded reason.
+AUDIT_LABEL: dict[Reason, Text] = {
+    Reason.WRONG_CODE: _("Wrong code"),
+    Reason.UNKNOWN_SERIAL: _("Serial number not in the inventory"),
+    Reason.TOKEN_NOT_FOUND: _("Token not found"),
+    Reason.USER_NOT_FOUND: _("User not found"),
+    Reason.ALREADY_ASSIGNED: _("Token already assigned to someone else"),
+    Reason.ALREADY_THEIRS: _("Token already assigned to this user"),
+    Reason.ASSIGNED: _("Token is assigned (unassign it first)"),
+    Reason.ALREADY_ACTIVE: _("Token already active"),
+    Reason.NOT_ACTIVE: _("Token not active"),
+    Reason.DUPLICATE_SERIAL: _("Serial number already in the inventory"),
+    Reason.GUEST_USER: _("Guest user"),
+    Reason.METHOD_LIMIT: _("User has the maximum number of tokens"),
+    Reason.INVALID_REQUEST: _("Rejected as invalid"),
+    Reason.FORBIDDEN: _("Not allowed"),
+    Reason.ADMIN_TARGET: _("Target holds an admin role"),
+    Reason.FORBIDDEN_ASSIGN: _("Not allowed to assign"),
+    Reason.TOO_MANY_ATTEMPTS: _("Too many wrong codes"),
+    Reason.THROTTLED: _("Microsoft Entra ID busy (throttled)"),
+    Reason.UNAVAILABLE: _("Microsoft Entra ID unreachable"),
+    Reason.UNCONFIRMED: _("No answer: may or may not have happened"),
+    Reason.UNEXPECTED: _("Unexpected answer from Microsoft Entra ID"),
+    Reason.REAUTHENTICATION_REQUIRED: _("Sign-in needed again"),
+    Reason.PAGE_EXPIRED: _("Results page expired"),
+    Reason.DONE: _("Done"),
+    Reason.DONE_WITH_FAILURES: _("Done, some rows failed"),
+    Reason.CANCELLED: _("Cancelled"),
+    Reason.FAILED: _("Failed"),
+    Reason.SIGNIN_EXPIRED: _("Sign-in expired"),
+    Reason.SIGNIN_REJECTED: _("Sign-in no longer accepted"),
+    Reason.IDENTITY_UNAVAILABLE: _("Sign-in service unreachable"),
+    Reason.LOOKUP_FAILED: _("Looking up unanswered rows failed"),
+    Reason.WORKER_LOST: _("Background worker lost"),
+}
+
+
+def audit_label(reason: str) -> str:
+    """The label for a recorded reason; a value the portal no longer knows is shown as it is."""
+    try:
+        return str(AUDIT_LABEL[Reason(reason)])
+    except ValueError:
+        return reason
+
+
+def _fill(template: Text | str, values: Mapping[str, object]) -> str:
+    return str(template).format_map(values) if values else str(template)
