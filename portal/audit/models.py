@@ -44,7 +44,7 @@ class AuditEvent(models.Model):
     target_upn = models.CharField(max_length=255, blank=True)
     token_serial = models.CharField(max_length=255, blank=True, db_index=True)
     token_id = models.CharField(max_length=64, blank=True)
-    reason = models.CharField(max_length=64, blank=True)  # a stable code, e.g. "wrong_code"
+    reason = models.CharField(max_length=64, blank=True)  # a portal.core.reasons.Reason value, e.g. "wrong_code"
     graph_request_id = models.CharField(max_length=64, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)

@@ -40,6 +40,7 @@ _INVALID = frozenset({"invalidRequest", "BadRequest"})
 _ABOUT_A_USER = frozenset({About.USER, About.USER_TOKEN, About.IMPORT_ASSIGN})
 #: A 404 on these is about the person, not a token.
 _ABOUT_A_PERSON = frozenset({About.USER, About.DIRECTORY})
+_DENIED = frozenset({"accessDenied", "Authorization_RequestDenied"})  # also on a bulk item, without a status
 _NOT_FOUND = "itemNotFound"  # also a bulk item's answer, which carries no status
 _TRANSPORT_TIMEOUT = "timeout"  # portal.graph.errors.GraphUnavailable.code when no answer came in time
 
@@ -88,7 +89,7 @@ def classify_answer(
         if about is About.MY_NEW_TOKEN:
             return Reason.UNKNOWN_SERIAL
         return Reason.TOKEN_NOT_FOUND
-    if status == 403:
+    if status == 403 or code in _DENIED:
         if about in _ABOUT_A_USER and not manage_admin_targets:
             return Reason.ADMIN_TARGET
         if about is About.INVENTORY_CREATE_ASSIGNED:

@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 from django import template
 from django.http import QueryDict
 
+from portal.core import wording
+
 register = template.Library()
 
 _STATUS_WORDS = {
@@ -23,6 +25,12 @@ def status_label(status: str) -> str:
 @register.filter
 def status_hint(status: str) -> str:
     return _STATUS_WORDS.get(status, ("", "Microsoft reports a status this portal does not know yet."))[1]
+
+
+@register.filter
+def audit_label(reason: str) -> str:
+    """What the audit trail shows for a recorded reason (portal.core.wording.AUDIT_LABEL)."""
+    return wording.audit_label(reason)
 
 
 @register.filter

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
+from portal.core.reasons import Reason
+from portal.core.wording import AUDIT_LABEL
 
 
 class AuditFilterForm(forms.Form):
@@ -19,6 +21,11 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AuditEvent.Action.choices])
     outcome = forms.ChoiceField(
         label="Outcome", required=False, choices=[("", "Any outcome"), *AuditEvent.Outcome.choices]
+    )
+    reason = forms.ChoiceField(
+        label="Reason",
+        required=False,
+        choices=[("", "Any reason"), *((reason.value, AUDIT_LABEL[reason]) for reason in Reason)],
     )
     since = forms.DateField(
         label="From",
@@ -56,6 +63,8 @@ class AuditFilterForm(forms.Form):
             events = events.filter(action=data["action"])
         if data["outcome"]:
             events = events.filter(outcome=data["outcome"])
+        if data["reason"]:
+            events = events.filter(reason=data["reason"])
         zone = timezone.get_current_timezone()
         if data["since"]:
             events = events.filter(at__gte=timezone.make_aware(datetime.combine(data["since"], time.min), zone))

@@ -59,11 +59,12 @@ class StatusCounts:
 
 def inventory_counts_get(*, client: GraphClient) -> StatusCounts:
     """How many tokens are in each status (one round trip). Never raises for a Graph failure: the
-    chart says it could not be drawn and the rest of the page still works."""
+    chart says it could not be drawn and the rest of the page still works (a 401 still raises
+    ReauthenticationRequired: the whole page goes back through sign-in)."""
     try:
         counts = client.batch(*_count_calls())
     except GraphError as exc:
-        return StatusCounts([], 0, _counts_meaning(exc))
+        return StatusCounts([], 0, INVENTORY_READ(exc))
     return _counts_from(counts)
 
 
@@ -282,7 +283,7 @@ def _counts_from(results: Sequence[Result[int | None]]) -> StatusCounts:
     try:
         *by_status, everything = [result.value or 0 for result in results]
     except GraphError as exc:
-        return StatusCounts([], 0, _counts_meaning(exc))
+        return StatusCounts([], 0, INVENTORY_READ(exc))
     counts = dict(zip(CHART_STATUSES, by_status, strict=True))
     total = max(everything, sum(by_status))
     rows = [
@@ -290,8 +291,3 @@ def _counts_from(results: Sequence[Result[int | None]]) -> StatusCounts:
         for status in CHART_STATUSES
     ]
     return StatusCounts(rows, total)
-
-
-def _counts_meaning(exc: GraphError) -> ActionError:
-    # A 401 still raises ReauthenticationRequired: the whole page goes back through sign-in.
-    return INVENTORY_READ(exc)
