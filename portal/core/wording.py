@@ -374,6 +374,29 @@ def import_row_text(reason: Reason, *, about: About, code: str | None = None) ->
     return _fill(_ROW_DOING[about], {"why": why})
 
 
+#: What the dry run says about a row it will skip, reject or send differently (it follows the serial).
+IMPORT_PLAN: dict[Reason | tuple[Reason, Known], Text] = {
+    Reason.DUPLICATE_SERIAL: _("already in the inventory"),
+    (Reason.DUPLICATE_SERIAL, Known.HOLDER): _("already in the inventory, assigned to {holder}"),
+    Reason.ALREADY_THEIRS: _("already assigned to {holder}"),
+    Reason.ALREADY_ASSIGNED: _("already assigned to {holder}: unassign it from them first"),
+    Reason.UNKNOWN_SERIAL: _("no token with serial number {serial} is in the inventory"),
+    Reason.USER_NOT_FOUND: _("unknown user {upn}: there is no such account in the directory"),
+    Reason.GUEST_USER: _("{upn} is a guest account, and guests cannot hold a hardware token (a Microsoft Entra rule)"),
+    Reason.FORBIDDEN_ASSIGN: _(
+        "will be created without assigning it to {upn}: assigning needs the Authentication Administrator, "
+        "Privileged Authentication Administrator or Global Administrator role. Someone with one of them "
+        "can assign it afterwards with a bulk assignment file (this file works as one)."
+    ),
+}
+
+
+def import_plan_text(reason: Reason, *, known: Known | None = None, **params: str) -> str:
+    """The dry run's note on a row, e.g. `import_plan_text(Reason.ALREADY_THEIRS, holder="Alex")`."""
+    template = (IMPORT_PLAN.get((reason, known)) if known else None) or IMPORT_PLAN[reason]
+    return _fill(template, params)
+
+
 # -- the audit trail ----------------------------------------------------------------------------
 
 #: What the audit trail's page and CSV show for a recorded reason.

@@ -13,8 +13,10 @@ from portal.core.wording import (
     ADMIN,
     AUDIT_LABEL,
     EMPLOYEE,
+    IMPORT_PLAN,
     Audience,
     audit_label,
+    import_plan_text,
     import_row_text,
     lockout_params,
     throttle_params,
@@ -130,3 +132,10 @@ def test_the_wait_is_said_in_whole_seconds() -> None:
     assert ActionError.of(Reason.THROTTLED, Audience.ADMIN, params=throttle_params(None)).next_step.endswith(
         "Try again in 30 seconds."
     )
+
+
+def test_every_dry_run_note_fills_its_placeholders() -> None:
+    for key in IMPORT_PLAN:
+        reason, known = key if isinstance(key, tuple) else (key, None)
+        note = import_plan_text(reason, known=known, holder="Alex Wilber", serial="SN-1", upn="x@example.com")
+        assert note and "{" not in note, key

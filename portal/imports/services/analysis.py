@@ -18,7 +18,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db.models import F
 
+from portal.core.reasons import Reason
 from portal.core.serials import serial_normalise
+from portal.core.wording import Known, import_plan_text
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.identity.delegation import DelegationExpired
@@ -35,11 +37,6 @@ logger = logging.getLogger("portal.imports")
 
 Verdict = ImportRow.Verdict
 JUDGE_CHUNK = 500
-CANNOT_ASSIGN = (
-    "will be created without assigning it to {upn}: assigning needs the Authentication Administrator, "
-    "Privileged Authentication Administrator or Global Administrator role. Someone with one of them "
-    "can assign it afterwards with a bulk assignment file (this file works as one)."
-)
 
 Judge = Callable[[ImportRow], None]
 
@@ -142,9 +139,9 @@ def _judge_all(
 
 def _user_problem(upn: str, user: UserEntry | None) -> str | None:
     if user is None:
-        return f"unknown user {upn}: there is no such account in the directory"
+        return import_plan_text(Reason.USER_NOT_FOUND, upn=upn)
     if user.guest:
-        return f"{upn} is a guest account, and guests cannot hold a hardware token (a Microsoft Entra rule)"
+        return import_plan_text(Reason.GUEST_USER, upn=upn)
     return None
 
 
@@ -164,7 +161,7 @@ def _seed_judge(job: ImportJob, client: GraphClient, patience: Patience, paralle
         elif not row.assignee_upn:
             row.verdict = Verdict.CREATE
         elif not job.assign_allowed:
-            row.verdict, row.reason = Verdict.CREATE, CANNOT_ASSIGN.format(upn=row.assignee_upn)
+            row.verdict, row.reason = Verdict.CREATE, import_plan_text(Reason.FORBIDDEN_ASSIGN, upn=row.assignee_upn)
         else:
             user = users.get(row.assignee_upn)
             problem = _user_problem(row.assignee_upn, user)
@@ -177,8 +174,9 @@ def _seed_judge(job: ImportJob, client: GraphClient, patience: Patience, paralle
 
 
 def _exists(found: InventoryEntry) -> str:
-    holder = f", assigned to {found.assigned_to_name}" if found.assigned_to_name else ""
-    return f"already in the inventory{holder}"
+    if found.assigned_to_name:
+        return import_plan_text(Reason.DUPLICATE_SERIAL, known=Known.HOLDER, holder=found.assigned_to_name)
+    return import_plan_text(Reason.DUPLICATE_SERIAL)
 
 
 def _assignment_judge(job: ImportJob, client: GraphClient, patience: Patience, parallel: Parallel) -> Judge:
@@ -191,7 +189,7 @@ def _assignment_judge(job: ImportJob, client: GraphClient, patience: Patience, p
     def judge(row: ImportRow) -> None:
         found = inventory.get(serial_normalise(row.serial))
         user = users.get(row.assignee_upn)
-        problems = [] if found else [f"no token with serial number {row.serial} is in the inventory"]
+        problems = [] if found else [import_plan_text(Reason.UNKNOWN_SERIAL, serial=row.serial)]
         user_problem = _user_problem(row.assignee_upn, user)
         if user_problem:
             problems.append(user_problem)
@@ -200,10 +198,13 @@ def _assignment_judge(job: ImportJob, client: GraphClient, patience: Patience, p
             return
         row.device_id, row.assignee_id = found.device_id, user.id
         if found.assigned_to_id == user.id:
-            row.verdict, row.reason = Verdict.SKIP_ASSIGNED, f"already assigned to {user.display_name}"
+            row.verdict, row.reason = (
+                Verdict.SKIP_ASSIGNED,
+                import_plan_text(Reason.ALREADY_THEIRS, holder=user.display_name or ""),
+            )
         elif found.assigned_to_id:
             row.verdict = Verdict.REJECT
-            row.reason = f"already assigned to {found.assigned_to_name}: unassign it from them first"
+            row.reason = import_plan_text(Reason.ALREADY_ASSIGNED, holder=found.assigned_to_name or "")
         else:
             row.verdict = Verdict.ASSIGN
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
+from portal.core.reasons import Reason
 from portal.identity.delegation import DelegatedCache
 from portal.identity.models import User
 from portal.imports.crypto import seal
@@ -299,8 +300,11 @@ def _audit(
         failed = (counts or {}).get(Outcome.FAILED, 0)
         ok = job.status == Status.DONE and not failed
         outcome = AuditEvent.Outcome.SUCCESS if ok else AuditEvent.Outcome.FAILURE
-        reasons: dict[str, str] = {Status.DONE: "done" if ok else "done_with_failures", Status.CANCELLED: "cancelled"}
-        reason = reasons.get(job.status, job.error_code or "failed")
+        ending: dict[str, str] = {
+            Status.DONE: Reason.DONE if ok else Reason.DONE_WITH_FAILURES,
+            Status.CANCELLED: Reason.CANCELLED,
+        }
+        reason = ending.get(job.status, job.error_code or Reason.FAILED)
     else:
         outcome, reason = AuditEvent.Outcome.SUCCESS, ""
     audit_event_record(
