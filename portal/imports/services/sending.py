@@ -97,7 +97,7 @@ def _whole_chunk_failed(exc: GraphError, row_ids: list[int], report: ChunkReport
         report.sent.extend(Sent(row_id, AGAIN) for row_id in row_ids)
         if exc.status == 403:
             report.failure = JobFailure(
-                "forbidden",
+                Reason.FORBIDDEN,
                 "Microsoft Entra ID refused: your account may not add tokens to the inventory or assign them "
                 "(check your role, then sign out and in again).",
             )
