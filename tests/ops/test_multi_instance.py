@@ -138,8 +138,8 @@ def wait_until_ready(instance: Instance) -> None:
         try:
             if requests.get(f"{instance.url}/readyz", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or its workers are still booting (slow on a busy machine)
         time.sleep(0.3)
     pytest.fail(f"instance {instance.name} not ready after {START_TIMEOUT}s:\n{instance.log_text()[-3000:]}")
 
