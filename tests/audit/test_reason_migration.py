@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from portal.audit.models import AuditEvent
-from tests.tokenadmin.conftest import READER, SignedIn
+from tests.support.admins import READER, SignedIn
 
 BEFORE = [("audit", "0002_initial")]
 AFTER = [("audit", "0003_unify_reasons")]
