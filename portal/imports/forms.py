@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from portal.imports.parsing import accepted_seed_files
 from portal.imports.uploads import human_size, upload_limit
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -45,10 +46,7 @@ class SeedUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
-            "Microsoft Entra OATH CSV (with or without UPNs), CSV or JSON with Graph field names, PSKC (RFC 6030), "
-            f"or privacyIDEA / LinOTP OATH CSV. At most {human_size(upload_limit())}."
-        )
+        self.fields["file"].help_text = f"{accepted_seed_files()} At most {human_size(upload_limit())}."
 
     def clean_pskc_key(self) -> str:
         key = re.sub(r"\s+", "", self.cleaned_data.get("pskc_key") or "")

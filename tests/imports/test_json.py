@@ -5,7 +5,7 @@ import json
 import pytest
 
 from portal.imports.parsing import SeedRow, UnreadableFile
-from portal.imports.parsing.json_tokens import MAX_ITEM_CHARS
+from portal.imports.parsing.formats.graph_json import MAX_ITEM_CHARS
 from tests.imports.filemakers import (
     GRAPH_EXAMPLE_SECRET,
     RFC4226_BASE32,
@@ -125,7 +125,7 @@ def test_truncated_array_yields_the_complete_items_first() -> None:
 
 def test_an_oversized_item_is_refused() -> None:
     data = graph_json([graph_token("1", displayName="x" * (MAX_ITEM_CHARS + 10))], indent=None)
-    with pytest.raises(UnreadableFile, match="larger than 1 MB"):
+    with pytest.raises(UnreadableFile, match="larger than 64 KB"):
         parse_all(data)
 
 

@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from portal.imports.parsing.csv_rows import numbered_records
-from portal.imports.parsing.detect import find_header, first_lines
 from portal.imports.parsing.errors import UnsupportedFile
 from portal.imports.parsing.fields import FieldProblem, clean_text, normalise_serial, normalise_upn
 from portal.imports.parsing.file_checks import capped, reject_repeated_serials
+from portal.imports.parsing.format import Sniffed
+from portal.imports.parsing.header_csv import find_header
 from portal.imports.parsing.rows import AssignmentRow, AssignmentVerdict, RejectedRow
 from portal.imports.parsing.text_input import open_text, read_head, sniff_encoding
 
@@ -49,10 +50,10 @@ def assignment_rows(stream: BinaryIO, *, max_rows: int = 50_000) -> Iterator[Ass
     """Detect the header now (raising UnsupportedFile), then return a lazy iterator of verdicts."""
     head = read_head(stream)
     codec, text = sniff_encoding(head, expected=EXPECTED_ASSIGNMENT_FILES)
-    header = find_header(first_lines(text)[0], ("upn", "serial"))
+    header = find_header(Sniffed(codec, text).lines[0], ("upn", "serial"))
     if header is None:
         raise UnsupportedFile(f"The first line is not a header we know. {EXPECTED_ASSIGNMENT_FILES}")
-    delimiter, _cells, columns = header
+    delimiter, columns = header
     upn_index, serial_index = columns.index("upn"), columns.index("serial")
 
     def records() -> Iterator[AssignmentVerdict]:

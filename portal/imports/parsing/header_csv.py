@@ -1,29 +1,96 @@
-"""CSV files with a header row: the Entra OATH CSV (with or without `upn`) and Graph-field CSV.
+"""CSV files with a header row: naming the columns, and reading each following record.
 
-The header has already been mapped to fields by `detect`; here each following record becomes a
-`RawToken`. Columns we do not know are ignored (vendors add notes columns). A record with more
+Used by the Entra OATH CSV formats (with or without `upn`), the Graph-field CSV, and bulk
+assignment files. Header names are matched after lower-casing and dropping spaces, dashes and
+underscores. Columns we do not know are ignored (vendors add notes columns). A record with more
 non-empty values than the header has columns is refused, because that almost always means an
 unquoted comma shifted every value after it — including, possibly, the secret.
 """
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Iterator
-from typing import TextIO
+from typing import Literal, TextIO
 
 from portal.core.seed_secrets import SecretEncoding
 from portal.imports.parsing.csv_rows import numbered_records
-from portal.imports.parsing.detect import Columns, Detection
+from portal.imports.parsing.errors import UnsupportedFile
 from portal.imports.parsing.rows import RawToken
 
+Field = Literal["serial", "secret", "interval", "manufacturer", "model", "hash", "display_name", "upn", "secret_format"]
+Columns = tuple[Field | None, ...]
+
+_COLUMN_ALIASES: dict[str, Field] = {
+    "serialnumber": "serial",
+    "serial": "serial",
+    "serialno": "serial",
+    "secretkey": "secret",
+    "secret": "secret",
+    "timeintervalinseconds": "interval",
+    "timeinterval": "interval",
+    "interval": "interval",
+    "timestep": "interval",
+    "manufacturer": "manufacturer",
+    "model": "model",
+    "hashfunction": "hash",
+    "hash": "hash",
+    "displayname": "display_name",
+    "upn": "upn",
+    "userprincipalname": "upn",
+    "assignto": "upn",
+    "secretformat": "secret_format",
+}
 _SECRET_ENCODINGS: dict[str, SecretEncoding] = {"base32": "base32", "hex": "hex", "text": "text"}
 
 
-def header_csv_tokens(text: TextIO, detection: Detection) -> Iterator[RawToken]:
-    records = numbered_records(text, codec=detection.codec, delimiter=detection.delimiter)
-    next(records, None)  # the header, already read by detect
+def canonical_column(name: str) -> Field | None:
+    return _COLUMN_ALIASES.get(re.sub(r"[\s_\-]", "", name).lower())
+
+
+def map_header(cells: list[str]) -> Columns:
+    """Name each column; refuse a header that names one field twice (we could not tell which wins)."""
+    columns: list[Field | None] = []
+    for cell in cells:
+        field = canonical_column(cell)
+        if field is not None and field in columns:
+            raise UnsupportedFile(f"The header names the column “{cell.strip()}” twice; keep one and upload again.")
+        columns.append(field)
+    return tuple(columns)
+
+
+def split_line(line: str, delimiter: str = ",") -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def without_trailing_empties(cells: list[str]) -> list[str]:
+    # Excel writes "a,b,c,," when a sheet once had wider columns.
+    while cells and not cells[-1].strip():
+        cells = cells[:-1]
+    return cells
+
+
+def find_header(line: str, required: tuple[Field, ...]) -> tuple[str, Columns] | None:
+    """Try comma, semicolon (Excel in many locales) and tab; return the first that names `required`."""
+    for delimiter in (",", ";", "\t"):
+        cells = without_trailing_empties(split_line(line, delimiter))
+        if len(cells) < 2:
+            continue
+        columns = tuple(canonical_column(cell) for cell in cells)
+        if all(field in columns for field in required):
+            return delimiter, map_header(cells)
+    return None
+
+
+def header_csv_tokens(text: TextIO, *, codec: str, delimiter: str, columns: Columns) -> Iterator[RawToken]:
+    records = numbered_records(text, codec=codec, delimiter=delimiter)
+    next(records, None)  # the header, already read when the format was recognised
     for row_number, cells in records:
-        yield record_to_token(row_number, cells, detection.columns)
+        yield record_to_token(row_number, cells, columns)
 
 
 def record_to_token(row_number: int, cells: list[str], columns: Columns) -> RawToken:

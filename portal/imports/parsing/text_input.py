@@ -57,17 +57,6 @@ def read_head(stream: BinaryIO) -> bytes:
     return b"".join(chunks)
 
 
-def read_all(head: bytes, rest: BinaryIO, *, limit: int, what: str) -> bytes:
-    """The whole document, for formats whose parser needs it at once; refuse beyond `limit` bytes."""
-    data = head + rest.read(limit + 1 - len(head))
-    if len(data) > limit:
-        raise UnreadableFile(
-            f"This {what} file is larger than {limit // (1024 * 1024)} MB, more than one import can read; "
-            "split it into smaller files."
-        )
-    return data
-
-
 _SIGNATURES = {
     b"PK\x03\x04": "This is a zip archive or an Excel workbook (.xlsx): save the sheet as "
     "“CSV UTF-8” (or unpack the archive) and upload that file.",

@@ -1,0 +1,70 @@
+"""The seed-file formats we read, in the order they are tried: the one list of them.
+
+Detection, the parser dispatch, the upload form's help text and the refusal of an unknown file all
+read `SEED_FORMATS`. To support a new format, write `formats/<name>.py` declaring a `FORMAT` (see
+`format.SeedFormat`) and add it here.
+
+Detection looks at the first bytes alone, never at the file name: zip/xlsx/xls/PDF/gzip signatures,
+NUL bytes or control characters are refused as binary (`text_input.sniff_encoding`); then each
+format's `recognise` is asked in turn, and the first that answers decides.
+"""
+
+from __future__ import annotations
+
+from portal.imports.parsing.errors import UnsupportedFile
+from portal.imports.parsing.format import Layout, Refused, SeedFormat, Sniffed
+from portal.imports.parsing.formats import (
+    entra_csv,
+    entra_csv_no_upn,
+    graph_csv,
+    graph_json,
+    oath_csv,
+    oath_csv_v2,
+    pskc,
+)
+from portal.imports.parsing.text_input import sniff_encoding
+
+SEED_FORMATS: tuple[SeedFormat, ...] = (
+    entra_csv.FORMAT,
+    entra_csv_no_upn.FORMAT,
+    graph_csv.FORMAT,
+    graph_json.FORMAT,
+    pskc.FORMAT,
+    oath_csv_v2.FORMAT,  # before oath_csv: its "# version: 2" line is the difference
+    oath_csv.FORMAT,
+)
+
+
+def _once(phrases: list[str]) -> list[str]:
+    return list(dict.fromkeys(phrases))
+
+
+def _listed(phrases: list[str], *, last: str) -> str:
+    return ", ".join(phrases[:-1]) + f", {last} " + phrases[-1] if len(phrases) > 1 else phrases[0]
+
+
+def expected_seed_files() -> str:
+    """The sentence that ends every refusal of an unknown file."""
+    return "Expected one of: " + _listed(_once([f.described_as for f in SEED_FORMATS]), last="or") + "."
+
+
+def accepted_seed_files() -> str:
+    """The upload form's help text: what it takes."""
+    return _listed(_once([f.named_as for f in SEED_FORMATS]), last="or") + "."
+
+
+def detect_seed_format(head: bytes) -> tuple[SeedFormat, str, Layout]:
+    """(format, codec, layout) from the head of the file, or UnsupportedFile saying what we expected."""
+    expected = expected_seed_files()
+    codec, text = sniff_encoding(head, expected=expected)
+    sniffed = Sniffed(codec, text)
+    for seed_format in SEED_FORMATS:
+        try:
+            layout = seed_format.recognise(sniffed)
+        except Refused as refusal:
+            if refusal.list_formats:
+                raise UnsupportedFile(f"{refusal.message} {expected}") from None
+            raise
+        if layout is not None:
+            return seed_format, codec, layout
+    raise UnsupportedFile(f"The first line is not a header we know. {expected}")
