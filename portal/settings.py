@@ -363,6 +363,7 @@ SANDBOX = {
     "UNAVAILABLE_RATE": env_float("SANDBOX_503_RATE", 0.0),
     "RETRY_AFTER_SECONDS": env_float("SANDBOX_RETRY_AFTER_SECONDS", 1.0),
     "FAULT_SEED": env_str("SANDBOX_FAULT_SEED") or None,
+    "CALLER_DIES_AFTER_WRITES": 0,  # tests only: see portal.sandbox.graph.faults
     # Emulation choices where the docs are silent
     # Accepted clock drift of a code, in time steps either side. At sign-in Entra allows about a minute
     # (30 s tokens) or two (60 s); at activation it documents about ±1 day (30 s) or ±2 days (60 s),

@@ -7,7 +7,10 @@ its table, so no secret may ever pass through here (secrets stay sealed on the j
 * import_job_run: the confirmed job, resumable.
 * import_job_watch: a per-job watchdog that runs later and hands the job to a new worker if the one
   running it died (lease expired), so an unattended job still finishes.
-Every import task first recovers other stalled jobs (services.jobs.jobs_recover).
+Every import task first resumes other stalled jobs (`jobs_resume`).
+
+This module is the only place that enqueues: services never import it. They say what needs a
+worker (`jobs.jobs_recover` returns the jobs it handed on), and the views and tasks here enqueue.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from django_tasks import task
 
 from portal.imports.models import ImportJob
 from portal.imports.services import jobs
+from portal.imports.services.analysis import job_analyse
+from portal.imports.services.runner import job_run
 
 
 def _summary(job: ImportJob | None, job_id: int) -> dict[str, Any]:
@@ -30,17 +35,13 @@ def _summary(job: ImportJob | None, job_id: int) -> dict[str, Any]:
 
 @task()
 def import_job_analyse(job_id: int) -> dict[str, Any]:
-    from portal.imports.services.analysis import job_analyse
-
-    jobs.jobs_recover()
+    jobs_resume()
     return _summary(job_analyse(job_id, owner=jobs.worker_name()), job_id)
 
 
 @task()
 def import_job_run(job_id: int) -> dict[str, Any]:
-    from portal.imports.services.runner import job_run
-
-    jobs.jobs_recover()
+    jobs_resume()
     return _summary(job_run(job_id, owner=jobs.worker_name()), job_id)
 
 
@@ -49,7 +50,7 @@ def import_job_watch(job_id: int) -> str:
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.finished:
         return "finished"
-    jobs.jobs_recover()
+    jobs_resume()
     watch_later(job_id)
     return "watching"
 
@@ -58,3 +59,25 @@ def watch_later(job_id: int) -> None:
     """Look at the job again after two lease periods."""
     when = timezone.now() + timedelta(seconds=2 * jobs.lease_seconds())
     import_job_watch.using(run_after=when).enqueue(job_id)
+
+
+def job_analyse_later(job_id: int) -> None:
+    """The dry run of a staged file, on a worker."""
+    import_job_analyse.enqueue(job_id)
+
+
+def job_start(job_id: int) -> None:
+    """A confirmed job, on a worker, with its watchdog."""
+    import_job_run.enqueue(job_id)
+    watch_later(job_id)
+
+
+def jobs_resume() -> list[int]:
+    """Hand jobs whose worker died to a new worker (see `jobs.jobs_recover`); returns their ids."""
+    handed_on = jobs.jobs_recover()
+    for job_id, status in handed_on:
+        if status == ImportJob.Status.QUEUED:
+            import_job_run.enqueue(job_id)
+        else:
+            import_job_analyse.enqueue(job_id)
+    return [job_id for job_id, _ in handed_on]

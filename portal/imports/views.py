@@ -68,7 +68,7 @@ def _forbidden(request: PortalRequest, kind: str, what: str | None = None) -> Ht
 @require_GET
 @admin_area
 def index(request: PortalRequest) -> HttpResponse:
-    jobs.jobs_recover()
+    tasks.jobs_resume()
     page = Paginator(ImportJob.objects.select_related("created_by").all(), JOBS_PER_PAGE).get_page(request.GET.get("p"))
     context: dict[str, Any] = {
         "nav": NAV,
@@ -133,7 +133,7 @@ def _seed_new(request: PortalRequest, handler: LimitedUploadHandler | None) -> H
         except SeedFileError as exc:
             form.add_error("file", exc.message)
         else:
-            tasks.import_job_analyse.enqueue(job.pk)
+            tasks.job_analyse_later(job.pk)
             return redirect_after_post(request, "imports:job", job.public_id)
     context = {"nav": NAV, "form": form, "kind": ImportJob.Kind.SEED}
     status = 400 if request.method == "POST" else 200
@@ -162,7 +162,7 @@ def _assignments_new(request: PortalRequest, handler: LimitedUploadHandler | Non
         except SeedFileError as exc:
             form.add_error("file", exc.message)
         else:
-            tasks.import_job_analyse.enqueue(job.pk)
+            tasks.job_analyse_later(job.pk)
             return redirect_after_post(request, "imports:job", job.public_id)
     context = {"nav": NAV, "form": form, "kind": ImportJob.Kind.ASSIGNMENT}
     return admin_render(request, "imports/upload.html", context, status=400 if request.method == "POST" else 200)
@@ -237,7 +237,7 @@ def job_detail(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), public_id=job_id)
     if job.polling and job.lease_expires is not None and job.lease_expires < timezone.now():
         # Someone is watching a job whose worker died: hand it to a new worker now.
-        jobs.jobs_recover()
+        tasks.jobs_resume()
         job.refresh_from_db()
     return admin_render(request, "imports/job.html", _job_context(request, job), partial="job-state")
 
@@ -256,6 +256,7 @@ def job_confirm(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     except jobs.JobStateError as exc:
         messages.error(request, str(exc))
     else:
+        tasks.job_start(job.pk)
         messages.success(request, "Import confirmed: it runs in the background. You can leave this page.")
     return redirect_after_post(request, "imports:job", job.public_id)
 

@@ -126,9 +126,9 @@ def test_assignment_worker_killed_mid_job_resumes(demo_tenant: None, settings: A
     client = admin_client(ISAIAH)
     job = analysed(client, pairs([(ALEX, serial) for serial in serials]), assignments=True)
     confirm(client, job)
-    settings.IMPORT_TEST_CRASH_AFTER_CHUNKS = 1
+    sandbox(settings, CALLER_DIES_AFTER_WRITES=1)
     run_worker()
-    del settings.IMPORT_TEST_CRASH_AFTER_CHUNKS
+    sandbox(settings, CALLER_DIES_AFTER_WRITES=0)
     assert sum(holder_of(serial) == ALEX for serial in serials) == 10  # sent, not recorded
     ImportJob.objects.filter(pk=job.pk).update(lease_expires=timezone.now() - timedelta(seconds=1))
     client.get(f"/admin/imports/{job.public_id}/")

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
+from portal.imports import tasks
 from portal.imports.models import ImportJob, ImportRow
 from portal.imports.services import jobs
 from portal.sandbox.graph import faults
@@ -79,7 +80,7 @@ def test_worker_killed_mid_job_resumes_without_duplicates(demo_tenant: None, set
     job = analysed(client, seed_file("KIL", 50))
     confirm(client, job)
 
-    settings.IMPORT_TEST_CRASH_AFTER_CHUNKS = 2  # the worker "dies" right after sending chunk 2
+    sandbox(settings, CALLER_DIES_AFTER_WRITES=2)  # the worker "dies" right after sending chunk 2
     run_worker()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING
@@ -89,7 +90,7 @@ def test_worker_killed_mid_job_resumes_without_duplicates(demo_tenant: None, set
     assert len(sandbox_serials("KIL")) == 20  # ... but Graph did create them
 
     # A new worker: the lease expires, someone looks at the job, the job is handed on.
-    del settings.IMPORT_TEST_CRASH_AFTER_CHUNKS
+    sandbox(settings, CALLER_DIES_AFTER_WRITES=0)
     run_worker()  # the lease is still live: nobody may take the job yet
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.RUNNING
     expire_lease(job)
@@ -140,13 +141,13 @@ def test_cancel_a_running_job_stops_between_chunks(demo_tenant: None, settings: 
     client = admin_client(NESTOR)
     job = analysed(client, seed_file("CR", 40))
     confirm(client, job)
-    settings.IMPORT_TEST_CRASH_AFTER_CHUNKS = 2
+    sandbox(settings, CALLER_DIES_AFTER_WRITES=2)
     run_worker()  # two chunks sent; the second one's answer not recorded yet
-    del settings.IMPORT_TEST_CRASH_AFTER_CHUNKS
+    sandbox(settings, CALLER_DIES_AFTER_WRITES=0)
     response = client.post(f"/admin/imports/{job.public_id}/cancel", follow=True)
     assert "Cancelling: the import stops after the rows being sent now" in response.content.decode()
     expire_lease(job)
-    jobs.jobs_recover()
+    tasks.jobs_resume()
     run_worker()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CANCELLED

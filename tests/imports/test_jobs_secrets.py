@@ -24,6 +24,7 @@ from tests.support.imports import (
     run_worker,
     secret_for,
 )
+from tests.support.sandbox import sandbox
 
 # transaction=True: the real db_worker calls close_old_connections(), which drops a connection
 # held inside a test transaction (on PostgreSQL; in-memory SQLite ignores the close).
@@ -91,13 +92,13 @@ def test_canary_after_a_crash_and_resume(demo_tenant: None, settings: Any, caplo
     client = admin_client(MIRIAM)
     job = analysed(client, canary_file())
     confirm(client, job)
-    settings.IMPORT_TEST_CRASH_AFTER_CHUNKS = 1
+    sandbox(settings, CALLER_DIES_AFTER_WRITES=1)
     run_worker()
     crashed = DBTaskResult.objects.filter(status="FAILED").get()
-    assert "SimulatedCrash" in crashed.exception_class_path
+    assert "CallerDied" in crashed.exception_class_path
     assert_nowhere(crashed.traceback, "the failed task's traceback")
     assert_not_in_database()
-    del settings.IMPORT_TEST_CRASH_AFTER_CHUNKS
+    sandbox(settings, CALLER_DIES_AFTER_WRITES=0)
     from django.utils import timezone
 
     ImportJob.objects.filter(pk=job.pk).update(lease_expires=timezone.now())

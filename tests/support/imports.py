@@ -81,8 +81,8 @@ def run_worker() -> None:
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
-    # A task may only fail through the test hook that simulates a worker's death.
-    failed = DBTaskResult.objects.filter(status="FAILED").exclude(exception_class_path__endswith="SimulatedCrash")
+    # A task may only fail by the sandbox killing its caller (SANDBOX["CALLER_DIES_AFTER_WRITES"]).
+    failed = DBTaskResult.objects.filter(status="FAILED").exclude(exception_class_path__endswith="CallerDied")
     assert not failed.exists(), [(result.task_path, result.traceback[-500:]) for result in failed]
 
 

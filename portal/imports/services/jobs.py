@@ -75,11 +75,11 @@ def job_confirm(
     actor: User,
     delegation: DelegatedCache | None,
     client_ip: str | None = None,
-    enqueue: bool = True,
 ) -> ImportJob:
     """Draft → queued, with a fresh delegated sign-in for the worker; audit the start.
 
-    `enqueue=False` is the management command's path: it runs the job in the foreground itself.
+    Starting it is the caller's: the page hands it to a worker (`tasks.job_start`), the management
+    command runs it in the foreground.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -90,11 +90,6 @@ def job_confirm(
             raise JobStateError("This dry run was already confirmed or discarded.")
         job.refresh_from_db()
         _audit(job, actor=actor, action=AuditEvent.Action.IMPORT_START, client_ip=client_ip, counts=job.plan)
-        if enqueue:
-            from portal.imports import tasks
-
-            tasks.import_job_run.enqueue(job.pk)
-            tasks.watch_later(job.pk)
     return job
 
 
@@ -238,16 +233,15 @@ def analysis_done(job_id: int, *, owner: str) -> ImportJob | None:
 # -- recovery ---------------------------------------------------------------------------------------
 
 
-def jobs_recover() -> list[int]:
-    """Give jobs whose worker died (lease expired) to a new worker; delete stale dry runs.
+def jobs_recover() -> list[tuple[int, ImportJob.Status]]:
+    """Put jobs whose worker died (lease expired) back in line; delete stale dry runs.
 
-    Called when someone looks at imports, when any import task starts, and by each job's watchdog.
-    Returns the ids of the jobs handed on.
+    Returns (job id, status) of each job put back: QUEUED to run, ANALYSING for its dry run —
+    `tasks.jobs_resume` gives them to a worker. Called (through it) when someone looks at imports,
+    when any import task starts, and by each job's watchdog.
     """
-    from portal.imports import tasks
-
     now = timezone.now()
-    handed_on: list[int] = []
+    handed_on: list[tuple[int, ImportJob.Status]] = []
     stale = ImportJob.objects.filter(status__in=[Status.RUNNING, Status.ANALYSING], lease_expires__lt=now)
     for job in stale:
         same = ImportJob.objects.filter(pk=job.pk, status=job.status, lease_expires=job.lease_expires)
@@ -268,11 +262,7 @@ def jobs_recover() -> list[int]:
         next_status = Status.QUEUED if job.status == Status.RUNNING else Status.ANALYSING
         if same.update(status=next_status, lease_owner="", lease_expires=None):
             logger.warning("import job resumed after its worker stopped", extra={"job": str(job.public_id)})
-            if next_status == Status.QUEUED:
-                tasks.import_job_run.enqueue(job.pk)
-            else:
-                tasks.import_job_analyse.enqueue(job.pk)
-            handed_on.append(job.pk)
+            handed_on.append((job.pk, next_status))
     drafts_expire(now=now)
     return handed_on
 

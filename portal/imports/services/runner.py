@@ -69,12 +69,6 @@ Status = ImportJob.Status
 MAX_ROUNDS_PER_ROW = 6
 
 
-class SimulatedCrash(BaseException):
-    """Raised by the test hook settings.IMPORT_TEST_CRASH_AFTER_CHUNKS: the worker "dies" right
-    after sending a chunk and before recording its answer (a BaseException, so nothing in the
-    job's own error handling catches it, just as nothing would run after a SIGKILL)."""
-
-
 def job_run(
     job_id: int,
     *,
@@ -142,8 +136,6 @@ class JobRunner:
         self.stop = Event()
         self.rounds_busy: dict[int, int] = {}
         self.in_doubt_before: set[int] = set()
-        self.chunks_sent = 0
-        self.crash_after: int | None = getattr(settings, "IMPORT_TEST_CRASH_AFTER_CHUNKS", None)
         self.patience = Patience(self.renew)
 
     # -- the lease and the stop signal --------------------------------------------------------------
@@ -186,9 +178,6 @@ class JobRunner:
                     continue
                 return
             reports = self.send_round(rows)
-            self.chunks_sent += len(reports)
-            if self.crash_after is not None and self.chunks_sent >= self.crash_after:
-                raise SimulatedCrash(f"test hook: stopped after {self.chunks_sent} chunks")
             failure: JobFailure | None = None
             unauthorized = False
             to_check: list[int] = []

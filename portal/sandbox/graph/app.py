@@ -29,7 +29,10 @@ _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 def handle(request: SandboxRequest) -> SandboxResponse:
     faults.apply_latency()
-    return answer(request, batch_item=False)
+    response = answer(request, batch_item=False)
+    if response.status < 400:
+        faults.after_write(request.method)  # may "kill" the caller now that the write is done
+    return response
 
 
 def answer(request: SandboxRequest, *, batch_item: bool, forced: errors.GraphError | None = None) -> SandboxResponse:

@@ -7,6 +7,12 @@
   both answers carry `Retry-After: SANDBOX["RETRY_AFTER_SECONDS"]` and the 429 body of reference §6.3.
 * SANDBOX["FAULT_SEED"]: when set the draws come from `random.Random(seed)`, so a run is repeatable;
   `reset()` starts the sequence again (tests call it).
+* SANDBOX["CALLER_DIES_AFTER_WRITES"] (0 = never): the caller's process "dies" the moment Graph has
+  applied its Nth write request (any method but GET, counted as HTTP requests, a `$batch` being one):
+  the write is done, and instead of its answer the caller gets `CallerDied`, a BaseException that
+  nothing in the portal catches — as if the process had been killed while the answer was on the
+  wire. It fires once; changing settings.SANDBOX arms it again. How the import tests kill a worker
+  mid-job without a hook in the worker's own code.
 
 Faults are decided before the operation runs, so a faulted write changed nothing and is safe to
 retry. They apply to every request and every $batch member, not to the $batch envelope itself:
@@ -22,7 +28,10 @@ import threading
 import time
 from collections.abc import Iterator
 
-from portal.sandbox.config import sandbox_float, sandbox_optional_str
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from portal.sandbox.config import sandbox_float, sandbox_int, sandbox_optional_str
 from portal.sandbox.graph import errors
 
 _lock = threading.Lock()
@@ -102,3 +111,36 @@ def injected_fault() -> errors.GraphError | None:
     if draw < throttle + unavailable:
         return errors.SERVICE_UNAVAILABLE(headers=headers)
     return None
+
+
+class CallerDied(BaseException):
+    """The caller's process died after Graph applied its write (SANDBOX["CALLER_DIES_AFTER_WRITES"]).
+    A BaseException, so no `except Exception` in the caller survives it, as nothing survives SIGKILL."""
+
+
+_writes = 0
+_fired = False
+
+
+@receiver(setting_changed)
+def _rearm(*, setting: str, **_kwargs: object) -> None:
+    global _writes, _fired
+    if setting == "SANDBOX":
+        with _lock:
+            _writes, _fired = 0, False
+
+
+def after_write(method: str) -> None:
+    """Count a top-level write that Graph applied; kill the caller at the configured one."""
+    global _writes, _fired
+    limit = sandbox_int("CALLER_DIES_AFTER_WRITES")
+    if limit <= 0 or method == "GET":
+        return
+    with _lock:
+        if _fired:
+            return
+        _writes += 1
+        if _writes < limit:
+            return
+        _fired = True
+    raise CallerDied(f"sandbox: the caller died after Graph applied its write number {limit}")

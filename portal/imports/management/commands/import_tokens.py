@@ -100,7 +100,7 @@ class Command(BaseCommand):
             self.stdout.write("Dry run only: nothing was sent.")
             return
 
-        jobs.job_confirm(job=analysed, actor=actor, delegation=None, enqueue=False)
+        jobs.job_confirm(job=analysed, actor=actor, delegation=None)
         self.stdout.write(f"Importing {analysed.to_send} row(s)…")
         started = time.monotonic()
         finished = job_run(job.pk, owner=owner, tokens=tokens, on_progress=self._print_progress)
