@@ -73,6 +73,29 @@ def test_throttling_and_outage_bursts(demo_tenant: None, settings: Any, client_r
     assert 429 in statuses and 503 in statuses, statuses  # the faults really happened
 
 
+def test_graph_busy_throughout_each_chunk_is_tried_only_as_the_jobs_retry_policy_allows(
+    demo_tenant: None, settings: Any
+) -> None:
+    client = admin_client(NESTOR)
+    job = analysed(client, seed_file("BSY", 20))  # two chunks of 10
+    confirm(client, job)
+    settings.GRAPH_JOB_MAX_RETRIES = 2
+    sandbox(settings, THROTTLE_RATE=1.0, RETRY_AFTER_SECONDS=0.01)
+    with count_graph_calls() as calls:
+        run_worker()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert job.results == {"failed": 20}
+    assert set(job.rows.values_list("detail", flat=True)) == {
+        "Not sent: Microsoft Entra ID stayed busy for too long. "
+        "Import the file again later (rows already done are skipped)."
+    }
+    # One retry policy: each chunk is sent 1 + GRAPH_JOB_MAX_RETRIES times, and nobody retries on top.
+    writes = [entry for entry in calls.requests if entry.method == "PATCH"]
+    assert len(writes) == 2 * 3, calls.describe()
+    assert not sandbox_serials("BSY")
+
+
 def test_worker_killed_mid_job_resumes_without_duplicates(demo_tenant: None, settings: Any) -> None:
     # Duplicate serials allowed in the sandbox: only the import's own care can prevent them now.
     sandbox(settings, UNIQUE_SERIALS=False)

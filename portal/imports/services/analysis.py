@@ -13,7 +13,10 @@ keep one small entry per serial and per user. Secrets of rows that will not be s
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.db.models import F
@@ -23,14 +26,14 @@ from portal.core.serials import serial_normalise
 from portal.core.wording import Known, import_plan_text
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
+from portal.graph.retry import RetryPolicy
 from portal.identity.delegation import DelegationExpired
 from portal.identity.errors import IdentityUnavailable
 from portal.imports.models import ImportJob, ImportRow
 from portal.imports.services import jobs
 from portal.imports.services.credentials import StoredDelegation, TokenSource
 from portal.imports.services.lookups import InventoryEntry, UserEntry, inventory_by_serial, users_by_upn
-from portal.imports.services.parallel import Parallel
-from portal.imports.services.patience import Patience
+from portal.imports.services.parallel import SLICE_SECONDS, Parallel
 from portal.imports.services.rowstore import rows_update
 
 logger = logging.getLogger("portal.imports")
@@ -54,13 +57,13 @@ def job_analyse(
         return None
     try:
         source = tokens or StoredDelegation(job)
-        client = GraphClient(source.access_token())
-        patience = Patience(lambda: jobs.lease_renew(job_id, owner))
-        parallel = Parallel(settings.IMPORT_CONCURRENCY)
+        renew = partial(jobs.lease_renew, job_id, owner)
+        client = GraphClient(source.access_token(), policy=RetryPolicy.for_jobs(), sleep=_lease_keeping_wait(renew))
+        parallel = Parallel(settings.IMPORT_CONCURRENCY, tick=renew)
         if job.kind == ImportJob.Kind.SEED:
-            judge = _seed_judge(job, client, patience, parallel)
+            judge = _seed_judge(job, client, parallel)
         else:
-            judge = _assignment_judge(job, client, patience, parallel)
+            judge = _assignment_judge(job, client, parallel)
         _judge_all(job, judge, renew=lambda: jobs.lease_renew(job_id, owner), on_progress=on_progress)
         return jobs.analysis_done(job_id, owner=owner)
     except jobs.LeaseLost:
@@ -145,14 +148,31 @@ def _user_problem(upn: str, user: UserEntry | None) -> str | None:
     return None
 
 
-def _seed_judge(job: ImportJob, client: GraphClient, patience: Patience, parallel: Parallel) -> Judge:
+def _lease_keeping_wait(renew: Callable[[], object]) -> Callable[[float], None]:
+    """The client's wait between tries: on the coordinating thread it keeps the lease meanwhile
+    (on a pool thread the coordinator does, see `Parallel`)."""
+    coordinator = threading.current_thread()
+
+    def wait(seconds: float) -> None:
+        if threading.current_thread() is not coordinator:
+            time.sleep(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(SLICE_SECONDS, left))
+            renew()
+
+    return wait
+
+
+def _seed_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -> Judge:
     pending = job.rows.filter(verdict=Verdict.PENDING)
     serials = list(pending.values_list("serial", flat=True))
-    inventory = patience.read(lambda: inventory_by_serial(client, serials, parallel=parallel))
+    inventory = inventory_by_serial(client, serials, parallel=parallel)
     users: dict[str, UserEntry | None] = {}
     if job.assign_allowed:
         upns = sorted(set(pending.exclude(assignee_upn="").values_list("assignee_upn", flat=True)))
-        users = patience.read(lambda: users_by_upn(client, upns, parallel=parallel))
+        users = users_by_upn(client, upns, parallel=parallel)
 
     def judge(row: ImportRow) -> None:
         found = inventory.get(serial_normalise(row.serial))
@@ -179,12 +199,12 @@ def _exists(found: InventoryEntry) -> str:
     return import_plan_text(Reason.DUPLICATE_SERIAL)
 
 
-def _assignment_judge(job: ImportJob, client: GraphClient, patience: Patience, parallel: Parallel) -> Judge:
+def _assignment_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -> Judge:
     pending = job.rows.filter(verdict=Verdict.PENDING)
     serials = list(pending.values_list("serial", flat=True))
-    inventory = patience.read(lambda: inventory_by_serial(client, serials, parallel=parallel))
+    inventory = inventory_by_serial(client, serials, parallel=parallel)
     upns = sorted(set(pending.values_list("assignee_upn", flat=True)))
-    users = patience.read(lambda: users_by_upn(client, upns, parallel=parallel))
+    users = users_by_upn(client, upns, parallel=parallel)
 
     def judge(row: ImportRow) -> None:
         found = inventory.get(serial_normalise(row.serial))

@@ -13,31 +13,35 @@ Nothing lost, nothing twice — how:
    which is read as "already exists" (skipped, or created-earlier for a row that was in doubt),
    never as a failure.
 
-Concurrency: up to IMPORT_CONCURRENCY chunks are in flight at once, each on its own thread with
-its own GraphClient (sharing the process's requests.Session, which is safe: the client never
-mutates it). This coordinating thread alone writes the portal's database, renews the lease while it
-waits, and notices a cancel request (then threads stop at their next wait; what they sent is still
-recorded).
+Retries: the Graph client's own, tuned for jobs (`RetryPolicy.for_jobs`); the runner never tries
+anything twice itself, it only handles outcomes. A row Graph did not process even then stays
+pending for the rest of this run and is not sent again in it; when nothing else is left, such rows
+are given up on with a sentence (import the file again later: rows already done are skipped).
+
+Concurrency: up to IMPORT_CONCURRENCY chunks are in flight at once (`services.parallel`), each on
+its own thread with its own GraphClient (sharing the process's requests.Session, which is safe: the
+client never mutates it). This coordinating thread alone writes the portal's database, renews the
+lease while it waits, and notices a cancel request (then threads stop at their next wait; what they
+sent is still recorded).
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import time
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Callable
 from threading import Event
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from portal.core.serials import serial_normalise
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
+from portal.graph.retry import RetryPolicy
 from portal.identity.delegation import DelegationExpired
 from portal.identity.errors import IdentityUnavailable
 from portal.imports.crypto import SealBroken, unseal_text
@@ -46,17 +50,17 @@ from portal.imports.services import jobs
 from portal.imports.services.credentials import StoredDelegation, TokenSource
 from portal.imports.services.jobs import JobFailure, LeaseLost
 from portal.imports.services.lookups import chunked, devices_lookup, serials_lookup
-from portal.imports.services.patience import SLICE_SECONDS, Patience, sleep_unless
+from portal.imports.services.parallel import SLICE_SECONDS, Parallel
 from portal.imports.services.rowstore import rows_update
 from portal.imports.services.sending import (
-    AGAIN,
-    CONFLICT,
-    EXISTS,
-    IN_DOUBT,
     AssignItem,
     ChunkReport,
+    Control,
+    Finished,
     SeedItem,
     Sent,
+    Stopped,
+    Wait,
     assignment_chunk_send,
     seed_chunk_send,
 )
@@ -65,8 +69,10 @@ logger = logging.getLogger("portal.imports")
 
 Outcome = ImportRow.Outcome
 Status = ImportJob.Status
-#: A row answered "busy" this many rounds in a row is given up on (the admin can re-run the file).
-MAX_ROUNDS_PER_ROW = 6
+BUSY = (
+    "Not sent: Microsoft Entra ID stayed busy for too long. "
+    "Import the file again later (rows already done are skipped)."
+)
 
 
 def job_run(
@@ -134,9 +140,9 @@ class JobRunner:
         self.chunk_size = max(1, int(settings.IMPORT_CHUNK_SIZE))
         self.concurrency = max(1, int(settings.IMPORT_CONCURRENCY))
         self.stop = Event()
-        self.rounds_busy: dict[int, int] = {}
         self.in_doubt_before: set[int] = set()
-        self.patience = Patience(self.renew)
+        #: Rows Graph did not process in this run: not sent again in it.
+        self.deferred: set[int] = set()
 
     # -- the lease and the stop signal --------------------------------------------------------------
 
@@ -145,20 +151,24 @@ class JobRunner:
             self.stop.set()
         return self.stop.is_set()
 
-    def pause_inline(self, seconds: float) -> bool:
-        """Wait on the coordinating thread itself (concurrency 1): keep renewing the lease."""
+    def wait_inline(self, seconds: float) -> None:
+        """The client's wait on the coordinating thread itself (concurrency 1): keep the lease."""
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             if self.renew():
-                return False
+                raise Stopped
             time.sleep(min(SLICE_SECONDS, left))
-        return not self.renew()
 
-    def pause_threaded(self, seconds: float) -> bool:
-        return sleep_unless(seconds, self.stop)
+    def wait_threaded(self, seconds: float) -> None:
+        """The client's wait on a pool thread (the coordinator keeps the lease meanwhile)."""
+        if self.stop.wait(max(0.0, seconds)):
+            raise Stopped
 
-    def client(self) -> GraphClient:
-        return GraphClient(self.tokens.access_token())
+    def client(self, token: str | None = None, wait: Wait | None = None) -> GraphClient:
+        """A Graph client with the jobs tuning of the retry policy, waiting through `wait`."""
+        return GraphClient(
+            token or self.tokens.access_token(), policy=RetryPolicy.for_jobs(), sleep=wait or self.wait_inline
+        )
 
     # -- the loop -----------------------------------------------------------------------------------
 
@@ -169,20 +179,20 @@ class JobRunner:
         self.resolve_in_doubt()  # what a dead worker may have sent, before anything else
         unauthorized_rounds = 0
         while not self.renew():
-            rows = list(
-                self.pending().filter(sent_at__isnull=True).order_by("row_number")[: self.chunk_size * self.concurrency]
-            )
+            unsent = self.pending().filter(sent_at__isnull=True).exclude(pk__in=self.deferred)
+            rows = list(unsent.order_by("row_number")[: self.chunk_size * self.concurrency])
             if not rows:
                 if self.pending().filter(sent_at__isnull=False).exists():
                     self.resolve_in_doubt()
                     continue
+                self.give_up_deferred()
                 return
             reports = self.send_round(rows)
             failure: JobFailure | None = None
             unauthorized = False
             to_check: list[int] = []
             for report in reports:
-                to_check.extend(self.record(report.sent))
+                to_check.extend(self.record(report.sent, defer=not report.unauthorized))
                 failure = failure or report.failure
                 unauthorized = unauthorized or report.unauthorized
             if to_check:
@@ -216,29 +226,17 @@ class JobRunner:
         except IdentityUnavailable as exc:
             raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
         ImportRow.objects.filter(pk__in=[row.pk for row in rows]).update(sent_at=timezone.now())
-        chunks = chunked(rows, self.chunk_size)
-        if self.concurrency == 1:
-            return [self.send_chunk(GraphClient(token), list(chunk), self.pause_inline) for chunk in chunks]
-        with concurrent.futures.ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-            futures = [pool.submit(self.send_chunk_on_thread, token, list(chunk)) for chunk in chunks]
-            waiting = set(futures)
-            while waiting:
-                _, waiting = concurrent.futures.wait(waiting, timeout=max(1.0, jobs.lease_seconds() / 4))
-                self.renew()
-            return [future.result() for future in futures]
+        chunks = [list(chunk) for chunk in chunked(rows, self.chunk_size)]
+        parallel = Parallel(self.concurrency, tick=self.renew, tick_seconds=max(1.0, jobs.lease_seconds() / 4))
+        # Inline (one chunk at a time) the client's waits renew the lease; on threads, the
+        # coordinator renews it while the chunks are in flight.
+        wait: Wait = self.wait_inline if parallel.inline(chunks) else self.wait_threaded
+        return parallel.map(lambda chunk: self.send_chunk(self.client(token, wait), chunk), chunks)
 
-    def send_chunk_on_thread(self, token: str, rows: list[ImportRow]) -> ChunkReport:
-        """One chunk on a pool thread, with a GraphClient of its own (the requests.Session under it
-        is the process's shared one: the client passes everything per request and never mutates it)."""
-        try:
-            return self.send_chunk(GraphClient(token), rows, self.pause_threaded)
-        finally:
-            connections.close_all()  # the sandbox tenant answers on this thread (see services.parallel)
-
-    def send_chunk(self, client: GraphClient, rows: list[ImportRow], pause: Callable[[float], bool]) -> ChunkReport:
+    def send_chunk(self, client: GraphClient, rows: list[ImportRow]) -> ChunkReport:
         if self.job.kind == ImportJob.Kind.ASSIGNMENT:
             items = [AssignItem(row.pk, row.assignee_id, row.device_id) for row in rows]
-            return assignment_chunk_send(client, items, pause)
+            return assignment_chunk_send(client, items)
         report = ChunkReport()
         seeds: list[SeedItem] = []
         for row in rows:
@@ -246,7 +244,7 @@ class JobRunner:
                 seeds.append(self.seed_item(row))
             except SealBroken:
                 report.sent.append(
-                    Sent(
+                    Finished(
                         row.pk,
                         Outcome.FAILED,
                         "Not sent: its stored secret could not be opened (the encryption key changed). "
@@ -254,7 +252,7 @@ class JobRunner:
                     )
                 )
         if seeds:
-            sent = seed_chunk_send(client, seeds, pause)
+            sent = seed_chunk_send(client, seeds)
             report.sent.extend(sent.sent)
             report.unauthorized, report.failure = sent.unauthorized, sent.failure
         return report
@@ -277,50 +275,38 @@ class JobRunner:
 
     # -- recording ----------------------------------------------------------------------------------
 
-    def record(self, sent: list[Sent]) -> list[int]:
-        """Write final outcomes; put "not processed" rows back in the queue; return rows to look up."""
+    def record(self, sent: list[Sent], *, defer: bool = True) -> list[int]:
+        """Write final outcomes; put rows Graph did not process back (deferred for this run unless
+        `defer` is False: a refused token, sent again once it is renewed); return rows to look up."""
         now = timezone.now()
         final: list[ImportRow] = []
         again: list[int] = []
         to_check: list[int] = []
         for item in sent:
-            outcome, detail = item.outcome, item.detail
-            if outcome == EXISTS:
+            if isinstance(item, Finished):
+                final.append(self.finished_row(item.row_id, item.outcome, item.detail, item.device_id, now))
+            elif item.control is Control.EXISTS:
                 if item.row_id in self.in_doubt_before:
-                    outcome, detail = (
-                        Outcome.CREATED,
-                        "Created (its first answer was lost; Microsoft Entra ID then reported the serial as existing).",
+                    detail = (
+                        "Created (its first answer was lost; Microsoft Entra ID then reported the serial as existing)."
                     )
+                    final.append(self.finished_row(item.row_id, Outcome.CREATED, detail, item.device_id, now))
                 else:
-                    outcome, detail = Outcome.SKIPPED, "Already in the inventory (added after the dry run)."
-            if outcome in (IN_DOUBT, CONFLICT):
-                to_check.append(item.row_id)
-            elif outcome == AGAIN:
+                    detail = "Already in the inventory (added after the dry run)."
+                    final.append(self.finished_row(item.row_id, Outcome.SKIPPED, detail, item.device_id, now))
+            elif item.control is Control.NOT_PROCESSED:
                 again.append(item.row_id)
-            else:
-                final.append(self.finished_row(item.row_id, outcome, detail, item.device_id, now))
+            else:  # IN_DOUBT, CONFLICT
+                to_check.append(item.row_id)
+        if defer:
+            self.deferred.update(again)
         self.save(final, again=again)
         return to_check
 
     def finished_row(self, row_id: int, outcome: str, detail: str, device_id: str, now: Any) -> ImportRow:
         return ImportRow(id=row_id, outcome=outcome, detail=detail, device_id=device_id, secret=b"", finished_at=now)
 
-    def save(self, final: list[ImportRow], *, again: Sequence[int] = ()) -> None:
-        busy_out: list[ImportRow] = []
-        for row_id in again:
-            self.rounds_busy[row_id] = self.rounds_busy.get(row_id, 0) + 1
-            if self.rounds_busy[row_id] >= MAX_ROUNDS_PER_ROW and not self.stop.is_set():
-                busy_out.append(
-                    self.finished_row(
-                        row_id,
-                        Outcome.FAILED,
-                        "Not sent: Microsoft Entra ID stayed busy for too long.",
-                        "",
-                        timezone.now(),
-                    )
-                )
-        final = final + busy_out
-        requeue = [row_id for row_id in again if row_id not in {row.pk for row in busy_out}]
+    def save(self, final: list[ImportRow], *, again: list[int] | None = None) -> None:
         with transaction.atomic():
             if final:
                 # Only rows still pending: a resumed worker must never overwrite a recorded outcome.
@@ -332,8 +318,15 @@ class JobRunner:
                 final = [row for row in final if row.pk in still_pending]
                 rows_update(final, ["outcome", "detail", "device_id", "secret", "finished_at"], only_pending=True)
                 ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=F("processed_rows") + len(final))
-            if requeue:
-                ImportRow.objects.filter(pk__in=requeue, outcome=Outcome.PENDING).update(sent_at=None)
+            if again:
+                ImportRow.objects.filter(pk__in=again, outcome=Outcome.PENDING).update(sent_at=None)
+
+    def give_up_deferred(self) -> None:
+        """Nothing else left: rows Graph never processed in this run get their sentence (unless the job
+        is stopping: then they stay pending and are counted as cancelled)."""
+        if self.deferred and not self.stop.is_set():
+            now = timezone.now()
+            self.save([self.finished_row(row_id, Outcome.FAILED, BUSY, "", now) for row_id in self.deferred])
 
     # -- rows in doubt ------------------------------------------------------------------------------
 
@@ -373,7 +366,7 @@ class JobRunner:
         serials = [row.serial for row in rows]
         found: dict[str, Any] = {}
         for group in chunked(serials, 20):
-            found.update(self.patience.read(partial(serials_lookup, client, group)))
+            found.update(serials_lookup(client, group))
         now = timezone.now()
         final: list[ImportRow] = []
         again: list[int] = []
@@ -417,7 +410,7 @@ class JobRunner:
         devices: dict[str, Any] = {}
         ids = [row.device_id for row in rows]
         for group in chunked(ids, 20):
-            devices.update(self.patience.read(partial(devices_lookup, client, group)))
+            devices.update(devices_lookup(client, group))
         now = timezone.now()
         final: list[ImportRow] = []
         again: list[int] = []

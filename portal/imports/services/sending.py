@@ -9,15 +9,17 @@ assignment Graph refuses is not created either (its row says why).
 Assignment rows go as `POST /users/{id}/authentication/hardwareOathMethods` members of `$batch`
 calls, 20 per call (reference §6.4).
 
-Every row comes back with one of:
-* a final outcome (created, assigned, failed with a reason);
-* AGAIN — Graph did not process it (throttled, stopped by a cancel): send it again;
-* IN_DOUBT — it was sent and no usable answer came back: look it up before sending it again;
-* EXISTS / CONFLICT — Graph says the serial exists / the token is assigned: the coordinator decides.
+Retrying is the Graph client's alone: the runner gives it the jobs tuning of the one retry policy
+(`portal.graph.retry.RetryPolicy.for_jobs`), which waits out 429/503 and resends throttled `$batch`
+members. Each chunk is sent once here; every row comes back as
+
+* `Finished` — a stored outcome (created, assigned, failed with a reason), or
+* `Unsettled` with a `Control` — what the runner must do before the row has an outcome.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,35 +33,51 @@ from portal.graph.client import GraphClient
 from portal.graph.errors import GraphBadResponse, GraphError
 from portal.imports.models import ImportRow
 from portal.imports.services.jobs import JobFailure
-from portal.imports.services.patience import wait_for
 
 Outcome = ImportRow.Outcome
 
 #: Answered instead of processing the request: the rows can simply be sent again.
 NOT_PROCESSED = frozenset({429, 503})
 
-AGAIN = "again"
-IN_DOUBT = "in_doubt"
-EXISTS = "exists"
-CONFLICT = "conflict"
 
-#: Tries per chunk while Graph keeps answering 429/503 (on top of the client's own retries).
-CHUNK_ATTEMPTS = 8
-BUSY = (
-    "Not sent: Microsoft Entra ID stayed busy for too long. "
-    "Import the file again later (rows already done are skipped)."
-)
+class Control(enum.Enum):
+    """What the runner does with a row that has no outcome yet (never stored on the row)."""
 
-#: Waits `seconds` unless the job is stopping; returns False when it is.
-Pause = Callable[[float], bool]
+    #: Graph did not process it (still busy when the client's policy gave up, or the job stopped):
+    #: it stays pending, to be sent again later.
+    NOT_PROCESSED = enum.auto()
+    #: It was sent and no usable answer came back: look it up before sending it again.
+    IN_DOUBT = enum.auto()
+    #: Graph says the serial exists: created by this job (an earlier lost answer) or by someone else.
+    EXISTS = enum.auto()
+    #: Graph says the token is assigned: look up to whom.
+    CONFLICT = enum.auto()
+
+
+class Stopped(Exception):
+    """Raised by a job's wait (the client's `sleep`) when the job is stopping: give up the call."""
+
+
+#: A job's wait between the client's tries: sleeps, keeps the lease, raises Stopped when stopping.
+Wait = Callable[[float], object]
 
 
 @dataclass(frozen=True)
-class Sent:
+class Finished:
     row_id: int
-    outcome: str
+    outcome: Outcome
     detail: str = ""
     device_id: str = ""
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    row_id: int
+    control: Control
+    device_id: str = ""
+
+
+Sent = Finished | Unsettled
 
 
 @dataclass
@@ -85,16 +103,18 @@ class AssignItem:
     device_id: str
 
 
-def _whole_chunk_failed(exc: GraphError, row_ids: list[int], report: ChunkReport) -> None:
-    """A request-level error that is not "busy": decide for every row of the chunk."""
-    if exc.status == 401:
+def _whole_call_failed(exc: GraphError, row_ids: list[int], report: ChunkReport) -> None:
+    """A request-level error the client did not (or could no longer) retry: decide for every row."""
+    if exc.status in NOT_PROCESSED:
+        report.sent.extend(Unsettled(row_id, Control.NOT_PROCESSED) for row_id in row_ids)
+    elif exc.status == 401:
         report.unauthorized = True
-        report.sent.extend(Sent(row_id, AGAIN) for row_id in row_ids)
+        report.sent.extend(Unsettled(row_id, Control.NOT_PROCESSED) for row_id in row_ids)
     elif isinstance(exc, GraphBadResponse) or exc.status == 0 or exc.status >= 500:
         # It may have been processed (timeout, gateway error, unreadable answer): look before resending.
-        report.sent.extend(Sent(row_id, IN_DOUBT) for row_id in row_ids)
+        report.sent.extend(Unsettled(row_id, Control.IN_DOUBT) for row_id in row_ids)
     else:
-        report.sent.extend(Sent(row_id, AGAIN) for row_id in row_ids)
+        report.sent.extend(Unsettled(row_id, Control.NOT_PROCESSED) for row_id in row_ids)
         if exc.status == 403:
             report.failure = JobFailure(
                 Reason.FORBIDDEN,
@@ -107,100 +127,70 @@ def _whole_chunk_failed(exc: GraphError, row_ids: list[int], report: ChunkReport
             )
 
 
-def seed_chunk_send(client: GraphClient, items: list[SeedItem], pause: Pause) -> ChunkReport:
+def seed_chunk_send(client: GraphClient, items: list[SeedItem]) -> ChunkReport:
     report = ChunkReport()
-    todo = list(items)
-    attempt = 0
-    while todo:
-        attempt += 1
-        try:
-            results = client.devices_bulk_create([item.body for item in todo])
-        except GraphError as exc:
-            if exc.status in NOT_PROCESSED:
-                if attempt >= CHUNK_ATTEMPTS:
-                    report.sent.extend(Sent(item.row_id, Outcome.FAILED, BUSY) for item in todo)
-                    return report
-                if not pause(wait_for(exc, attempt)):
-                    report.sent.extend(Sent(item.row_id, AGAIN) for item in todo)
-                    return report
-                continue
-            _whole_chunk_failed(exc, [item.row_id for item in todo], report)
-            return report
-        again: list[SeedItem] = []
-        for item, result in zip(todo, results, strict=True):
-            if result.ok and result.device is not None:
-                outcome = Outcome.ASSIGNED if item.assigning else Outcome.CREATED
-                report.sent.append(Sent(item.row_id, outcome, device_id=result.device.id))
-                continue
-            reason = classify_answer(status=None, code=result.error_code, about=About.IMPORT_SEED)
-            if reason is Reason.UNCONFIRMED:
-                report.sent.append(Sent(item.row_id, IN_DOUBT))
-            elif reason is Reason.DUPLICATE_SERIAL:
-                report.sent.append(Sent(item.row_id, EXISTS))
-            elif reason.retry_later:
-                again.append(item)
-            else:
-                text = import_row_text(reason, about=About.IMPORT_SEED, code=result.error_code)
-                report.sent.append(Sent(item.row_id, Outcome.FAILED, text))
-        todo = again
-        if todo and (attempt >= CHUNK_ATTEMPTS or not pause(wait_for(None, attempt))):
-            report.sent.extend(
-                Sent(item.row_id, Outcome.FAILED if attempt >= CHUNK_ATTEMPTS else AGAIN, BUSY) for item in todo
-            )
-            return report
+    try:
+        results = client.devices_bulk_create([item.body for item in items])
+    except Stopped:
+        # The client only waits after 429/503, which Graph answers instead of processing.
+        report.sent.extend(Unsettled(item.row_id, Control.NOT_PROCESSED) for item in items)
+        return report
+    except GraphError as exc:
+        _whole_call_failed(exc, [item.row_id for item in items], report)
+        return report
+    for item, result in zip(items, results, strict=True):
+        if result.ok and result.device is not None:
+            outcome = Outcome.ASSIGNED if item.assigning else Outcome.CREATED
+            report.sent.append(Finished(item.row_id, outcome, device_id=result.device.id))
+            continue
+        reason = classify_answer(status=None, code=result.error_code, about=About.IMPORT_SEED)
+        if reason is Reason.UNCONFIRMED:
+            report.sent.append(Unsettled(item.row_id, Control.IN_DOUBT))
+        elif reason is Reason.DUPLICATE_SERIAL:
+            report.sent.append(Unsettled(item.row_id, Control.EXISTS))
+        elif reason.retry_later:
+            report.sent.append(Unsettled(item.row_id, Control.NOT_PROCESSED))
+        else:
+            text = import_row_text(reason, about=About.IMPORT_SEED, code=result.error_code)
+            report.sent.append(Finished(item.row_id, Outcome.FAILED, text))
     return report
 
 
-def assignment_chunk_send(client: GraphClient, items: list[AssignItem], pause: Pause) -> ChunkReport:
+def assignment_chunk_send(client: GraphClient, items: list[AssignItem]) -> ChunkReport:
     report = ChunkReport()
     # One $batch call at a time: a lost answer then leaves at most 20 rows in doubt.
     for start in range(0, len(items), MAX_BATCH_SIZE):
-        _assignment_group(client, items[start : start + MAX_BATCH_SIZE], pause, report)
+        _assignment_group(client, items[start : start + MAX_BATCH_SIZE], report)
         if report.failure or report.unauthorized:
             rest = items[start + MAX_BATCH_SIZE :]
-            report.sent.extend(Sent(item.row_id, AGAIN) for item in rest)
+            report.sent.extend(Unsettled(item.row_id, Control.NOT_PROCESSED) for item in rest)
             break
     return report
 
 
-def _assignment_group(client: GraphClient, group: list[AssignItem], pause: Pause, report: ChunkReport) -> None:
-    todo = list(group)
-    attempt = 0
-    while todo:
-        attempt += 1
-        try:
-            answers = client.batch(*[calls.method_assign(item.user_id, item.device_id) for item in todo])
-        except GraphError as exc:
-            if exc.status in NOT_PROCESSED and attempt < CHUNK_ATTEMPTS:
-                if pause(wait_for(exc, attempt)):
-                    continue
-                report.sent.extend(Sent(item.row_id, AGAIN) for item in todo)
-                return
-            if exc.status in NOT_PROCESSED:
-                report.sent.extend(Sent(item.row_id, Outcome.FAILED, BUSY) for item in todo)
-                return
-            _whole_chunk_failed(exc, [item.row_id for item in todo], report)
-            return
-        again: list[AssignItem] = []
-        for item, answer in zip(todo, answers, strict=True):
-            error = answer.error
-            if error is None:
-                report.sent.append(Sent(item.row_id, Outcome.ASSIGNED, device_id=item.device_id))
-                continue
-            reason = classify(error, about=About.IMPORT_ASSIGN)
-            if reason is Reason.ALREADY_ASSIGNED:
-                report.sent.append(Sent(item.row_id, CONFLICT, device_id=item.device_id))
-            elif reason is Reason.REAUTHENTICATION_REQUIRED:
-                report.unauthorized = True
-                report.sent.append(Sent(item.row_id, AGAIN))
-            elif reason.retry_later:
-                again.append(item)
-            else:
-                text = import_row_text(reason, about=About.IMPORT_ASSIGN, code=error.code)
-                report.sent.append(Sent(item.row_id, Outcome.FAILED, text))
-        todo = again
-        if todo:
-            stop = attempt >= CHUNK_ATTEMPTS
-            if stop or not pause(wait_for(None, attempt)):
-                report.sent.extend(Sent(item.row_id, Outcome.FAILED if stop else AGAIN, BUSY) for item in todo)
-                return
+def _assignment_group(client: GraphClient, group: list[AssignItem], report: ChunkReport) -> None:
+    try:
+        answers = client.batch(*[calls.method_assign(item.user_id, item.device_id) for item in group])
+    except Stopped:
+        # Stopped while resending throttled members: the others may have been applied.
+        report.sent.extend(Unsettled(item.row_id, Control.IN_DOUBT, item.device_id) for item in group)
+        return
+    except GraphError as exc:
+        _whole_call_failed(exc, [item.row_id for item in group], report)
+        return
+    for item, answer in zip(group, answers, strict=True):
+        error = answer.error
+        if error is None:
+            report.sent.append(Finished(item.row_id, Outcome.ASSIGNED, device_id=item.device_id))
+            continue
+        reason = classify(error, about=About.IMPORT_ASSIGN)
+        if reason is Reason.ALREADY_ASSIGNED:
+            report.sent.append(Unsettled(item.row_id, Control.CONFLICT, item.device_id))
+        elif reason is Reason.REAUTHENTICATION_REQUIRED:
+            report.unauthorized = True
+            report.sent.append(Unsettled(item.row_id, Control.NOT_PROCESSED))
+        elif reason.retry_later:
+            report.sent.append(Unsettled(item.row_id, Control.NOT_PROCESSED))
+        else:
+            text = import_row_text(reason, about=About.IMPORT_ASSIGN, code=error.code)
+            report.sent.append(Finished(item.row_id, Outcome.FAILED, text))
