@@ -138,7 +138,7 @@ def child(path: str) -> None:
     except SeedFileError as error:
         outcome = f"refused after {rows:,} rows: {error.message[:90]}"
     elapsed = time.perf_counter() - started
-    print(_rss("VmHWM") - baseline, f"{elapsed:.2f}", outcome)
+    print(max(0, _rss("VmHWM") - baseline), f"{elapsed:.2f}", outcome)
 
 
 def measure(path: Path) -> tuple[float, float, str]:
