@@ -159,6 +159,14 @@ class JobRunner:
                 raise Stopped
             time.sleep(min(SLICE_SECONDS, left))
 
+    def wait_looking_up(self, seconds: float) -> None:
+        """The client's wait while looking rows up: keep the lease, and finish even if the job is
+        being cancelled (what was sent must be accounted for)."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.renew()
+            time.sleep(min(SLICE_SECONDS, left))
+
     def wait_threaded(self, seconds: float) -> None:
         """The client's wait on a pool thread (the coordinator keeps the lease meanwhile)."""
         if self.stop.wait(max(0.0, seconds)):
@@ -342,7 +350,7 @@ class JobRunner:
         if not rows:
             return
         try:
-            client = self.client()
+            client = self.client(wait=self.wait_looking_up)
         except IdentityUnavailable as exc:
             raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
         try:
