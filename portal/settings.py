@@ -314,6 +314,13 @@ TASKS = {
     }
 }
 
+# --- Periodic work (portal.core.periodic, run by `manage.py worker`) ------------------------------
+
+# How often the worker looks for due periodic jobs (each job has its own interval).
+PERIODIC_TICK_SECONDS = env_float("PERIODIC_TICK_SECONDS", 60.0)
+# Audit events older than this many days are deleted; 0 keeps the trail for ever (the default).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0)
+
 # --- Portal behaviour ------------------------------------------------------------------------------
 
 GRAPH_TIMEOUT_SECONDS = env_float("GRAPH_TIMEOUT_SECONDS", 10.0)
@@ -326,6 +333,8 @@ GRAPH_JOB_MAX_TOTAL_WAIT_SECONDS = env_float("GRAPH_JOB_MAX_TOTAL_WAIT_SECONDS",
 
 CODE_ATTEMPT_LIMIT = env_int("CODE_ATTEMPT_LIMIT", 5)
 CODE_ATTEMPT_WINDOW_SECONDS = env_int("CODE_ATTEMPT_WINDOW_MINUTES", 15) * 60
+# The longer cap (per person and per token, 24 hours; 0 = off): see SECURITY.md for why.
+CODE_ATTEMPT_DAILY_LIMIT = env_int("CODE_ATTEMPT_DAILY_LIMIT", 10)
 
 EMPLOYEE_SCOPES = ["User.Read", "UserAuthenticationMethod.ReadWrite"]
 ADMIN_SCOPES = [
@@ -416,22 +425,22 @@ IMPORT_LEASE_SECONDS = env_int("IMPORT_LEASE_SECONDS", 60)
 IMPORT_DRAFT_HOURS = env_int("IMPORT_DRAFT_HOURS", 24)
 
 
-def _derived_import_key(secret_key: str) -> str:
-    """A Fernet key derived from SECRET_KEY (HKDF-SHA256), for the sandbox and tests only."""
-    import base64
+# --- Sealing (portal.core.sealing) -----------------------------------------------------------------
 
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+# Fernet key(s) sealing everything the portal keeps but must not store in clear: the MSAL token
+# cache in each session, an admin's delegated sign-in while an import job needs it, seed secrets.
+# Comma-separated: the first seals, all unseal (rotation). Production must set it (system check
+# portal.E004). IMPORT_ENCRYPTION_KEY, the earlier import-only name, is still read (warning
+# portal.W001). The sandbox and the tests generate a key into var/, as they do the secret key.
+PORTAL_ENCRYPTION_KEYS = env_list("PORTAL_ENCRYPTION_KEYS", "")
+ENCRYPTION_KEYS_FROM_DEPRECATED_NAME = not PORTAL_ENCRYPTION_KEYS and bool(env_list("IMPORT_ENCRYPTION_KEY", ""))
+if ENCRYPTION_KEYS_FROM_DEPRECATED_NAME:
+    PORTAL_ENCRYPTION_KEYS = env_list("IMPORT_ENCRYPTION_KEY", "")
+if not PORTAL_ENCRYPTION_KEYS and (SANDBOX_ENABLED or TESTING):
+    _encryption_key_file = VAR_DIR / "portal-encryption-key"
+    if not _encryption_key_file.exists():
+        from cryptography.fernet import Fernet
 
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"oath-portal imports v1").derive(
-        secret_key.encode()
-    )
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-# Fernet key(s) sealing seed secrets and admins' delegated sign-ins while a job needs them. Several
-# keys may be given, comma-separated: the first seals, all unseal (rotation). Production must set
-# it (system check portal.imports.E001); the sandbox derives one from SECRET_KEY.
-IMPORT_ENCRYPTION_KEY = env_str("IMPORT_ENCRYPTION_KEY")
-if not IMPORT_ENCRYPTION_KEY and (SANDBOX_ENABLED or TESTING) and not SECRET_KEY_MISSING:
-    IMPORT_ENCRYPTION_KEY = _derived_import_key(SECRET_KEY)
+        _encryption_key_file.write_text(Fernet.generate_key().decode())
+        _encryption_key_file.chmod(0o600)
+    PORTAL_ENCRYPTION_KEYS = [_encryption_key_file.read_text().strip()]

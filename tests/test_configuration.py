@@ -47,9 +47,19 @@ def test_incomplete_tenant_configuration_is_named(tmp_path: Path) -> None:
 
 
 def test_a_complete_real_tenant_starts_without_the_sandbox(tmp_path: Path) -> None:
-    result = manage_check(tmp_path, **REAL_TENANT, IMPORT_ENCRYPTION_KEY="mvFdUSGd5Lp0Gk6Y7c5S9dQmX7dYJd0Yv1tQe3mJ3vQ=")
+    result = manage_check(
+        tmp_path, **REAL_TENANT, PORTAL_ENCRYPTION_KEYS="mvFdUSGd5Lp0Gk6Y7c5S9dQmX7dYJd0Yv1tQe3mJ3vQ="
+    )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_old_import_only_key_name_still_works_with_a_warning(tmp_path: Path) -> None:
+    # Deployments set up before the one key setting keep starting (issue 11), told to rename it.
+    result = manage_check(tmp_path, **REAL_TENANT, IMPORT_ENCRYPTION_KEY="mvFdUSGd5Lp0Gk6Y7c5S9dQmX7dYJd0Yv1tQe3mJ3vQ=")
+    assert result.returncode == 0, result.stderr
+    assert "portal.W001" in result.stderr + result.stdout
+    assert "Rename it to PORTAL_ENCRYPTION_KEYS" in result.stderr + result.stdout
 
 
 @pytest.mark.django_db

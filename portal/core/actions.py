@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.core.action_errors import ActionError, Meaning
-from portal.core.attempts import Attempt, TooManyAttempts, attempt_begin, attempt_finish
+from portal.core.attempts import Attempt, Lockout, TooManyAttempts, attempt_begin, attempt_finish
 from portal.core.reasons import Reason
 from portal.core.wording import Audience, lockout_params
 from portal.graph.errors import GraphError
@@ -96,13 +96,14 @@ def refusal(error: ActionError, *, audit: Auditor) -> ActionError:
 
 
 def attempt_or_refuse(*, actor: User, serial: str, audit: Auditor, audience: Audience) -> Attempt:
-    """Reserve one code attempt for (this person, this serial), or refuse and record it.
+    """Reserve one code attempt for (this person, this token), or refuse and record it.
 
-    The limit counts per person and per serial, so nobody can brute-force a token by spreading
-    guesses over the admin area and self-service, or over several accounts.
+    `serial` is the token's serial number in both areas, so nobody can brute-force a token by
+    spreading guesses over the admin area and self-service, or over several accounts.
     """
     try:
         return attempt_begin(person_oid=actor.oid, serial=serial)
     except TooManyAttempts as exc:
-        audit(outcome=AuditEvent.Outcome.DENIED, reason=Reason.TOO_MANY_ATTEMPTS)
-        raise ActionError.of(Reason.TOO_MANY_ATTEMPTS, audience, params=lockout_params(exc.unlock_at)) from exc
+        reason = Reason.TOO_MANY_ATTEMPTS_TODAY if exc.lockout is Lockout.DAY else Reason.TOO_MANY_ATTEMPTS
+        audit(outcome=AuditEvent.Outcome.DENIED, reason=reason)
+        raise ActionError.of(reason, audience, params=lockout_params(exc.unlock_at)) from exc

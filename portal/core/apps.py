@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from portal.core import checks  # noqa: F401  (registers the system checks)
+        from portal.core import (
+            checks,  # noqa: F401  (registers the system checks)
+            maintenance,  # noqa: F401  (registers its periodic jobs)
+        )

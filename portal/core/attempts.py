@@ -1,14 +1,25 @@
-"""The brute-force limit on verification codes, enforced before Graph is asked.
+"""The brute-force limits on verification codes, enforced before Graph is asked.
 
-Per person and per serial (settings.CODE_ATTEMPT_LIMIT wrong codes within
-CODE_ATTEMPT_WINDOW_SECONDS). Shared by every worker process through the database; race-free
-because counting and reserving happen in one transaction holding row locks (and SQLite's
-IMMEDIATE transactions serialise writers anyway).
+Per person and per token, two limits (a wrong code counts against both the person entering it and
+the token it was entered for):
+
+* the short one: settings.CODE_ATTEMPT_LIMIT wrong codes within CODE_ATTEMPT_WINDOW_SECONDS;
+* the daily one: CODE_ATTEMPT_DAILY_LIMIT wrong codes within 24 hours (0: off). Entra accepts a
+  code from a token whose clock drifted by up to a day or two, about 1 in 174 random guesses; the
+  short limit alone would still allow some 480 guesses a day (SECURITY.md).
+
+A token is its serial number, whichever area the code is entered in (self-service or admin) and
+whether the page knew it by serial or by method id: one token, one count. Rows hold keyed hashes
+(HMAC-SHA256 with a key derived from SECRET_KEY), never the code, the person's id or the serial.
+
+Shared by every worker process through the database; race-free because counting and reserving
+happen in one transaction holding row locks (and SQLite's IMMEDIATE transactions serialise writers
+anyway). `attempts_purge` (a periodic job, portal.core.maintenance) deletes rows nothing counts.
 """
 
 from __future__ import annotations
 
-import hashlib
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,15 +27,26 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from portal.core.models import AttemptLock, CodeAttempt
 from portal.core.serials import serial_normalise
 
+DAY = timedelta(hours=24)
+
+
+class Lockout(enum.Enum):
+    """Which limit was reached: the short window's, or the day's."""
+
+    WINDOW = "too_many_attempts"
+    DAY = "too_many_attempts_today"
+
 
 class TooManyAttempts(Exception):
-    def __init__(self, unlock_at: datetime) -> None:
+    def __init__(self, unlock_at: datetime, lockout: Lockout = Lockout.WINDOW) -> None:
         super().__init__("too many wrong codes")
         self.unlock_at = unlock_at
+        self.lockout = lockout
 
 
 @dataclass(frozen=True)
@@ -32,28 +54,49 @@ class Attempt:
     id: int
 
 
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    window: timedelta
+    lockout: Lockout
+
+
+def attempt_limits() -> list[Limit]:
+    limits = [
+        Limit(settings.CODE_ATTEMPT_LIMIT, timedelta(seconds=settings.CODE_ATTEMPT_WINDOW_SECONDS), Lockout.WINDOW)
+    ]
+    if settings.CODE_ATTEMPT_DAILY_LIMIT > 0:
+        limits.append(Limit(settings.CODE_ATTEMPT_DAILY_LIMIT, DAY, Lockout.DAY))
+    return limits
+
+
 def _key(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+    # Keyed: without SECRET_KEY nobody can tell from a row whose attempt it was or for which serial.
+    return salted_hmac("portal.core.attempts", f"{kind}:{value}", algorithm="sha256").hexdigest()
 
 
-def serial_key(serial: str) -> str:
+def person_key(person_oid: str) -> str:
+    return _key("person", person_oid)
+
+
+def token_key(serial: str) -> str:
+    """One key per token: serials in their canonical form (portal.core.serials)."""
     return _key("serial", serial_normalise(serial))
 
 
-def attempt_begin(*, person_oid: str, serial: str) -> Attempt:
+def attempt_begin(*, person_oid: str, serial: str, now: datetime | None = None) -> Attempt:
     """Reserve one attempt, or raise TooManyAttempts with the time it unlocks."""
-    person, token = _key("person", person_oid), serial_key(serial)
-    now = timezone.now()
-    window_start = now - timedelta(seconds=settings.CODE_ATTEMPT_WINDOW_SECONDS)
+    person, token = person_key(person_oid), token_key(serial)
+    now = now or timezone.now()
     with transaction.atomic():
         for key in sorted((f"p:{person}", f"s:{token}")):  # fixed order: no deadlock between two keys
-            AttemptLock.objects.get_or_create(key=key)
-            AttemptLock.objects.select_for_update().get(key=key)
-        recent = CodeAttempt.objects.filter(at__gte=window_start)
-        for scope in (recent.filter(person_key=person), recent.filter(serial_key=token)):
-            if scope.count() >= settings.CODE_ATTEMPT_LIMIT:
-                oldest = scope.aggregate(oldest=Min("at"))["oldest"] or now
-                raise TooManyAttempts(oldest + timedelta(seconds=settings.CODE_ATTEMPT_WINDOW_SECONDS))
+            AttemptLock.objects.select_for_update().get_or_create(key=key)
+        for limit in attempt_limits():
+            recent = CodeAttempt.objects.filter(at__gt=now - limit.window)
+            for scope in (recent.filter(person_key=person), recent.filter(serial_key=token)):
+                if scope.count() >= limit.count:
+                    oldest = scope.aggregate(oldest=Min("at"))["oldest"] or now
+                    raise TooManyAttempts(oldest + limit.window, limit.lockout)
         row = CodeAttempt.objects.create(at=now, person_key=person, serial_key=token)
     return Attempt(id=row.id)
 
@@ -67,7 +110,11 @@ def attempt_finish(attempt: Attempt, *, wrong_code: bool) -> None:
         CodeAttempt.objects.filter(id=attempt.id).delete()
 
 
-def attempts_clear_old() -> int:
-    cutoff = timezone.now() - timedelta(seconds=settings.CODE_ATTEMPT_WINDOW_SECONDS)
-    deleted, _ = CodeAttempt.objects.filter(at__lt=cutoff).delete()
-    return deleted
+def attempts_purge(*, now: datetime) -> int:
+    """Delete attempts older than the longest limit's window, and the lock rows nothing uses."""
+    longest = max(limit.window for limit in attempt_limits())
+    deleted, _ = CodeAttempt.objects.filter(at__lte=now - longest).delete()
+    live = {f"p:{key}" for key in CodeAttempt.objects.values_list("person_key", flat=True).distinct()}
+    live |= {f"s:{key}" for key in CodeAttempt.objects.values_list("serial_key", flat=True).distinct()}
+    unused, _ = AttemptLock.objects.exclude(key__in=live).delete()
+    return deleted + unused

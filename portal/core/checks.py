@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from portal.core.sealing import encryption_keys, invalid_keys
 
 
 @register(Tags.security, deploy=False)
@@ -43,3 +45,40 @@ def check_tenant_configuration(app_configs: Any = None, **kwargs: Any) -> list[E
                 )
             )
     return errors
+
+
+@register(Tags.security)
+def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The key(s) that seal sessions' token caches and import secrets: set, valid; the old name noted."""
+    messages: list[CheckMessage] = []
+    if settings.ENCRYPTION_KEYS_FROM_DEPRECATED_NAME:
+        messages.append(
+            Warning(
+                "IMPORT_ENCRYPTION_KEY is deprecated: it now seals everything the portal seals.",
+                hint="Rename it to PORTAL_ENCRYPTION_KEYS (same value); the old name will stop working.",
+                id="portal.W001",
+            )
+        )
+    keys = encryption_keys(settings.PORTAL_ENCRYPTION_KEYS)
+    if not keys:
+        # The sandbox generates a key into var/ (portal.settings); a real installation must choose
+        # its own, so that it can be kept apart from the database it protects.
+        messages.append(
+            Error(
+                "PORTAL_ENCRYPTION_KEYS is not set.",
+                hint=(
+                    'Set it to a Fernet key, e.g. the output of: python -c "from cryptography.fernet '
+                    'import Fernet; print(Fernet.generate_key().decode())". Keep it out of the database.'
+                ),
+                id="portal.E004",
+            )
+        )
+    elif invalid_keys(keys):
+        messages.append(
+            Error(
+                "PORTAL_ENCRYPTION_KEYS is not a valid Fernet key (or list of keys).",
+                hint="Each key is 32 random bytes, url-safe base64-encoded (44 characters); separate keys with commas.",
+                id="portal.E005",
+            )
+        )
+    return messages

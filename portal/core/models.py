@@ -24,3 +24,18 @@ class AttemptLock(models.Model):
     """A row to lock (SELECT … FOR UPDATE) so that counting and reserving an attempt is atomic."""
 
     key = models.CharField(max_length=80, primary_key=True)
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (portal.core.periodic) last ran: the claim that keeps two workers from
+    running it twice in one interval, and what an operator looks at."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok"
+        FAILED = "failed"
+
+    name = models.CharField(max_length=80, primary_key=True)
+    last_started_at = models.DateTimeField(null=True)
+    last_finished_at = models.DateTimeField(null=True)
+    last_outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    last_count = models.BigIntegerField(default=0)

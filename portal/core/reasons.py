@@ -36,7 +36,8 @@ class Reason(StrEnum):
     FORBIDDEN = "forbidden"
     ADMIN_TARGET = "admin_target"  # the target holds an admin role the actor may not manage
     FORBIDDEN_ASSIGN = "forbidden_assign"  # may create tokens, but not assign them
-    TOO_MANY_ATTEMPTS = "too_many_attempts"  # the portal's own wrong-code limit
+    TOO_MANY_ATTEMPTS = "too_many_attempts"  # the portal's own wrong-code limit (the short window's)
+    TOO_MANY_ATTEMPTS_TODAY = "too_many_attempts_today"  # the portal's daily wrong-code cap
     # -- the service -----------------------------------------------------------------------------
     THROTTLED = "throttled"
     UNAVAILABLE = "unavailable"
@@ -109,6 +110,7 @@ class _Traits:
 _TRAITS: dict[Reason, _Traits] = {
     Reason.WRONG_CODE: _Traits(field="code", wrong_code=True),
     Reason.TOO_MANY_ATTEMPTS: _Traits(field="code"),
+    Reason.TOO_MANY_ATTEMPTS_TODAY: _Traits(field="code"),
     Reason.UNKNOWN_SERIAL: _Traits(field="serial_number"),
     Reason.DUPLICATE_SERIAL: _Traits(field="serial_number"),
     Reason.ALREADY_ACTIVE: _Traits(field="serial_number"),

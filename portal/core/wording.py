@@ -65,6 +65,16 @@ _SHARED: dict[Key, Words] = {
         ),
         _("Try again at {time} ({zone}). Until then, nothing you type is sent to Microsoft Entra ID."),
     ),
+    Reason.TOO_MANY_ATTEMPTS_TODAY: Words(
+        _(
+            "Too many wrong codes were entered for this token (or by you) today, so code entry is paused to "
+            "protect the account. Your administrators can see this."
+        ),
+        _(
+            "Try again after {time} on {day} ({zone}), or ask your IT helpdesk to check the token. Until then, "
+            "nothing you type is sent to Microsoft Entra ID."
+        ),
+    ),
     Reason.THROTTLED: Words(
         _("Microsoft Entra ID is busy and asked us to slow down."),
         _("Nothing was changed. Try again in {seconds}."),
@@ -321,9 +331,9 @@ def words(
 
 
 def lockout_params(unlock_at: datetime) -> dict[str, str]:
-    """The placeholders of TOO_MANY_ATTEMPTS: when code entry opens again, in local time."""
+    """The placeholders of TOO_MANY_ATTEMPTS(_TODAY): when code entry opens again, in local time."""
     local = timezone.localtime(unlock_at)
-    return {"time": f"{local:%H:%M}", "zone": f"{local:%Z}"}
+    return {"time": f"{local:%H:%M}", "day": f"{local:%A} {local.day} {local:%B}", "zone": f"{local:%Z}"}
 
 
 def throttle_params(retry_after: float | None) -> dict[str, str]:
@@ -418,6 +428,7 @@ AUDIT_LABEL: dict[Reason, Text] = {
     Reason.ADMIN_TARGET: _("Target holds an admin role"),
     Reason.FORBIDDEN_ASSIGN: _("Not allowed to assign"),
     Reason.TOO_MANY_ATTEMPTS: _("Too many wrong codes"),
+    Reason.TOO_MANY_ATTEMPTS_TODAY: _("Too many wrong codes today"),
     Reason.THROTTLED: _("Microsoft Entra ID busy (throttled)"),
     Reason.UNAVAILABLE: _("Microsoft Entra ID unreachable"),
     Reason.UNCONFIRMED: _("No answer: may or may not have happened"),

@@ -1,12 +1,14 @@
 """MSAL, configured once: confidential client, auth-code flow with PKCE, token cache in the session.
 
-One ConfidentialClientApplication per request (its token cache is the signed-in person's), all of
+One ConfidentialClientApplication per request (its token cache is the signed-in person's, sealed
+in the session), all of
 them sharing one HTTP session (portal.graph.transport: the sandbox or Microsoft, chosen by
 settings) and one `http_cache`, so tenant discovery is fetched once per process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -14,6 +16,7 @@ import msal
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
+from portal.core.sealing import SealBroken, seal_text, unseal_text
 from portal.graph.transport import OutgoingSession, build_session
 
 TOKEN_CACHE_SESSION_KEY = "identity.msal_cache"
@@ -44,16 +47,20 @@ def authority() -> str:
 
 
 def load_cache(session: SessionBase) -> msal.SerializableTokenCache:
+    """The person's token cache, unsealed. A cache that can't be opened (its key rotated out, or
+    stored in clear by an earlier version) counts as empty: the person signs in again."""
     cache = msal.SerializableTokenCache()
-    serialized = session.get(TOKEN_CACHE_SESSION_KEY)
-    if serialized:
-        cache.deserialize(serialized)
+    sealed = session.get(TOKEN_CACHE_SESSION_KEY)
+    if sealed:
+        with contextlib.suppress(SealBroken, UnicodeEncodeError, ValueError):
+            cache.deserialize(unseal_text(str(sealed).encode("ascii")))
     return cache
 
 
 def save_cache(session: SessionBase, cache: msal.SerializableTokenCache) -> None:
+    """Store the cache sealed (portal.core.sealing): session rows hold no refresh token in clear."""
     if cache.has_state_changed:
-        session[TOKEN_CACHE_SESSION_KEY] = cache.serialize()
+        session[TOKEN_CACHE_SESSION_KEY] = seal_text(cache.serialize()).decode("ascii")
 
 
 def build_app(cache: msal.SerializableTokenCache | None = None) -> msal.ConfidentialClientApplication:

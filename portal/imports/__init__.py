@@ -3,7 +3,7 @@
     parsing/             the seed-file parsers (pure functions, no database, no network, bounded memory);
                          one module per format in parsing/formats/, listed in parsing/registry.py
     models.py            ImportJob, ImportRow (sealed secret while pending, erased when done)
-    crypto.py            Fernet sealing with settings.IMPORT_ENCRYPTION_KEY (checks.py: it must be set)
+    maintenance.py       the periodic purge of finished or abandoned jobs' leftovers (portal.core.periodic)
     uploads.py, forms.py the upload gate (size refused before the body is read) and the forms
     services/staging     file → job + rows, streamed in chunks
     services/analysis    the dry run (read-only Graph lookups: services/lookups)
@@ -16,5 +16,5 @@
     management/commands/import_tokens.py  the same dry run and job from the command line
 
 The worker acts with the delegated rights of the admin who confirmed: their MSAL token cache is
-sealed on the job while a task needs it (portal.identity.delegation).
+sealed (portal.core.sealing) on the job while a task needs it (portal.identity.delegation).
 """

@@ -9,4 +9,4 @@ class ImportsConfig(AppConfig):
     verbose_name = "Bulk imports"
 
     def ready(self) -> None:
-        from portal.imports import checks  # noqa: F401 - registers the system checks
+        from portal.imports import maintenance  # noqa: F401 - registers the periodic purge

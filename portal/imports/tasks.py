@@ -1,4 +1,4 @@
-"""Background tasks (django-tasks, database backend; worker: `manage.py db_worker`).
+"""Background tasks (django-tasks, database backend; worker: `manage.py worker`).
 
 Arguments are the job's id only, and results are small summaries: django_tasks_db stores both in
 its table, so no secret may ever pass through here (secrets stay sealed on the job's rows).

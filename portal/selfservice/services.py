@@ -75,17 +75,22 @@ def my_token_add(
 def my_token_activate(
     *, actor: User, client: GraphClient, method_id: str, code: str, client_ip: str | None
 ) -> HardwareOathMethod | None:
-    """Activate a token an administrator assigned to me. Returns the token as read just before
-    (one $batch round trip: read it, then activate it), for the audit trail and the page."""
+    """Activate a token an administrator assigned to me. Returns the token as read just before.
+
+    Read first: the code-attempt limit counts per token by serial number, in this area and the
+    admin area alike, so the serial must be known before a code may go to Graph.
+    """
     audit = _auditor(actor, AuditEvent.Action.SELF_ACTIVATE, client_ip, token_id=method_id)
-    attempt = attempt_or_refuse(actor=actor, serial=f"id:{method_id}", audit=audit, audience=Audience.EMPLOYEE)
     try:
-        read = calls.method_get(None, method_id)
-        held, activated = client.batch(read, calls.method_activate(None, method_id, code).after(read))
-        token = held.value if held.ok else None
-        audit.update(token_serial=_serial(token))
-        held.raise_for_error()
-        activated.raise_for_error()
+        token = client.call(calls.method_get(None, method_id)).value
+    except GraphError as exc:
+        raise failure(exc, audit=audit, meaning=MY_TOKEN) from exc
+    audit.update(token_serial=_serial(token))
+    attempt = attempt_or_refuse(
+        actor=actor, serial=_serial(token) or f"id:{method_id}", audit=audit, audience=Audience.EMPLOYEE
+    )
+    try:
+        activated = client.call(calls.method_activate(None, method_id, code))
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=MY_TOKEN_WRITE, attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from portal.core.http import redirect_after_post
 from portal.graph.errors import GraphError, GraphUnavailable
 from portal.identity.errors import IdentityUnavailable, ReauthenticationRequired
-from portal.identity.signin import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
+from portal.identity.signin import LAST_SEEN_KEY, SIGNED_IN_AT_KEY, session_expiry_renew
 from portal.identity.views import PENDING_CLAIMS_KEY
 
 
@@ -37,7 +37,7 @@ class SessionLifetimeMiddleware:
                 return self._to_sign_in(request, admin=False)
             # Write at most once a minute: saving the session on every request costs a DB write.
             if now - last_seen >= 60 or LAST_SEEN_KEY not in request.session:
-                request.session[LAST_SEEN_KEY] = now
+                session_expiry_renew(request.session, now=now)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from portal.imports.checks import check_import_encryption_key
+from portal.core.checks import check_encryption_keys
 from portal.imports.models import ImportJob
 from tests.imports.filemakers import entra_csv
 from tests.support.imports import (
@@ -170,14 +170,14 @@ def test_results_csv(demo_tenant: None) -> None:
 
 
 def test_missing_or_bad_encryption_key_stops_start_up(settings: Any) -> None:
-    settings.IMPORT_ENCRYPTION_KEY = ""
-    assert [error.id for error in check_import_encryption_key()] == ["portal.imports.E001"]
-    settings.IMPORT_ENCRYPTION_KEY = "not-a-fernet-key"
-    assert [error.id for error in check_import_encryption_key()] == ["portal.imports.E002"]
+    settings.PORTAL_ENCRYPTION_KEYS = []
+    assert [error.id for error in check_encryption_keys()] == ["portal.E004"]
+    settings.PORTAL_ENCRYPTION_KEYS = ["not-a-fernet-key"]
+    assert [error.id for error in check_encryption_keys()] == ["portal.E005"]
     from cryptography.fernet import Fernet
 
-    settings.IMPORT_ENCRYPTION_KEY = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
-    assert check_import_encryption_key() == []
+    settings.PORTAL_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), Fernet.generate_key().decode()]
+    assert check_encryption_keys() == []
 
 
 def test_uploads_still_need_the_csrf_token(demo_tenant: None) -> None:

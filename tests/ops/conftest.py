@@ -57,7 +57,7 @@ def production_env(var_dir: Path, **overrides: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "PORTAL_BASE_URL": "https://tokens.contoso.example",
         "DJANGO_ALLOWED_HOSTS": "tokens.contoso.example",
-        "IMPORT_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     }
     return clean_env(var_dir, **{**production, **overrides})
 

@@ -56,7 +56,7 @@ def test_offline_skips_entra_and_graph() -> None:
 def test_missing_settings_are_named_in_plain_words(tmp_path: Path) -> None:
     # Half a configuration: a tenant id, nothing else. --offline: this test must not reach Microsoft.
     env = production_env(tmp_path, PORTAL_BASE_URL="http://localhost:8000", DJANGO_ALLOWED_HOSTS="portal.example")
-    for name in ("ENTRA_CLIENT_ID", "ENTRA_CLIENT_SECRET", "DJANGO_SECRET_KEY", "IMPORT_ENCRYPTION_KEY"):
+    for name in ("ENTRA_CLIENT_ID", "ENTRA_CLIENT_SECRET", "DJANGO_SECRET_KEY", "PORTAL_ENCRYPTION_KEYS"):
         del env[name]
     result = manage("golive_check", "--offline", "--no-color", env=env)
     output = result.stdout
@@ -73,7 +73,7 @@ def test_missing_settings_are_named_in_plain_words(tmp_path: Path) -> None:
         "FAIL  DJANGO_ALLOWED_HOSTS doesn't include localhost",
         "FAIL  DATABASE_URL is not set (or is SQLite)",
         "FAIL  Static files were not collected",
-        "FAIL  IMPORT_ENCRYPTION_KEY is not set",
+        "FAIL  PORTAL_ENCRYPTION_KEYS is not set",
     ):
         assert expected in output, expected
     assert "CommandError:" in result.stderr and "to fix before go-live" in result.stderr

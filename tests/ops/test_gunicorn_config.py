@@ -55,11 +55,11 @@ def test_procfile_processes() -> None:
     assert set(lines) == {"release", "web", "worker"}
     assert "createcachetable" in lines["release"] and "migrate" in lines["release"]
     assert lines["web"].strip() == "gunicorn --config deploy/gunicorn.conf.py"
-    assert lines["worker"].strip() == "python manage.py db_worker"
+    assert lines["worker"].strip() == "python manage.py worker"
     compose = (REPO / "deploy" / "compose.yaml").read_text()
     # compose mirrors the Procfile, command for command.
     assert '["gunicorn", "--config", "deploy/gunicorn.conf.py"]' in compose
-    assert '["python", "manage.py", "db_worker"]' in compose
+    assert '["python", "manage.py", "worker"]' in compose
     assert lines["release"].strip() in compose
 
 

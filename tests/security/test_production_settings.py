@@ -45,7 +45,7 @@ def production_env(var_dir: Path, **extra: str) -> dict[str, str]:
             "PORTAL_BASE_URL": f"https://{HOST}",
             "PORTAL_VAR_DIR": str(var_dir),
             "DATABASE_URL": f"sqlite:///{var_dir / 'portal.sqlite3'}",
-            "IMPORT_ENCRYPTION_KEY": "AaIJWoBDhWiv5MRZGNv1B2XiNFB5HWUKYS8usSMC8Ko=",
+            "PORTAL_ENCRYPTION_KEYS": "AaIJWoBDhWiv5MRZGNv1B2XiNFB5HWUKYS8usSMC8Ko=",
             "SESSION_IDLE_MINUTES": "20",
             "SESSION_MAX_HOURS": "8",
             "PYTHONDONTWRITEBYTECODE": "1",

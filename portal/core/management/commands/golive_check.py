@@ -27,13 +27,14 @@ from django.http.request import validate_host
 from django.urls import reverse
 
 from portal.core.health import discovery_url, fetch_discovery_document
+from portal.core.sealing import encryption_keys, invalid_keys
 from portal.graph.transport import build_session
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104  # nosec B104: compared, not bound
 # Delegated permissions that only an administrator can consent to for the organisation.
 # The portal's own start-up checks (portal.core.checks) that the sections above already explain.
-_REPORTED_ABOVE = {"portal.E001", "portal.E002", "portal.E003", "portal.imports.E001"}
+_REPORTED_ABOVE = {"portal.E001", "portal.E002", "portal.E003", "portal.E004", "portal.E005"}
 _ADMIN_CONSENT = {
     "UserAuthenticationMethod.ReadWrite.All",
     "User.ReadBasic.All",
@@ -241,11 +242,20 @@ class Command(BaseCommand):
             )
         else:
             report.ok("Static files are collected (compressed, content-hashed).")
-        if hasattr(settings, "IMPORT_ENCRYPTION_KEY"):
-            if settings.IMPORT_ENCRYPTION_KEY:
-                report.ok("IMPORT_ENCRYPTION_KEY is set (not shown).")
-            else:
-                report.fail("IMPORT_ENCRYPTION_KEY is not set: uploaded seed files can't be stored encrypted.")
+        keys = encryption_keys(settings.PORTAL_ENCRYPTION_KEYS)
+        if not keys:
+            report.fail(
+                "PORTAL_ENCRYPTION_KEYS is not set: sign-ins (refresh tokens) and uploaded seed files "
+                "can't be stored sealed."
+            )
+        elif invalid_keys(keys):
+            report.fail("PORTAL_ENCRYPTION_KEYS is not a list of Fernet keys (not shown).")
+        else:
+            report.ok(f"PORTAL_ENCRYPTION_KEYS is set: {len(keys)} key(s), the first seals (not shown).")
+        if settings.ENCRYPTION_KEYS_FROM_DEPRECATED_NAME:
+            report.warn(
+                "The key comes from IMPORT_ENCRYPTION_KEY, a deprecated name: rename it PORTAL_ENCRYPTION_KEYS."
+            )
 
     def _identity_provider(self, report: Report, registered: list[str], offline: bool, timeout: float) -> None:
         report.section("Sign-in with Entra ID")

@@ -2,7 +2,7 @@
 
 What `make run` uses: one command, so a demo visitor gets imports and other background jobs
 without starting a second process by hand. Production runs the two as separate processes
-(gunicorn + `manage.py db_worker`, see README).
+(gunicorn + `manage.py worker`, see README).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, addrport: str, **options: Any) -> None:
         # A SIGTERM (from a supervisor, or `timeout`) must also stop the worker we started.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"])
+        worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--interval", "0.5"])
         self.stdout.write(f"Background worker started (pid {worker.pid}).")
         self.stdout.write(
             self.style.SUCCESS(f"Portal on http://{addrport}/ — sandbox pages at http://{addrport}/sandbox/")
