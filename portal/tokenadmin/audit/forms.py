@@ -14,6 +14,10 @@ from portal.core.reasons import Reason
 from portal.core.wording import AUDIT_LABEL
 
 
+#: The portal's wrong-code limits: a person or a token whose code entry was paused.
+LOCKOUTS = (Reason.TOO_MANY_ATTEMPTS, Reason.TOO_MANY_ATTEMPTS_TODAY)
+
+
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Done by", max_length=255, required=False, help_text="Part of a UPN.")
     target = forms.CharField(label="Done to", max_length=255, required=False, help_text="Part of a UPN.")
@@ -26,6 +30,12 @@ class AuditFilterForm(forms.Form):
         label="Reason",
         required=False,
         choices=[("", "Any reason"), *((reason.value, AUDIT_LABEL[reason]) for reason in Reason)],
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Any event"), ("lockout", "Code entry paused (too many wrong codes)")],
+        help_text="Lockouts that repeat for one person or one token are worth a look.",
     )
     since = forms.DateField(
         label="From",
@@ -65,6 +75,8 @@ class AuditFilterForm(forms.Form):
             events = events.filter(outcome=data["outcome"])
         if data["reason"]:
             events = events.filter(reason=data["reason"])
+        if data["kind"] == "lockout":
+            events = events.filter(reason__in=LOCKOUTS)
         zone = timezone.get_current_timezone()
         if data["since"]:
             events = events.filter(at__gte=timezone.make_aware(datetime.combine(data["since"], time.min), zone))
