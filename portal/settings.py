@@ -116,6 +116,10 @@ if SANDBOX_ENABLED:
     INSTALLED_APPS.append("portal.sandbox")
 
 MIDDLEWARE = [
+    # Outermost, so that every answer carries them: Django's own 400 for a bad Host (raised inside
+    # CommonMiddleware, or SecurityMiddleware's https redirect), static files, the probes.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.core.middleware.RequestIdMiddleware",
@@ -127,8 +131,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.web.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -249,6 +251,8 @@ SECURE_HSTS_PRELOAD = False
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
+# Where the browser goes to sign in and out: Entra's authority, or the sandbox tenant's pages.
+SIGN_IN_ORIGIN = PORTAL_BASE_URL if SANDBOX_ENABLED else ENTRA_AUTHORITY_HOST
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -257,7 +261,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "form-action": ["'self'", "http:", "https:"],
+        # A form may post here, and sign-in/sign-out redirect from a form to the identity provider.
+        "form-action": ["'self'", SIGN_IN_ORIGIN],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'none'"],
         "object-src": ["'none'"],

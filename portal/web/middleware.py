@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from portal.core.http import redirect_after_post
 from portal.graph.errors import GraphError, GraphUnavailable
@@ -18,8 +19,9 @@ from portal.identity.views import PENDING_CLAIMS_KEY
 
 
 class SessionLifetimeMiddleware:
-    """Idle and absolute session lifetimes, enforced server-side; and the way back into sign-in
-    for any view that finds the person's tokens no longer good enough."""
+    """Idle and absolute session lifetimes, enforced server-side (and kept in the session row's
+    expiry, for the purge); `Cache-Control: private, no-store` on every signed-in answer; and the
+    way back into sign-in for any view that finds the person's tokens no longer good enough."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -38,6 +40,10 @@ class SessionLifetimeMiddleware:
             # Write at most once a minute: saving the session on every request costs a DB write.
             if now - last_seen >= 60 or LAST_SEEN_KEY not in request.session:
                 session_expiry_renew(request.session, now=now)
+            response = self.get_response(request)
+            # A signed-in page is this person's: no shared cache keeps it, no browser stores it.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

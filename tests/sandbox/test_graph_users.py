@@ -126,10 +126,31 @@ def test_search(admin: GraphClient, directory: Directory, search: str, expected:
 
 
 @pytest.mark.parametrize(
-    "search", ["amy", '"amy"', '"colour:red"', '"displayName:amy" OR', '"displayName:a" XOR "mail:b"']
+    "search",
+    [
+        "amy",
+        '"amy"',
+        '"colour:red"',
+        '"displayName:amy" OR',
+        '"displayName:a" XOR "mail:b"',
+        '"displayName:a"b"',  # a quote inside a clause must be escaped
+        '"displayName:a\\b"',  # so must a backslash
+    ],
 )
 def test_bad_search_is_400(admin: GraphClient, search: str) -> None:
-    assert admin.get("/users", params={"$search": search}, headers=EVENTUAL).status_code == 400
+    response = admin.get("/users", params={"$search": search}, headers=EVENTUAL)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "Request_UnsupportedQuery"
+
+
+def test_search_terms_with_escaped_quotes_and_backslashes(admin: GraphClient, directory: Directory) -> None:
+    # Graph's rule: inside a clause, a double quote or a backslash is escaped with a backslash.
+    directory.colleague.display_name = 'Carl "Cee" Back\\slash'
+    directory.colleague.save()
+    for search in ('"displayName:\\"cee\\""', '"displayName:back\\\\slash"', '"displayName:\\"c"'):
+        response = admin.get("/users", params={"$search": search}, headers=EVENTUAL)
+        assert response.status_code == 200, (search, response.text)
+        assert names(response) == ['Carl "Cee" Back\\slash'], search
 
 
 @pytest.mark.parametrize(

@@ -197,3 +197,37 @@ def test_other_kinds_of_answer(personas: Personas) -> None:
     check_page(employee.post("/tokens/add", form), "form with an error")
     check_page(employee.post("/tokens/add", form, headers=htmx), "htmx partial (form with an error)")
     check_page(employee.get("/admin/", headers=htmx), "403 to htmx")
+
+
+def test_django_s_own_bad_host_page_has_the_headers() -> None:
+    # Before: the 400 for a Host outside ALLOWED_HOSTS came from a middleware below CSP and
+    # X-Frame-Options (issue 11), so it had neither.
+    response = Client().get("/tokens/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert_security_headers(response, "bad Host 400")
+    static = Client().get("/static/css/portal.css")
+    assert static.status_code in {200, 404}
+    assert "frame-ancestors 'none'" in static.get("Content-Security-Policy", ""), "static file"
+
+
+def test_forms_may_post_only_here_and_to_the_sign_in_page() -> None:
+    # Before: form-action 'self' http: https: let an injected form post anywhere.
+    csp = Client().get("/").get("Content-Security-Policy", "")
+    form_action = next(part.split()[1:] for part in csp.split(";") if part.split()[:1] == ["form-action"])
+    assert form_action == ["'self'", settings.SIGN_IN_ORIGIN]
+    assert (
+        settings.PORTAL_BASE_URL if settings.SANDBOX_ENABLED else "https://login.microsoftonline.com"
+    ) == settings.SIGN_IN_ORIGIN
+
+
+def test_signed_in_pages_are_never_stored(personas: Personas) -> None:
+    employee, admin = personas(EMP), personas(AA)
+    for client, url in (
+        (employee, "/tokens/"),
+        (employee, "/tokens/add"),
+        (admin, "/admin/"),
+        (admin, "/admin/audit/"),
+    ):
+        cache_control = {part.strip() for part in client.get(url).get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= cache_control, (url, cache_control)
+    assert "no-store" not in Client().get("/").get("Cache-Control", "")  # the public start page may be cached

@@ -339,3 +339,19 @@ def test_htmx_gets_the_results_part_but_a_history_restore_gets_the_whole_page(is
     )
     assert "<html" in text_of(restore)
     assert "HX-Request" in restore["Vary"]
+
+
+def test_search_with_quotes_and_backslashes_finds_people(isaiah: Client) -> None:
+    # Before: a `"` in the search box gave a 503 "try again" page (the portal escaped as Graph
+    # documents, the sandbox's parser did not accept it).
+    DirectoryUser.objects.create(
+        user_principal_name="dwayne.q@contoso-sandbox.example", display_name='Dwayne "The Rock" Q\\Ops'
+    )
+    for query in ('"the rock', '"The', "q\\ops", 'O"Brien'):
+        response = isaiah.get("/admin/users/", {"q": query})
+        assert response.status_code == 200, query
+        page = text_of(response)
+        if query == 'O"Brien':
+            assert "No user matches" in page
+        else:
+            assert "dwayne.q@contoso-sandbox.example" in page, query

@@ -2,8 +2,9 @@
 
 What an admin area needs to find a person. Like Graph, `$search` (and `$count`) on users need the
 header `ConsistencyLevel: eventual` ("advanced queries"); `$search` takes quoted `"property:text"`
-clauses joined by OR/AND and matches the beginning of any word of the property (Graph tokenises
-display names and addresses into words); `$filter` supports `startswith(...)` and `eq`.
+clauses (a quote or backslash in the text escaped with a backslash) joined by OR/AND and matches
+the beginning of any word of the property (Graph tokenises display names and addresses into
+words); `$filter` supports `startswith(...)` and `eq`.
 """
 
 from __future__ import annotations
@@ -48,7 +49,12 @@ SEARCHABLE = {
     "surname": "surname",
 }
 ORDERABLE = {"displayname": "display_name", "userprincipalname": "user_principal_name"}
-_CLAUSE = re.compile(r'\s*"([^"]*)"\s*')
+# "The whole clause must be declared inside double quotes. If it contains double quotes or
+# backslash, it should be escaped with a backslash" (Graph docs, "Use the $search query
+# parameter"): so inside a clause `\"` and `\\` are a quote and a backslash, and a bare quote or
+# backslash is a syntax error.
+_CLAUSE = re.compile(r'\s*"((?:[^"\\]|\\["\\])*)"\s*')
+_ESCAPED = re.compile(r'\\(["\\])')
 _CONNECTIVE = re.compile(r"\s*(OR|AND)\s*")
 
 
@@ -188,7 +194,7 @@ def _parse_search(text: str) -> list[list[tuple[str, str]]]:
                 raise errors.UNSUPPORTED_QUERY(
                     f'$search is supported on {", ".join(sorted(SEARCHABLE))} with "property:text" clauses.'
                 )
-            alternatives[-1].append((SEARCHABLE[prop.strip().lower()], term.strip().lower()))
+            alternatives[-1].append((SEARCHABLE[prop.strip().lower()], _ESCAPED.sub(r"\1", term).strip().lower()))
             position, expect_clause = match.end(), False
             continue
         connective = _CONNECTIVE.match(text, position)

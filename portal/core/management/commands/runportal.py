@@ -14,6 +14,15 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.commands.runserver import Command as RunserverCommand
+
+from portal.core.devserver import BoundedWSGIServer
+
+
+class BoundedRunserver(RunserverCommand):
+    """runserver whose server never reads an unread request body into memory (portal.core.devserver)."""
+
+    server_cls = BoundedWSGIServer
 
 
 class Command(BaseCommand):
@@ -31,7 +40,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Portal on http://{addrport}/ — sandbox pages at http://{addrport}/sandbox/")
         )
         try:
-            call_command("runserver", addrport, use_reloader=False, use_threading=True)
+            call_command(BoundedRunserver(), addrport, use_reloader=False, use_threading=True)
         finally:
             worker.send_signal(signal.SIGTERM)
             try:
