@@ -430,7 +430,7 @@ IMPORT_LEASE_SECONDS = env_int("IMPORT_LEASE_SECONDS", 60)
 IMPORT_DRAFT_HOURS = env_int("IMPORT_DRAFT_HOURS", 24)
 
 
-# --- Sealing (portal.core.sealing) -----------------------------------------------------------------
+# --- Sealing (portal.identity.sealing) -----------------------------------------------------------------
 
 # Fernet key(s) sealing everything the portal keeps but must not store in clear: the MSAL token
 # cache in each session, an admin's delegated sign-in while an import job needs it, seed secrets.

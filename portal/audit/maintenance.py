@@ -1,4 +1,4 @@
-"""Periodic jobs for the audit trail (portal.core.periodic)."""
+"""Purging the audit trail past its retention (run periodically: portal.core.maintenance)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from portal.audit.models import AuditEvent
-from portal.core.periodic import periodic_job
 
 
-@periodic_job(name="audit.retention", every=timedelta(days=1))
 def audit_events_expire(*, now: datetime) -> int:
     """Delete events older than AUDIT_RETENTION_DAYS; 0 (the default) keeps the trail for ever."""
     days = settings.AUDIT_RETENTION_DAYS

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from portal.core.sealing import encryption_keys, invalid_keys
+from portal.identity.sealing import encryption_keys, invalid_keys
 
 
 @register(Tags.security, deploy=False)

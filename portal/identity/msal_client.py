@@ -16,8 +16,8 @@ import msal
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
-from portal.core.sealing import SealBroken, seal_text, unseal_text
 from portal.graph.transport import OutgoingSession, build_session
+from portal.identity.sealing import SealBroken, seal_text, unseal_text
 
 TOKEN_CACHE_SESSION_KEY = "identity.msal_cache"
 
@@ -58,7 +58,7 @@ def load_cache(session: SessionBase) -> msal.SerializableTokenCache:
 
 
 def save_cache(session: SessionBase, cache: msal.SerializableTokenCache) -> None:
-    """Store the cache sealed (portal.core.sealing): session rows hold no refresh token in clear."""
+    """Store the cache sealed (portal.identity.sealing): session rows hold no refresh token in clear."""
     if cache.has_state_changed:
         session[TOKEN_CACHE_SESSION_KEY] = seal_text(cache.serialize()).decode("ascii")
 

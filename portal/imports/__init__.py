@@ -16,5 +16,5 @@
     management/commands/import_tokens.py  the same dry run and job from the command line
 
 The worker acts with the delegated rights of the admin who confirmed: their MSAL token cache is
-sealed (portal.core.sealing) on the job while a task needs it (portal.identity.delegation).
+sealed (portal.identity.sealing) on the job while a task needs it (portal.identity.delegation).
 """

@@ -22,9 +22,9 @@ from portal.audit.models import AuditEvent
 from portal.core import periodic
 from portal.core.models import CodeAttempt, PeriodicRun
 from portal.core.periodic import PeriodicTicker, periodic_job, periodic_jobs, periodic_run_due
-from portal.core.sealing import seal
 from portal.identity import msal_client
 from portal.identity.maintenance import sessions_purge
+from portal.identity.sealing import seal
 from portal.imports.maintenance import imports_purge
 from portal.imports.models import ImportJob, ImportRow
 from tests.support.signin import signed_in_client

@@ -11,7 +11,7 @@ them is driven for real, and everything the portal writes is searched:
   session rows are decoded (the signed, compressed payload would hide anything from a plain grep);
 * every portal page, header and cookie the test's browsers received, and the audit CSV export.
 
-Session rows hold MSAL's token cache sealed (portal.core.sealing): searched as stored, no token may
+Session rows hold MSAL's token cache sealed (portal.identity.sealing): searched as stored, no token may
 show (the cookie carries only the session key — asserted). One legitimate holder is left out: the
 sandbox tenant's own database, which plays Microsoft and so stores seed secrets and refresh tokens,
 as Entra does.

@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from portal.core.sealing import SealBroken, seal, unseal
 from portal.identity.delegation import DelegationExpired, delegated_access_token
+from portal.identity.sealing import SealBroken, seal, unseal
 from portal.imports.models import ImportJob
 
 #: Ask for a new token when the one in hand has less than this left (MSAL itself refreshes at 5 min).

@@ -28,9 +28,9 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.core.reasons import Reason
-from portal.core.sealing import seal
 from portal.identity.delegation import DelegatedCache
 from portal.identity.models import User
+from portal.identity.sealing import seal
 from portal.imports.models import ImportJob, ImportRow
 
 logger = logging.getLogger("portal.imports")

@@ -38,13 +38,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.core.sealing import SealBroken, unseal_text
 from portal.core.serials import serial_normalise
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.retry import RetryPolicy
 from portal.identity.delegation import DelegationExpired
 from portal.identity.errors import IdentityUnavailable
+from portal.identity.sealing import SealBroken, unseal_text
 from portal.imports.models import ImportJob, ImportRow
 from portal.imports.services import jobs
 from portal.imports.services.credentials import StoredDelegation, TokenSource

@@ -3,7 +3,7 @@
 The parsers yield one verdict at a time; rows are written in chunks with bulk_create, so memory
 holds one chunk whatever the file's size. Everything happens in one transaction: a file that turns
 out broken part-way (too many rows, a quote never closed) leaves nothing behind. Secrets are sealed
-(portal.core.sealing) before they reach a model instance, and rows the parser rejected never get
+(portal.identity.sealing) before they reach a model instance, and rows the parser rejected never get
 one. Nothing here talks to Graph: the dry run's lookups happen in the analysis task.
 """
 
@@ -16,9 +16,9 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import transaction
 
-from portal.core.sealing import seal, seal_text
 from portal.identity.delegation import DelegatedCache
 from portal.identity.models import User
+from portal.identity.sealing import seal, seal_text
 from portal.imports.models import ImportJob, ImportRow
 from portal.imports.parsing import (
     AssignmentRow,

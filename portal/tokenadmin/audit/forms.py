@@ -13,7 +13,6 @@ from portal.audit.models import AuditEvent
 from portal.core.reasons import Reason
 from portal.core.wording import AUDIT_LABEL
 
-
 #: The portal's wrong-code limits: a person or a token whose code entry was paused.
 LOCKOUTS = (Reason.TOO_MANY_ATTEMPTS, Reason.TOO_MANY_ATTEMPTS_TODAY)
 

@@ -27,8 +27,8 @@ from django.http.request import validate_host
 from django.urls import reverse
 
 from portal.core.health import discovery_url, fetch_discovery_document
-from portal.core.sealing import encryption_keys, invalid_keys
 from portal.graph.transport import build_session
+from portal.identity.sealing import encryption_keys, invalid_keys
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104  # nosec B104: compared, not bound
