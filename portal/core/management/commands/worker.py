@@ -7,14 +7,18 @@ runs once as the worker starts, so `worker --batch` does a round of periodic wor
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from portal.core.periodic import PeriodicTicker, periodic_run_due
+
+logger = logging.getLogger("portal.periodic")
 
 
 class Command(db_worker.Command):
@@ -25,7 +29,10 @@ class Command(db_worker.Command):
         watcher = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
         ticker: PeriodicTicker | None = None
         if not watcher:
-            periodic_run_due()
+            try:
+                periodic_run_due()
+            except DatabaseError:  # a locked or unreachable database must not keep tasks from running
+                logger.exception("periodic run failed")
             if not options.get("batch"):
                 ticker = PeriodicTicker(tick=settings.PERIODIC_TICK_SECONDS)
                 ticker.start()
