@@ -460,6 +460,42 @@ def test_bulk_create_partial_success(
     ]
 
 
+def test_bulk_create_judges_items_in_request_order(
+    directory: Directory, graph: Callable[..., GraphClient], make_token: Callable[..., HardwareToken]
+) -> None:
+    """Written in one go, answered as if one by one: a serial repeated within the request (or
+    differing only in case from one already there) loses to the first; an item that failed frees
+    its serial for a later one."""
+    make_token(serial="SN-OLD")
+    client = graph(directory.global_admin)
+    items = [
+        {"@contentId": "a", **new_device("sn-old")},
+        {"@contentId": "b", **new_device("SN-NEW")},
+        {"@contentId": "c", **new_device("sn-new")},
+        {"@contentId": "d", **new_device("SN-X", assignTo={"id": "00000000-0000-0000-0000-000000000000"})},
+        {"@contentId": "e", **new_device("SN-X", assignTo={"id": str(directory.employee.id)})},
+        {"@contentId": "f", **new_device("sn-x")},
+    ]
+
+    response = client.patch(DEVICES, json={"@context": "#$delta", "value": items})
+
+    results = response.json()["value"]
+    assert [item["@contentId"] for item in results] == ["a", "b", "c", "d", "e", "f"]
+    codes = [item.get("error", {}).get("code") for item in results]
+    assert codes == [
+        "serialNumberAlreadyExists",
+        None,
+        "serialNumberAlreadyExists",
+        "Request_ResourceNotFound",
+        None,
+        "serialNumberAlreadyExists",
+    ]
+    stored = {token.serial_number: token for token in HardwareToken.objects.all()}
+    assert sorted(stored) == ["SN-NEW", "SN-OLD", "SN-X"]
+    assert results[1]["id"] == str(stored["SN-NEW"].id)
+    assert stored["SN-X"].assigned_to == directory.employee
+
+
 def test_bulk_status_switch(policy_admin: GraphClient, settings: Any) -> None:
     sandbox(settings, BULK_STATUS=201)
     response = policy_admin.patch(DEVICES, json={"@context": "#$delta", "value": [new_device()]})
