@@ -64,8 +64,9 @@ def delegated_cache_export(request: HttpRequest) -> DelegatedCache:
     home_account_id = request.session.get(ACCOUNT_KEY)
     if not home_account_id:
         raise ReauthenticationRequired(admin=True)
-    cache = msal_client.load_cache(request.session)
-    return DelegatedCache(blob=cache.serialize().encode("utf-8"), home_account_id=str(home_account_id))
+    with msal_client.session_application(request.session) as app:
+        blob = msal_client.token_cache(app).serialize().encode("utf-8")
+    return DelegatedCache(blob=blob, home_account_id=str(home_account_id))
 
 
 def delegated_access_token(cache_blob: bytes, home_account_id: str, *, force_refresh: bool = False) -> DelegatedToken:
@@ -75,24 +76,29 @@ def delegated_access_token(cache_blob: bytes, home_account_id: str, *, force_ref
     DelegationExpired when no token can be had, IdentityUnavailable when the identity provider
     could not be reached (worth retrying later).
     """
-    cache = msal.SerializableTokenCache()
     try:
-        cache.deserialize(cache_blob.decode("utf-8"))
-    except ValueError as exc:
+        serialized = cache_blob.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise DelegationExpired("unreadable_cache") from exc
-    app = msal_client.build_app(cache)
     try:
-        account = next((a for a in app.get_accounts() if a.get("home_account_id") == home_account_id), None)
-        if account is None:
-            raise DelegationExpired("no_account")
-        result = app.acquire_token_silent_with_error(list(settings.ADMIN_SCOPES), account, force_refresh=force_refresh)
-    except (msal.exceptions.MsalServiceError, OSError) as exc:
-        raise IdentityUnavailable(type(exc).__name__) from exc
+        with msal_client.application(serialized) as app:
+            try:
+                account = next((a for a in app.get_accounts() if a.get("home_account_id") == home_account_id), None)
+                if account is None:
+                    raise DelegationExpired("no_account")
+                result = app.acquire_token_silent_with_error(
+                    list(settings.ADMIN_SCOPES), account, force_refresh=force_refresh
+                )
+            except (msal.exceptions.MsalServiceError, OSError) as exc:
+                raise IdentityUnavailable(type(exc).__name__) from exc
+            cache = msal_client.token_cache(app)
+            updated = cache.serialize().encode("utf-8") if cache.has_state_changed else None
+    except msal_client.UnreadableTokenCache as exc:
+        raise DelegationExpired("unreadable_cache") from exc
     if not result or "access_token" not in result:
         reason = str(result.get("error", "no_token")) if result else "no_token"
         logger.info("delegated token unavailable", extra={"error": reason})
         raise DelegationExpired(reason)
-    updated = cache.serialize().encode("utf-8") if cache.has_state_changed else None
     try:
         expires_in = float(result.get("expires_in") or 0)
     except (TypeError, ValueError):

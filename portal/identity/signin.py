@@ -72,12 +72,13 @@ def sign_in_begin(
     scopes = list(settings.EMPLOYEE_SCOPES) + (list(settings.ADMIN_SCOPES) if admin else [])
     login_hint = request.user.upn if request.user.is_authenticated else None
     try:
-        flow = msal_client.build_app().initiate_auth_code_flow(
-            scopes,
-            redirect_uri=redirect_uri(),
-            login_hint=login_hint or None,
-            claims_challenge=claims_challenge,
-        )
+        with msal_client.application() as app:
+            flow = app.initiate_auth_code_flow(
+                scopes,
+                redirect_uri=redirect_uri(),
+                login_hint=login_hint or None,
+                claims_challenge=claims_challenge,
+            )
     except (ValueError, OSError) as exc:  # discovery unreachable or malformed
         raise IdentityUnavailable(type(exc).__name__) from exc
     flows: dict[str, Any] = request.session.get(FLOWS_KEY, {})
@@ -101,30 +102,29 @@ def sign_in_complete(*, request: HttpRequest) -> str:
     if request.GET.get("error"):
         raise _error_from_idp(request.GET.get("error", ""), request.GET.get("error_description", ""))
 
-    cache = msal_client.load_cache(request.session)
-    app = msal_client.build_app(cache)
-    try:
-        result = app.acquire_token_by_auth_code_flow(pending["flow"], request.GET.dict())
-    except ValueError as exc:  # state mismatch or a malformed callback (MSAL's own check)
-        raise SignInError("state_mismatch", type(exc).__name__) from exc
-    except RuntimeError as exc:  # MSAL raises RuntimeError on a nonce mismatch
-        raise SignInError("nonce_mismatch", type(exc).__name__) from exc
-    except (msal.exceptions.MsalServiceError, OSError) as exc:
-        raise SignInError("unavailable", type(exc).__name__) from exc
-    if "error" in result:
-        raise _error_from_idp(result.get("error", ""), result.get("error_description", ""))
+    with msal_client.session_application(request.session) as app:
+        try:
+            result = app.acquire_token_by_auth_code_flow(pending["flow"], request.GET.dict())
+        except ValueError as exc:  # state mismatch or a malformed callback (MSAL's own check)
+            raise SignInError("state_mismatch", type(exc).__name__) from exc
+        except RuntimeError as exc:  # MSAL raises RuntimeError on a nonce mismatch
+            raise SignInError("nonce_mismatch", type(exc).__name__) from exc
+        except (msal.exceptions.MsalServiceError, OSError) as exc:
+            raise SignInError("unavailable", type(exc).__name__) from exc
+        if "error" in result:
+            raise _error_from_idp(result.get("error", ""), result.get("error_description", ""))
 
-    claims = result.get("id_token_claims") or {}
-    _check_id_token_claims(claims)
-    user = _user_from_claims(claims)
+        claims = result.get("id_token_claims") or {}
+        _check_id_token_claims(claims)
+        user = _user_from_claims(claims)
 
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session id
-    request.session[FLOWS_KEY] = {}
-    request.session[WIDS_KEY] = list(claims.get("wids", []))
-    request.session[ACCOUNT_KEY] = _home_account_id(claims)
-    request.session[SIGNED_IN_AT_KEY] = request.session.get(SIGNED_IN_AT_KEY) or int(time.time())
-    session_expiry_renew(request.session, now=int(time.time()))
-    msal_client.save_cache(request.session, cache)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session id
+        request.session[FLOWS_KEY] = {}
+        request.session[WIDS_KEY] = list(claims.get("wids", []))
+        request.session[ACCOUNT_KEY] = _home_account_id(claims)
+        request.session[SIGNED_IN_AT_KEY] = request.session.get(SIGNED_IN_AT_KEY) or int(time.time())
+        session_expiry_renew(request.session, now=int(time.time()))
+        msal_client.save_cache(request.session, app)
     logger.info("signed in", extra={"oid": user.oid, "admin_scopes": bool(pending.get("admin"))})
     return str(pending["next"])
 
@@ -132,17 +132,16 @@ def sign_in_complete(*, request: HttpRequest) -> str:
 def graph_access_token(*, request: HttpRequest, admin: bool = False) -> str:
     """An access token for Graph with the employee (or admin) scopes, from the session's cache."""
     scopes = list(settings.ADMIN_SCOPES if admin else settings.EMPLOYEE_SCOPES)
-    cache = msal_client.load_cache(request.session)
-    app = msal_client.build_app(cache)
     home_account_id = request.session.get(ACCOUNT_KEY)
-    try:
-        account = next((a for a in app.get_accounts() if a.get("home_account_id") == home_account_id), None)
-        if account is None:
-            raise ReauthenticationRequired(admin=admin)
-        result = app.acquire_token_silent_with_error(scopes, account)
-    except (msal.exceptions.MsalServiceError, OSError) as exc:
-        raise IdentityUnavailable(type(exc).__name__) from exc
-    msal_client.save_cache(request.session, cache)
+    with msal_client.session_application(request.session) as app:
+        try:
+            account = next((a for a in app.get_accounts() if a.get("home_account_id") == home_account_id), None)
+            if account is None:
+                raise ReauthenticationRequired(admin=admin)
+            result = app.acquire_token_silent_with_error(scopes, account)
+        except (msal.exceptions.MsalServiceError, OSError) as exc:
+            raise IdentityUnavailable(type(exc).__name__) from exc
+        msal_client.save_cache(request.session, app)
     if not result or "access_token" not in result:
         if result:
             logger.info("silent token failed", extra={"error": result.get("error", ""), "admin": admin})

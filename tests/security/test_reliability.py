@@ -85,8 +85,8 @@ def test_msal_is_always_given_our_session() -> None:
                 builders.append((str(path.relative_to(PORTAL.parent)), "http_client" in keywords))
     assert builders, "no MSAL application found"
     assert all(ok for _, ok in builders), builders
-    app = msal_client.build_app()
-    assert isinstance(app, msal.ConfidentialClientApplication)
+    with msal_client.application() as app:
+        assert isinstance(app, msal.ConfidentialClientApplication)
     assert isinstance(msal_client.http_session(), OutgoingSession)
     assert msal_client.http_session().default_timeout == settings.GRAPH_TIMEOUT_SECONDS
 
