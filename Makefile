@@ -59,8 +59,11 @@ fmt: $(STAMP)
 sandbox-reset: $(STAMP)
 	$(BIN)/python manage.py sandbox_seed --reset
 
+# Every benchmark in bench/ and one table of figures (a few minutes on 2 cores); BENCH_ARGS=--quick
+# for a small run that only checks they work.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -15,6 +15,7 @@ without being built in memory. Target: under 50 MB above baseline for every file
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
 import os
@@ -26,7 +27,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.support import ROOT, Row, common_arguments, write_rows
+
 UPLOAD_CAP = 10 * 1024 * 1024
 ROWS = 10_000
 PSKC_OPEN = (
@@ -150,13 +154,17 @@ def measure(path: Path) -> tuple[float, float, str]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    common_arguments(parser)
+    args = parser.parse_args()
     files: dict[str, Callable[[Path], None]] = {
         "normal: Entra CSV, 10,000 rows": normal_csv,
         "normal: JSON list, 10,000 rows": normal_json,
         "normal: PSKC, 10,000 keys": normal_pskc,
-        **EVIL,
+        **({} if args.quick else EVIL),
     }
     worst = 0.0
+    rows = []
     with tempfile.TemporaryDirectory() as directory:
         print(f"{'file':<36}{'size':>9}{'peak RSS':>10}{'seconds':>9}  outcome")
         for number, (label, write) in enumerate(files.items()):
@@ -166,8 +174,12 @@ def main() -> None:
             worst = max(worst, peak)
             size = os.path.getsize(path) / 2**20
             print(f"{label:<36}{size:>7.1f}MB{peak:>8.1f}MB{seconds:>9.2f}  {outcome}")
+            rows.append(
+                Row(f"parse: {label}", f"{peak:.1f}", "MB RSS", f"{size:.1f} MB file, {seconds:.2f} s; {outcome}")
+            )
             path.unlink()
     print(f"\nworst peak above baseline: {worst:.1f} MB (target: under 50 MB)")
+    write_rows(args.rows_json, rows)
 
 
 if __name__ == "__main__":
