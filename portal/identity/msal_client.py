@@ -3,9 +3,9 @@
 One ConfidentialClientApplication per thread, built on first use (and again after the settings or
 the transport change), all of them sharing one HTTP session (portal.graph.transport: the sandbox
 or Microsoft, chosen by settings) and one `http_cache`, so tenant discovery is fetched once per
-process. Building an application costs about 5 % of a page (MSAL re-reads the authority, builds
-its OAuth clients and looks for the optional msal_extensions package every time), so it is not
-done per request.
+process. Building an application costs a few per cent of a page (MSAL re-reads the authority,
+builds its OAuth clients and looks for the optional msal_extensions package every time;
+bench/pages.py prints it), so it is not done per request.
 
 The token cache is the signed-in person's, so it cannot be shared: MSAL binds the cache object's
 methods into the application when it is built, so the object can't be swapped afterwards either.
