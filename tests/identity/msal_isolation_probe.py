@@ -36,6 +36,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     from portal.identity.msal_client import TOKEN_CACHE_SESSION_KEY
+    from portal.identity.sealing import unseal_text
     from portal.sandbox.identity.hashing import sha256_hex
     from portal.sandbox.models import DirectoryUser, RefreshToken
     from portal.sandbox.seed import DOMAIN, seed_demo_tenant
@@ -62,7 +63,8 @@ def main() -> None:
     def owners(client: Client) -> set[str]:
         """Whose tokens the session's MSAL cache holds: account ids, access tokens' `oid`, and
         the sandbox's record of whom each refresh token was issued to."""
-        blob: dict[str, Any] = json.loads(client.session[TOKEN_CACHE_SESSION_KEY])
+        sealed = str(client.session[TOKEN_CACHE_SESSION_KEY]).encode("ascii")  # sealed at rest
+        blob: dict[str, Any] = json.loads(unseal_text(sealed))
         found = set()
         for kind, entries in blob.items():
             for entry in entries.values():

@@ -107,6 +107,9 @@ def test_in_sandbox_mode_nothing_leaves_for_an_unknown_host() -> None:
 
 SLOW = {"GRAPH_TIMEOUT_SECONDS": 0.3, "GRAPH_MAX_RETRY_WAIT_SECONDS": 0.5}
 LATENCY_MS = 10_000  # what a hanging Graph would cost per call without the timeout
+#: The timeouts are applied: the answer comes long before even one slow Graph answer would have.
+#: (A correctness bound with a wide margin, not a speed target: figures live in bench/.)
+BEFORE_ONE_SLOW_ANSWER = LATENCY_MS / 1000 / 2
 
 
 def slow_graph() -> override_settings:
@@ -123,8 +126,8 @@ def test_slow_graph_page_answers_quickly_with_a_clear_message(employee_client: C
     assert "did not answer in time" in text and "Try again in a minute" in text
     # A read is repeated once after a timeout, not more: two round trips in all.
     assert len(graph.requests) == 2, graph.describe()
-    # Bounded: two timeouts and one short backoff, far below one slow answer (10 s).
-    assert elapsed < 3.0, elapsed
+    # Bounded: two timeouts and one short backoff, not one slow answer (10 s).
+    assert elapsed < BEFORE_ONE_SLOW_ANSWER, elapsed
 
 
 def test_a_write_that_timed_out_is_not_sent_again(employee_client: Client) -> None:
@@ -136,7 +139,7 @@ def test_a_write_that_timed_out_is_not_sent_again(employee_client: Client) -> No
     assert "Open My tokens to check" in response.content.decode()  # it looked, couldn't tell, says so
     posts = [entry for entry in graph.requests if entry.method == "POST"]
     assert len(posts) == 1, graph.describe()  # the POST went once (the rest are read-backs)
-    assert elapsed < 2.0, elapsed
+    assert elapsed < BEFORE_ONE_SLOW_ANSWER, elapsed
     # The emulated Graph did process it: exactly the case a resend would have doubled.
     assert status_of(FREE) == "activated"
 
@@ -162,4 +165,4 @@ def test_admin_page_reading_through_batch_answers_quickly(personas: Personas) ->
     assert response.status_code == 503
     assert "did not answer in time" in response.content.decode()
     assert len(graph.requests) == 2, graph.describe()  # an all-GET $batch is safe to send twice
-    assert elapsed < 3.0, elapsed
+    assert elapsed < BEFORE_ONE_SLOW_ANSWER, elapsed
