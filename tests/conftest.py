@@ -4,11 +4,17 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from portal.identity import discovery, msal_client
 from portal.sandbox.seed import seed_demo_tenant
 from tests.support.admins import AUTH_ADMIN, POLICY_ADMIN, SignedIn
 from tests.support.signin import signed_in_client
+
+# Property tests check behaviour, not speed: a loaded CI machine must not fail them on time.
+hypothesis_settings.register_profile("portal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("portal")
 
 # Demo tenant people (portal.sandbox.seed), by what they can do.
 EMPLOYEE = "adele.vance@contoso-sandbox.example"

@@ -97,7 +97,7 @@ def test_a_session_applies_its_timeout_when_the_caller_gives_none() -> None:
         started = time.monotonic()
         with pytest.raises(requests.Timeout):
             session.get("https://graph.microsoft.com/beta/me")  # no timeout= given
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 2.5  # well before the 5 s answer it would otherwise wait for
 
 
 def test_in_sandbox_mode_nothing_leaves_for_an_unknown_host() -> None:
