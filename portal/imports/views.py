@@ -112,32 +112,21 @@ def seed_new(request: PortalRequest) -> HttpResponse:
 
 @csrf_protect
 def _seed_new(request: PortalRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
+    def stage(data: dict[str, Any]) -> ImportJob:
+        return staging.seed_file_stage(
+            actor=actor_of(request),
+            stream=data["file"].file,
+            file_name=data["file"].name or "",
+            delegation=delegated_cache_export(request),
+            assign_allowed=users_write.allows(request),
+            pskc_key_hex=data["pskc_key"] or None,
+            pskc_password=data["pskc_password"] or None,
+            default_manufacturer=data["default_manufacturer"],
+            default_model=data["default_model"],
+        )
+
     form = SeedUploadForm(request.POST or None, request.FILES or None)
-    if handler is not None and handler.exceeded:
-        return _too_large(request, ImportJob.Kind.SEED)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        delegation = delegated_cache_export(request)
-        try:
-            job = staging.seed_file_stage(
-                actor=actor_of(request),
-                stream=data["file"].file,
-                file_name=data["file"].name or "",
-                delegation=delegation,
-                assign_allowed=users_write.allows(request),
-                pskc_key_hex=data["pskc_key"] or None,
-                pskc_password=data["pskc_password"] or None,
-                default_manufacturer=data["default_manufacturer"],
-                default_model=data["default_model"],
-            )
-        except SeedFileError as exc:
-            form.add_error("file", exc.message)
-        else:
-            tasks.job_analyse_later(job.pk)
-            return redirect_after_post(request, "imports:job", job.public_id)
-    context = {"nav": NAV, "form": form, "kind": ImportJob.Kind.SEED}
-    status = 400 if request.method == "POST" else 200
-    return admin_render(request, "imports/upload.html", context, status=status)
+    return _upload_page(request, handler, ImportJob.Kind.SEED, form, stage)
 
 
 @csrf_exempt  # see seed_new
@@ -149,22 +138,39 @@ def assignments_new(request: PortalRequest) -> HttpResponse:
 
 @csrf_protect
 def _assignments_new(request: PortalRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
+    def stage(data: dict[str, Any]) -> ImportJob:
+        upload = data["file"]
+        return staging.assignment_file_stage(
+            actor=actor_of(request),
+            stream=upload.file,
+            file_name=upload.name or "",
+            delegation=delegated_cache_export(request),
+        )
+
     form = AssignmentUploadForm(request.POST or None, request.FILES or None)
+    return _upload_page(request, handler, ImportJob.Kind.ASSIGNMENT, form, stage)
+
+
+def _upload_page(
+    request: PortalRequest,
+    handler: LimitedUploadHandler | None,
+    kind: str,
+    form: SeedUploadForm | AssignmentUploadForm,
+    stage: Callable[[dict[str, Any]], ImportJob],
+) -> HttpResponse:
+    """The upload form of either kind: a valid file is staged by `stage` and its dry run queued; a
+    file the parser refuses is shown again on the form with why."""
     if handler is not None and handler.exceeded:
-        return _too_large(request, ImportJob.Kind.ASSIGNMENT)
+        return _too_large(request, kind)
     if request.method == "POST" and form.is_valid():
-        delegation = delegated_cache_export(request)
-        upload = form.cleaned_data["file"]
         try:
-            job = staging.assignment_file_stage(
-                actor=actor_of(request), stream=upload.file, file_name=upload.name or "", delegation=delegation
-            )
+            job = stage(form.cleaned_data)
         except SeedFileError as exc:
             form.add_error("file", exc.message)
         else:
             tasks.job_analyse_later(job.pk)
             return redirect_after_post(request, "imports:job", job.public_id)
-    context = {"nav": NAV, "form": form, "kind": ImportJob.Kind.ASSIGNMENT}
+    context = {"nav": NAV, "form": form, "kind": kind}
     return admin_render(request, "imports/upload.html", context, status=400 if request.method == "POST" else 200)
 
 
