@@ -97,31 +97,21 @@ def job_run(
         )
     except DelegationExpired as exc:
         logger.info("import job lost its delegated sign-in", extra={"job": str(job.public_id), "reason": exc.reason})
-        return jobs.job_finish(
-            job_id,
-            status=Status.FAILED,
-            owner=owner,
-            error_code="signin_expired",
-            error=(
-                "the sign-in of the admin who confirmed the import could not be renewed. "
-                "Import the file again (rows already done are skipped)."
-            ),
+        return _failed_retry(
+            job_id, owner, "signin_expired", "the sign-in of the admin who confirmed the import could not be renewed."
         )
     except Exception:
         # Logged without locals or arguments: the traceback holds code, not secrets.
         logger.exception("import job stopped unexpectedly", extra={"job": str(job.public_id)})
-        return jobs.job_finish(
-            job_id,
-            status=Status.FAILED,
-            owner=owner,
-            error_code="unexpected",
-            error=(
-                "the import stopped because of an unexpected problem. "
-                "Import the file again (rows already done are skipped)."
-            ),
-        )
+        return _failed_retry(job_id, owner, "unexpected", "the import stopped because of an unexpected problem.")
     cancelled = ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists()
     return jobs.job_finish(job_id, status=Status.CANCELLED if cancelled else Status.DONE, owner=owner)
+
+
+def _failed_retry(job_id: int, owner: str, error_code: str, what: str) -> ImportJob | None:
+    """End the job as failed because of `what` (a sentence), telling the admin how to go on."""
+    error = f"{what} Import the file again (rows already done are skipped)."
+    return jobs.job_finish(job_id, status=Status.FAILED, owner=owner, error_code=error_code, error=error)
 
 
 class JobRunner:
