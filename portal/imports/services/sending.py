@@ -148,11 +148,8 @@ def seed_chunk_send(client: GraphClient, items: list[SeedItem]) -> ChunkReport:
             report.sent.append(Unsettled(item.row_id, Control.IN_DOUBT))
         elif reason is Reason.DUPLICATE_SERIAL:
             report.sent.append(Unsettled(item.row_id, Control.EXISTS))
-        elif reason.retry_later:
-            report.sent.append(Unsettled(item.row_id, Control.NOT_PROCESSED))
         else:
-            text = import_row_text(reason, about=About.IMPORT_SEED, code=result.error_code)
-            report.sent.append(Finished(item.row_id, Outcome.FAILED, text))
+            _not_sent(report, item.row_id, reason, about=About.IMPORT_SEED, code=result.error_code)
     return report
 
 
@@ -189,8 +186,14 @@ def _assignment_group(client: GraphClient, group: list[AssignItem], report: Chun
         elif reason is Reason.REAUTHENTICATION_REQUIRED:
             report.unauthorized = True
             report.sent.append(Unsettled(item.row_id, Control.NOT_PROCESSED))
-        elif reason.retry_later:
-            report.sent.append(Unsettled(item.row_id, Control.NOT_PROCESSED))
         else:
-            text = import_row_text(reason, about=About.IMPORT_ASSIGN, code=error.code)
-            report.sent.append(Finished(item.row_id, Outcome.FAILED, text))
+            _not_sent(report, item.row_id, reason, about=About.IMPORT_ASSIGN, code=error.code)
+
+
+def _not_sent(report: ChunkReport, row_id: int, reason: Reason, *, about: About, code: str | None) -> None:
+    """A member Graph refused for a reason neither kind handles itself: left for a later pass if the
+    reason passes, otherwise failed with the words the results table shows for it."""
+    if reason.retry_later:
+        report.sent.append(Unsettled(row_id, Control.NOT_PROCESSED))
+    else:
+        report.sent.append(Finished(row_id, Outcome.FAILED, import_row_text(reason, about=about, code=code)))
