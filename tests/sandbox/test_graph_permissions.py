@@ -43,127 +43,41 @@ OPERATIONS = (
     "directory_read",
 )
 
-# caller → expected status per operation. 2xx means allowed.
+
+def _statuses(*statuses: int) -> dict[str, int]:
+    return dict(zip(OPERATIONS, statuses, strict=True))
+
+
+# caller → expected status per operation, in OPERATIONS' order (self read/write, user read/write,
+# admin read/write, inventory read/write, directory read). 2xx means allowed.
 MATRIX: dict[str, tuple[str, list[str], dict[str, int]]] = {
-    "employee": (
-        "employee",
-        EMPLOYEE_SCOPES,
-        dict(
-            self_read=200,
-            self_write=201,
-            user_read=403,
-            user_write=403,
-            admin_read=403,
-            admin_write=403,
-            inventory_read=403,
-            inventory_write=403,
-            directory_read=403,
-        ),
-    ),
+    "employee": ("employee", EMPLOYEE_SCOPES, _statuses(200, 201, 403, 403, 403, 403, 403, 403, 403)),
     "authentication administrator": (
         "auth_admin",
         ADMIN_SCOPES,
-        dict(
-            self_read=200,
-            self_write=201,
-            user_read=200,
-            user_write=201,
-            admin_read=403,
-            admin_write=403,
-            inventory_read=200,
-            inventory_write=403,
-            directory_read=200,
-        ),
+        _statuses(200, 201, 200, 201, 403, 403, 200, 403, 200),
     ),
     "privileged authentication administrator": (
         "priv_auth_admin",
         ADMIN_SCOPES,
-        dict(
-            self_read=200,
-            self_write=201,
-            user_read=200,
-            user_write=201,
-            admin_read=200,
-            admin_write=201,
-            inventory_read=200,
-            inventory_write=403,
-            directory_read=200,
-        ),
+        _statuses(200, 201, 200, 201, 200, 201, 200, 403, 200),
     ),
     "authentication policy administrator": (
         "policy_admin",
         ADMIN_SCOPES,
-        dict(
-            self_read=200,
-            self_write=201,
-            user_read=403,
-            user_write=403,
-            admin_read=403,
-            admin_write=403,
-            inventory_read=200,
-            inventory_write=201,
-            directory_read=200,
-        ),
+        _statuses(200, 201, 403, 403, 403, 403, 200, 201, 200),
     ),
-    "global reader": (
-        "global_reader",
-        READER_SCOPES,
-        dict(
-            self_read=200,
-            self_write=403,
-            user_read=200,
-            user_write=403,
-            admin_read=200,
-            admin_write=403,
-            inventory_read=200,
-            inventory_write=403,
-            directory_read=200,
-        ),
-    ),
+    "global reader": ("global_reader", READER_SCOPES, _statuses(200, 403, 200, 403, 200, 403, 200, 403, 200)),
     "global reader with write scopes": (
         "global_reader",
         ADMIN_SCOPES,
-        dict(
-            self_read=200,
-            self_write=201,
-            user_read=200,
-            user_write=403,
-            admin_read=200,
-            admin_write=403,
-            inventory_read=200,
-            inventory_write=403,
-            directory_read=200,
-        ),
+        _statuses(200, 201, 200, 403, 200, 403, 200, 403, 200),
     ),
-    "global administrator": (
-        "global_admin",
-        ADMIN_SCOPES,
-        dict(
-            self_read=200,
-            self_write=201,
-            user_read=200,
-            user_write=201,
-            admin_read=200,
-            admin_write=201,
-            inventory_read=200,
-            inventory_write=201,
-            directory_read=200,
-        ),
-    ),
+    "global administrator": ("global_admin", ADMIN_SCOPES, _statuses(200, 201, 200, 201, 200, 201, 200, 201, 200)),
     "privileged admin without scopes": (
         "priv_auth_admin",
         ["User.Read"],
-        dict(
-            self_read=403,
-            self_write=403,
-            user_read=403,
-            user_write=403,
-            admin_read=403,
-            admin_write=403,
-            inventory_read=403,
-            inventory_write=403,
-            directory_read=403,
-        ),
+        _statuses(403, 403, 403, 403, 403, 403, 403, 403, 403),
     ),
 }
 
