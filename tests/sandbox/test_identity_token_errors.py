@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -59,17 +60,6 @@ def test_pkce_verifier_must_match_the_challenge(client: Client) -> None:
     assert redeem(code, verifier="a" * 64).status_code == 200
 
 
-def test_redirect_uri_must_equal_the_one_at_authorize(client: Client) -> None:
-    code = get_code(client, seed.ADELE)
-
-    assert_entra_error(
-        redeem(code, redirect_uri="http://127.0.0.1:8000/elsewhere"),
-        status=400,
-        error="invalid_grant",
-        code=500112,
-    )
-
-
 def test_wrong_secret_is_401_invalid_client(client: Client) -> None:
     code = get_code(client, seed.ADELE)
 
@@ -77,21 +67,32 @@ def test_wrong_secret_is_401_invalid_client(client: Client) -> None:
     assert "guess" not in body["error_description"]
 
 
-def test_missing_secret(client: Client) -> None:
-    code = get_code(client, seed.ADELE)
+@pytest.mark.parametrize(
+    ("wrong", "status", "error", "code"),
+    [
+        pytest.param(
+            {"redirect_uri": "http://127.0.0.1:8000/elsewhere"},
+            400,
+            "invalid_grant",
+            500112,
+            id="redirect_uri must equal the one at authorize",
+        ),
+        pytest.param({"client_secret": None}, 401, "invalid_client", 7000218, id="missing secret"),
+        pytest.param(
+            {"client_id": "00000000-0000-0000-0000-000000000001"},
+            400,
+            "unauthorized_client",
+            700016,
+            id="unknown client",
+        ),
+    ],
+)
+def test_a_redemption_with_one_field_wrong_is_refused(
+    client: Client, wrong: dict[str, Any], status: int, error: str, code: int
+) -> None:
+    auth_code = get_code(client, seed.ADELE)
 
-    assert_entra_error(redeem(code, client_secret=None), status=401, error="invalid_client", code=7000218)  # type: ignore[arg-type]
-
-
-def test_unknown_client(client: Client) -> None:
-    code = get_code(client, seed.ADELE)
-
-    assert_entra_error(
-        redeem(code, client_id="00000000-0000-0000-0000-000000000001"),
-        status=400,
-        error="unauthorized_client",
-        code=700016,
-    )
+    assert_entra_error(redeem(auth_code, **wrong), status=status, error=error, code=code)
 
 
 def test_client_secret_basic_is_accepted(client: Client) -> None:
