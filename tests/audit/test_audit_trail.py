@@ -55,20 +55,14 @@ def test_every_write_is_one_event_with_its_fields_and_never_a_code_or_secret(sig
         assert AuditEvent.objects.count() == before + 1, f"{action}: expected exactly one event"
         writes.append((action, AuditEvent.objects.order_by("-id").first()))
 
-    wrong = wrong_code_for(FREE)
-    codes.append(wrong)
-    write(
-        "user.assign_activate",
-        f"/admin/users/{ALEX}/assign-activate",
-        {"activate-serial_number": FREE, "activate-code": wrong},
-    )
-    code = code_for(FREE)
-    codes.append(code)
-    write(
-        "user.assign_activate",
-        f"/admin/users/{ALEX}/assign-activate",
-        {"activate-serial_number": FREE, "activate-code": code},
-    )
+    for code_of in (wrong_code_for, code_for):  # a refused attempt, then the one that works
+        code = code_of(FREE)
+        codes.append(code)
+        write(
+            "user.assign_activate",
+            f"/admin/users/{ALEX}/assign-activate",
+            {"activate-serial_number": FREE, "activate-code": code},
+        )
     write("user.deactivate", f"/admin/users/{ALEX}/tokens/{token_id(FREE)}/deactivate", {})
     code = code_for(FREE)
     codes.append(code)
