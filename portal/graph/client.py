@@ -14,8 +14,8 @@ The shorthand methods (`client.user_get(id)`, `client.method_activate(...)`, ...
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar, overload
+from collections.abc import Callable, Mapping
+from typing import Any, Concatenate, ParamSpec, TypeVar, overload
 
 from portal.graph import calls
 from portal.graph.batch import BatchRequest, BatchResponse, run_batch
@@ -35,6 +35,17 @@ A = TypeVar("A")
 B = TypeVar("B")
 C = TypeVar("C")
 D = TypeVar("D")
+P = ParamSpec("P")
+
+
+def _shorthand(make: Callable[P, GraphCall[T]]) -> Callable[Concatenate[GraphClient, P], T]:
+    """A method that calls what `make` builds and returns its value, taking `make`'s parameters."""
+
+    def method(self: GraphClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self.call(make(*args, **kwargs)).value
+
+    method.__doc__ = make.__doc__
+    return method
 
 
 class GraphClient(GraphConnection):
@@ -168,29 +179,9 @@ class GraphClient(GraphConnection):
     def device_get(self, device_id: str) -> HardwareOathDevice:
         return self.call(calls.device_get(device_id)).value
 
-    def device_create(
-        self,
-        *,
-        serial_number: str,
-        manufacturer: str,
-        model: str,
-        secret_key: str,
-        time_interval: int = 30,
-        hash_function: str = "hmacsha1",
-        display_name: str | None = None,
-        assign_to: str | None = None,
-    ) -> HardwareOathDevice:
-        call = calls.device_create(
-            serial_number=serial_number,
-            manufacturer=manufacturer,
-            model=model,
-            secret_key=secret_key,
-            time_interval=time_interval,
-            hash_function=hash_function,
-            display_name=display_name,
-            assign_to=assign_to,
-        )
-        return self.call(call).value
+    #: Add one token to the inventory: `calls.device_create`'s keywords (serial_number, manufacturer,
+    #: model, secret_key; optional time_interval, hash_function, display_name, assign_to).
+    device_create = _shorthand(calls.device_create)
 
     def device_update(self, device_id: str, **fields: str | int | None) -> None:
         self.call(calls.device_update(device_id, **fields))
