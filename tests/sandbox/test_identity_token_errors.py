@@ -127,17 +127,22 @@ def test_scope_without_consent(client: Client) -> None:
     assert body["suberror"] == "consent_required"
 
 
-def test_unknown_refresh_token() -> None:
-    answer = build_session().post(
+def refresh(refresh_token: str) -> Any:
+    """POST the refresh-token grant through the portal's transport; returns the response."""
+    return build_session().post(
         token_url(),
         data={
             "client_id": client_id(),
             "client_secret": client_secret(),
             "grant_type": "refresh_token",
-            "refresh_token": "nope",
+            "refresh_token": refresh_token,
             "scope": "User.Read openid offline_access",
         },
     )
+
+
+def test_unknown_refresh_token() -> None:
+    answer = refresh("nope")
     assert_entra_error(answer, status=400, error="invalid_grant", code=9002313)
 
 
@@ -145,16 +150,7 @@ def test_refresh_token_of_a_disabled_user(client: Client) -> None:
     tokens = redeem(get_code(client, seed.ADELE)).json()
     RefreshToken.objects.get().user.__class__.objects.filter(id=seed.ADELE).update(account_enabled=False)
 
-    answer = build_session().post(
-        token_url(),
-        data={
-            "client_id": client_id(),
-            "client_secret": client_secret(),
-            "grant_type": "refresh_token",
-            "refresh_token": tokens["refresh_token"],
-            "scope": "User.Read openid offline_access",
-        },
-    )
+    answer = refresh(tokens["refresh_token"])
     assert_entra_error(answer, status=400, error="invalid_grant", code=50057)
 
 
