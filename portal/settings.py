@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -111,6 +112,7 @@ INSTALLED_APPS = [
     "portal.selfservice",
     "portal.tokenadmin",
     "portal.imports",
+    "portal.notifications",
 ]
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("portal.sandbox")
@@ -396,7 +398,62 @@ SANDBOX = {
     "ACCESS_TOKEN_LIFETIME_SECONDS": env_int("SANDBOX_ACCESS_TOKEN_LIFETIME_SECONDS", 3600),
     "AUTH_CODE_LIFETIME_SECONDS": 600,
     "REQUEST_LOG": env_bool("SANDBOX_REQUEST_LOG", True),
+    # Application permissions (app roles) the administrator consented to for the portal's app
+    # registration: what a client-credentials token carries in `roles`. Empty = none granted.
+    "APP_ROLES": env_list("SANDBOX_APP_ROLES", "Mail.Send"),
+    # Mailboxes (UPNs) that exist but can't be used through Graph: sendMail from them answers
+    # 404 MailboxNotEnabledForRESTAPI, as for an unlicensed, inactive or on-premises mailbox.
+    "MAILBOXES_NOT_ENABLED": env_list("SANDBOX_MAILBOXES_NOT_ENABLED", ""),
+    # The sandbox outbox keeps this many messages (the oldest go first).
+    "OUTBOX_KEEP": env_int("SANDBOX_OUTBOX_KEEP", 500),
 }
+
+# --- Mail and notifications (portal.notifications; README "Connect your tenant") ----------------
+
+# How mail leaves: "graph" (sendMail as the application, from MAIL_GRAPH_MAILBOX, with the app
+# registration's client credentials and the Mail.Send application permission), "smtp" (a relay,
+# EMAIL_HOST...), or empty: no mail is sent and nobody is notified. The sandbox default is "graph":
+# its sendMail keeps every message in the sandbox outbox (/sandbox/outbox/).
+MAIL_TRANSPORT = env_str("MAIL_TRANSPORT", "graph" if SANDBOX_ENABLED else "").lower()
+_MAIL_BACKENDS = {
+    "graph": "portal.notifications.graph_backend.GraphMailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "": "django.core.mail.backends.dummy.EmailBackend",
+}
+MAIL_TRANSPORT_UNKNOWN = MAIL_TRANSPORT not in _MAIL_BACKENDS  # refused by a system check
+EMAIL_BACKEND = _MAIL_BACKENDS.get(MAIL_TRANSPORT, _MAIL_BACKENDS[""])
+MAIL_FROM = env_str("MAIL_FROM", "Token Desk <tokens@contoso-sandbox.example>" if SANDBOX_ENABLED else "")
+DEFAULT_FROM_EMAIL = MAIL_FROM or "webmaster@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The mailbox (UPN or object id) Graph sends from; by default the address in MAIL_FROM.
+MAIL_GRAPH_MAILBOX = env_str("MAIL_GRAPH_MAILBOX") or parseaddr(MAIL_FROM)[1]
+# SMTP: Django's own settings, from variables of the same names.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)  # STARTTLS (port 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the first byte (port 465)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+
+# Kinds of notification switched off, comma-separated (portal.notifications.models.Kind values):
+# token_assigned, token_added, token_activated, token_removed, activation_reminder,
+# token_lost_or_broken, admin_digest.
+NOTIFICATIONS_OFF = env_list("NOTIFICATIONS_OFF", "")
+# Who to contact when a security notice describes a change the person didn't make.
+HELPDESK_CONTACT = env_str("PORTAL_HELPDESK_CONTACT", "your IT helpdesk")
+# Reminders while a token stays assigned but not activated: after N days, then every N days, at most M.
+REMINDER_AFTER_DAYS = env_int("REMINDER_AFTER_DAYS", 3)
+REMINDER_MAX = env_int("REMINDER_MAX", 2)
+# The administrators' digest: addresses, "daily" or "weekly", and when an assigned token is "stuck".
+DIGEST_TO = env_list("DIGEST_TO", "isaiah.langer@contoso-sandbox.example" if SANDBOX_ENABLED else "")
+DIGEST_EVERY = env_str("DIGEST_EVERY", "weekly").lower()
+DIGEST_PENDING_DAYS = env_int("DIGEST_PENDING_DAYS", 7)
+# Delivery: attempts per message, the first retry's wait (doubling, at most an hour), and how long a
+# send may take before the message counts as "unconfirmed" (never sent twice: shown to admins).
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
+MAIL_SENDING_LEASE_SECONDS = env_int("MAIL_SENDING_LEASE_SECONDS", 600)
 
 # --- Logging ---------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", include("portal.tokenadmin.urls")),
     path("admin/imports/", include("portal.imports.urls")),
     path("admin/audit/", include("portal.tokenadmin.audit.urls")),
+    path("admin/mail/", include("portal.notifications.urls")),
     path("", include("portal.core.urls")),
 ]
 

@@ -11,9 +11,23 @@ from portal.core.action_errors import ActionError, Meaning
 from portal.core.attempts import Attempt, Lockout, TooManyAttempts, attempt_begin, attempt_finish
 from portal.core.reasons import Reason
 from portal.core.wording import Audience, lockout_params
+from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.graph.errors import GraphError
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.models import User
+
+Action = AuditEvent.Action
+# What a successful action means for the person whose token it is (announced by Auditor.success).
+_TOKEN_CHANGES: dict[str, TokenChange] = {
+    Action.SELF_ASSIGN_ACTIVATE: TokenChange.ADDED,
+    Action.SELF_ACTIVATE: TokenChange.ACTIVATED,
+    Action.SELF_REMOVE: TokenChange.REMOVED,
+    Action.USER_ASSIGN: TokenChange.ASSIGNED,
+    Action.DEVICE_ASSIGN: TokenChange.ASSIGNED,
+    Action.USER_ASSIGN_ACTIVATE: TokenChange.ADDED,
+    Action.USER_ACTIVATE: TokenChange.ACTIVATED,
+    Action.USER_UNASSIGN: TokenChange.REMOVED,
+}
 
 
 class Auditor:
@@ -24,6 +38,8 @@ class Auditor:
         self.actor, self.action, self.client_ip = actor, action, client_ip
         self.fixed = dict(fixed)
         self.recorded = False
+        #: The target person's mail address, when the action read their profile (for notifications).
+        self.person_mail = ""
 
     def update(self, **fields: str) -> None:
         """Add what was learnt on the way (e.g. the serial read back from Graph)."""
@@ -36,12 +52,12 @@ class Auditor:
         reason: Reason | None = None,
         graph_request_id: str | None = "",
         extra: dict[str, object] | None = None,
-    ) -> None:
+    ) -> AuditEvent:
         # One action, one event: a second call would be a bug that double-counts in the trail.
         if self.recorded:
             raise RuntimeError("This action has already been recorded in the audit trail.")
         self.recorded = True
-        audit_event_record(
+        return audit_event_record(
             actor=self.actor,
             action=self.action,
             outcome=outcome,
@@ -53,7 +69,24 @@ class Auditor:
         )
 
     def success(self, *, graph_request_id: str | None, extra: dict[str, object] | None = None) -> None:
-        self(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=graph_request_id, extra=extra)
+        """Record the success, and announce what it changed for the token's holder (portal.core.events)."""
+        recorded = self(outcome=AuditEvent.Outcome.SUCCESS, graph_request_id=graph_request_id, extra=extra)
+        change = _TOKEN_CHANGES.get(self.action)
+        if change is None or not recorded.target_oid:
+            return
+        token_event_emit(
+            TokenEvent(
+                change=change,
+                person_oid=recorded.target_oid,
+                person_upn=recorded.target_upn,
+                person_mail=self.person_mail,
+                serial=recorded.token_serial,
+                method_id=recorded.token_id,
+                by_self=recorded.target_oid == self.actor.oid,
+                occurrence=f"audit:{recorded.pk}",
+                at=recorded.at,
+            )
+        )
 
 
 def failure(

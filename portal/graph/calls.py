@@ -19,6 +19,7 @@ JSON body: never in a URL, a log line or an error.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -347,6 +348,19 @@ def devices_bulk_create(items: list[dict[str, Any]]) -> GraphCall[list[BulkItemR
         return _bulk_results(sent, reply.body, reply.status)
 
     return GraphCall("PATCH", DEVICES, parse, body={"@context": "#$delta", "value": sent})
+
+
+def mail_send_mime(mailbox: str, mime: bytes) -> GraphCall[None]:
+    """Send a message from `mailbox` (UPN or id) given as RFC 5322 MIME: Graph takes it base64
+    encoded, as `Content-Type: text/plain` (user-sendmail, "send a message in MIME format"); 202, no
+    body. Kept whole, so its plain-text and HTML parts arrive as built. Not for `$batch` (not JSON)."""
+    return GraphCall(
+        "POST",
+        user_path(mailbox) + "/sendMail",
+        _nothing,
+        body=base64.b64encode(mime),
+        headers={"Content-Type": "text/plain"},
+    )
 
 
 # -- parsers ------------------------------------------------------------------------------------

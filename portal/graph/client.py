@@ -56,7 +56,10 @@ class GraphClient(GraphConnection):
         """One call on its own. Raises its GraphError; returns the value with Graph's request-id."""
         if call.depends_on:
             raise ValueError("depends_on only has a meaning inside a $batch.")
-        response = self.request(call.method, call.url, json=call.body, headers=call.headers)
+        raw = call.body if isinstance(call.body, bytes) else None  # e.g. sendMail's base64 MIME
+        response = self.request(
+            call.method, call.url, json=None if raw is not None else call.body, data=raw, headers=call.headers
+        )
         try:
             value = call.parse(Reply(response.status, response.data, self.iterate))
         except GraphError as exc:

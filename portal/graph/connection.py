@@ -122,6 +122,7 @@ class GraphConnection:
         *,
         params: Mapping[str, str | int] | None = None,
         json: Any = None,
+        data: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         retrying: Retrying | None = None,
@@ -131,6 +132,7 @@ class GraphConnection:
         Returns on 2xx; raises a GraphError subclass otherwise (after the retries
         `portal.graph.retry` describes). `idempotent` defaults from the method. `retrying` shares one retry
         budget between several requests (the `$batch` resends); a fresh one per call otherwise.
+        The body is `json`, or `data` sent as it is (its Content-Type in `headers`: sendMail's MIME).
         """
         method = method.upper()
         url = self.url_for(path)
@@ -155,6 +157,7 @@ class GraphConnection:
                     url,
                     params=dict(params) if params else None,
                     json=json,
+                    data=data,
                     headers=send_headers,
                     timeout=self.timeout,
                     allow_redirects=False,  # Graph doesn't redirect; never carry the token elsewhere

@@ -51,6 +51,18 @@ class _ThreadApplication(threading.local):
 
 
 _thread = _ThreadApplication()
+_app_only: msal.ConfidentialClientApplication | None = None
+
+GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
+
+
+class AppTokenUnavailable(Exception):
+    """Entra gave the app no token of its own (client credentials): `error` is Entra's error code."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
 
 
 def http_session() -> OutgoingSession:
@@ -64,9 +76,10 @@ def http_session() -> OutgoingSession:
 def reset_http_state() -> None:
     """Forget the shared session, MSAL's HTTP cache and every thread's application (tests that
     change transports call this)."""
-    global _http_session, _generation
+    global _http_session, _generation, _app_only
     with _lock:
         _http_session = None
+        _app_only = None
         _http_cache.clear()
         _generation += 1
 
@@ -158,3 +171,37 @@ def save_cache(session: SessionBase, app: msal.ClientApplication) -> None:
     cache = token_cache(app)
     if cache.has_state_changed:
         session[TOKEN_CACHE_SESSION_KEY] = seal_text(cache.serialize()).decode("ascii")
+
+
+def app_access_token(*, fresh: bool = False) -> str:
+    """A Graph access token for the app itself (client-credentials grant, `.default` scope): what
+    background work that acts for no signed-in person uses, e.g. sending mail (Mail.Send).
+
+    One application object per process, so MSAL's in-memory cache reuses the token until it expires;
+    `fresh` asks Entra for a new one (a check must see a permission granted or revoked just now).
+    """
+    global _app_only
+    app = _build(msal.SerializableTokenCache()) if fresh else _app_only
+    if app is None:
+        app = _build(msal.SerializableTokenCache())  # outside the lock: _build takes it for the shared session
+        with _lock:
+            _app_only = app = _app_only or app
+    result = app.acquire_token_for_client(scopes=[GRAPH_DEFAULT_SCOPE])
+    token = result.get("access_token") if isinstance(result, dict) else None
+    if not token:
+        error = result if isinstance(result, dict) else {}
+        # Entra's error description names the AADSTS code and ids, never the secret.
+        raise AppTokenUnavailable(str(error.get("error", "no_token")), str(error.get("error_description", ""))[:300])
+    return str(token)
+
+
+def app_token_roles(token: str) -> list[str]:
+    """The application permissions (`roles`) an app-only token carries (read, not verified: Graph verifies)."""
+    import jwt
+
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return []
+    roles = claims.get("roles")
+    return [str(role) for role in roles] if isinstance(roles, list) else []

@@ -140,6 +140,28 @@ def mint_access_token(
     return _sign(claims)
 
 
+def mint_app_token(*, client_id: str, service_principal_id: str, roles: list[str]) -> str:
+    """An app-only Graph access token (client-credentials grant): `roles`, no `scp`, no user."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "aud": GRAPH_AUDIENCE,
+        "iss": f"https://sts.windows.net/{settings.SANDBOX['TENANT_ID']}/",
+        "iat": now,
+        "nbf": now,
+        "exp": now + sandbox_int("ACCESS_TOKEN_LIFETIME_SECONDS"),
+        "appid": client_id,
+        "idtyp": "app",
+        "oid": service_principal_id,
+        "sub": service_principal_id,
+        "tid": settings.SANDBOX["TENANT_ID"],
+        "ver": "1.0",
+        "uti": uuid.uuid4().hex[:22],
+    }
+    if roles:  # Entra leaves the claim out when no application permission is consented
+        claims["roles"] = sorted(set(roles))
+    return _sign(claims)
+
+
 class InvalidAccessToken(Exception):
     """The bearer token is missing, malformed, badly signed, expired or not for Graph."""
 

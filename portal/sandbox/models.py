@@ -140,3 +140,29 @@ class RequestLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} → {self.status}"
+
+
+class OutboxMessage(models.Model):
+    """A message sent through Graph's sendMail: what the sandbox outbox page shows.
+
+    The sandbox delivers nothing; it keeps what the recipient would have received.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    mailbox = models.CharField(max_length=255)  # the sending mailbox (UPN) named in the request
+    sender = models.CharField(max_length=255)  # the From address as the recipient sees it
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list)
+    bcc = models.JSONField(default=list)
+    subject = models.CharField(max_length=998, blank=True)
+    html = models.TextField(blank=True)  # the HTML body, if any
+    text = models.TextField(blank=True)  # the plain-text body, if any
+    sent_as = models.CharField(max_length=10)  # "app" (client credentials) or "user" (delegated)
+    caller_id = models.CharField(max_length=64, blank=True)  # appid or the user's oid
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -66,6 +66,9 @@ PATTI = "472e70c2-aa00-41f8-9bf4-d0dcc5dd3e18"
 DIEGO = "def50ff2-39cf-4207-b1c0-55acd623e3ec"
 JOHANNA = "5e1a2c4b-7f3d-4e8a-9b60-1d2c3e4f5a6b"
 LEE = "a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d"
+TOKEN_DESK = "1f0e9d4c-7a6b-4c2d-8e1f-0a9b8c7d6e5f"
+# The shared mailbox the portal sends its notifications from in sandbox mode (settings.MAIL_SENDER).
+TOKEN_DESK_MAILBOX = f"tokens@{DOMAIN}"
 
 USERS: tuple[DemoUser, ...] = (
     DemoUser(ADELE, "adele.vance", "Adele Vance", "Adele", "Vance", "Retail Manager", "Retail",
@@ -101,6 +104,8 @@ USERS: tuple[DemoUser, ...] = (
              description="IT assigned her a token three weeks ago; she has never activated it."),
     DemoUser(LEE, "lee.gu", "Lee Gu", "Lee", "Gu", "Sales Representative", "Sales", deleted_days=5,
              description="Left the company: his account was deleted, his token is still assigned to it."),
+    DemoUser(TOKEN_DESK, "tokens", "Token Desk", "", "", "Shared mailbox", "IT", enabled=False,
+             description="Shared mailbox (not a person, can't sign in): the portal's notifications come from it."),
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tokens/sign-in", views.token_sign_in, name="token_sign_in"),
     path("users/", views.users, name="users"),
     path("users/<uuid:user_id>/", views.user_change, name="user_change"),
+    path("outbox/", views.outbox, name="outbox"),
     path("login/<str:tenant>/oauth2/v2.0/authorize", views.authorize, name="authorize"),
     path("login/<str:tenant>/oauth2/v2.0/logout", views.logout, name="logout"),
     path("login/<path:rest>", views.login_endpoint, name="login_endpoint"),

@@ -27,12 +27,12 @@ from django_htmx.middleware import HtmxDetails
 from requests.structures import CaseInsensitiveDict
 
 from portal.sandbox import directory, roles
-from portal.sandbox.config import sandbox_float, sandbox_int, sandbox_optional_str
+from portal.sandbox.config import sandbox_float, sandbox_int, sandbox_list, sandbox_optional_str
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 from portal.sandbox.identity import authorize as authz
 from portal.sandbox.identity import errors
 from portal.sandbox.identity.clients import consented_scopes, portal_app, tenant_id
-from portal.sandbox.models import DirectoryUser, HardwareToken
+from portal.sandbox.models import DirectoryUser, HardwareToken, OutboxMessage
 from portal.sandbox.totp import current_code, seconds_left
 
 
@@ -99,6 +99,7 @@ def _emulation_settings() -> list[tuple[str, str]]:
         ("Access token lifetime", f"{sandbox_int('ACCESS_TOKEN_LIFETIME_SECONDS')} s"),
         ("Authorization code lifetime", f"{sandbox_int('AUTH_CODE_LIFETIME_SECONDS')} s"),
         ("Graph page size", str(sandbox_int("PAGE_SIZE"))),
+        ("Application permissions of the portal's app", ", ".join(sandbox_list("APP_ROLES")) or "none"),
     ]
 
 
@@ -207,6 +208,33 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
         return uuid.UUID(value or "")
     except ValueError:
         return None
+
+
+# --- Outbox --------------------------------------------------------------------------------------
+
+_OUTBOX_PAGE = 50
+
+
+@never_cache
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Every message sent through Graph's sendMail, as its recipients would see it (newest first)."""
+    address = request.GET.get("to", "").strip()
+    queryset = OutboxMessage.objects.all()
+    if address:
+        queryset = queryset.filter(to__icontains=address)
+    mails = list(queryset[:_OUTBOX_PAGE])
+    return render(
+        request,
+        "sandbox/outbox.html",
+        {
+            "mails": mails,
+            "address": address,
+            "shown_limit": _OUTBOX_PAGE,
+            "total": queryset.count(),
+            "sandbox_nav": "outbox",
+        },
+    )
 
 
 # --- Sign-in (authorize) -----------------------------------------------------------------------------

@@ -80,6 +80,14 @@ def test_bulk_assignment_dry_run_and_results(demo_tenant: None) -> None:
     assert "Privileged Authentication Administrator" in job.rows.get(serial="60200107").detail
     assert [entry.method for entry in calls.requests] == ["POST"]  # one $batch call for the three
     assert [member.method for member in calls.batch_items] == ["POST"] * 3
+    # Each person who got a token hears of it (the worker sent it: locmem in the tests).
+    from django.core import mail
+
+    from portal.notifications.models import Notification
+
+    told = [(n.to_address, n.context["serial"], n.state) for n in Notification.objects.filter(kind="token_assigned")]
+    assert sorted(told) == [(ALEX, "2100040004", "sent"), (MEGAN, "60200104", "sent")]
+    assert sorted(message.to[0] for message in mail.outbox) == [ALEX, MEGAN]
 
 
 def test_seed_then_assign_with_the_same_entra_file(demo_tenant: None) -> None:

@@ -9,7 +9,9 @@ them is driven for real, and everything the portal writes is searched:
 * every column of every table of the portal's database, after background jobs have finished;
   Fernet-sealed values are unsealed first (so a secret kept "encrypted" after its job would show);
   session rows are decoded (the signed, compressed payload would hide anything from a plain grep);
-* every portal page, header and cookie the test's browsers received, and the audit CSV export.
+* every portal page, header and cookie the test's browsers received, and the audit CSV export;
+* every mail the portal sent (through Graph sendMail as the app: the sandbox outbox), the valid
+  code typed for a successful activation included, and the app's own access token.
 
 Session rows hold MSAL's token cache sealed (portal.identity.sealing): searched as stored, no token may
 show (the cookie carries only the session key — asserted). One legitimate holder is left out: the
@@ -35,14 +37,14 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from portal.identity import msal_client
-from portal.sandbox.models import HardwareToken
+from portal.sandbox.models import HardwareToken, OutboxMessage
 from tests.imports.filemakers import entra_csv
 from tests.security.conftest import AA, ADELE_ASSIGNED, ALEX, ALEX_FAILED, APA, EMP, FREE, GR, UPNS
 from tests.security.logsink import rendered_log_lines
 from tests.support.imports import run_worker, upload
 from tests.support.sandbox import sandbox_with
 from tests.support.signin import sign_in
-from tests.support.tokens import codes_near, status_of, token_id
+from tests.support.tokens import code_for, codes_near, status_of, token_id
 
 # transaction=True: the real db_worker calls close_old_connections(), which drops a connection
 # held inside a test transaction (on PostgreSQL; in-memory SQLite ignores the close).
@@ -164,7 +166,13 @@ def find(needles: dict[str, str], haystacks: list[tuple[str, str]], *, code: boo
 
 @pytest.fixture
 def canary_settings() -> Iterator[None]:
-    with override_settings(ENTRA_CLIENT_SECRET=CLIENT_SECRET, SANDBOX=sandbox_with(CLIENT_SECRET=CLIENT_SECRET)):
+    with override_settings(
+        ENTRA_CLIENT_SECRET=CLIENT_SECRET,
+        SANDBOX=sandbox_with(CLIENT_SECRET=CLIENT_SECRET),
+        # Mail goes out as the portal sends it in sandbox mode: Graph sendMail as the app.
+        MAIL_TRANSPORT="graph",
+        EMAIL_BACKEND="portal.notifications.graph_backend.GraphMailBackend",
+    ):
         msal_client.reset_http_state()
         yield
 
@@ -253,6 +261,27 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     assert rows_csv.status_code == 200 and b"CANARY-IMP-1" in b"".join(rows_csv.streaming_content)
     grady.get("/admin/imports/")
 
+    # Actions that succeed, so that every kind of mail a person gets is sent (by the worker): a token
+    # assigned, one activated with its valid code, one added, one removed.
+    MAIL_FREE, ADELE_SECOND, ALEX_SPARE = "60200105", "2100040001", "2100040004"
+    assert isaiah.post(f"/admin/users/{ALEX}/assign", {"assign-serial_number": MAIL_FREE}).status_code == 302
+    valid_code = code_for(ADELE_SECOND)
+    assert adele.post(f"/tokens/{token_id(ADELE_SECOND)}/activate", {"code": valid_code}).status_code == 302
+    added = isaiah.post(
+        f"/admin/users/{ALEX}/assign-activate",
+        {"activate-serial_number": ALEX_SPARE, "activate-code": code_for(ALEX_SPARE)},
+    )
+    assert added.status_code == 302
+    assert isaiah.post(f"/admin/users/{ALEX}/tokens/{token_id(MAIL_FREE)}/unassign").status_code == 302
+    run_worker()
+    mails = [
+        (f"mail {m.subject!r}", "\n".join([m.subject, m.text, m.html, *m.to])) for m in OutboxMessage.objects.all()
+    ]
+    assert len(mails) >= 4, [where for where, _ in mails]
+    valid = re.compile(rf"(?<![0-9A-Za-z.]){valid_code}(?![0-9A-Za-z])")
+    leaks_of_valid_code = [where for where, text in mails if valid.search(text)]
+    assert not leaks_of_valid_code, leaks_of_valid_code
+
     # Reading it all back: pages and the audit trail's CSV export.
     grady.get(f"/admin/inventory/{token_id(CANARY_SERIAL)}/")
     grady.get(f"/admin/users/{ALEX}/")
@@ -269,6 +298,13 @@ def test_no_secret_is_logged_stored_shown_or_exported(
         assert re.fullmatch(r"[a-z0-9]{32}", cookie)
         assert Session.objects.filter(session_key=cookie).exists()
         assert set(client.cookies) <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages"}
+
+    # The app's own access token (client credentials, for sendMail), as MSAL holds it.
+    assert msal_client._app_only is not None
+    app_cache = msal_client._app_only.token_cache._cache.get("AccessToken", {})  # type: ignore[attr-defined]
+    app_tokens = {f"app token {n}": entry["secret"] for n, entry in enumerate(app_cache.values())}
+    assert app_tokens
+    tokens.update(app_tokens)
 
     needles = {
         "client secret": CLIENT_SECRET,
@@ -291,6 +327,7 @@ def test_no_secret_is_logged_stored_shown_or_exported(
         + find(needles | token_needles(tokens), pages + cookies)
         + find(needles, database)
         + find(token_needles(tokens), database, code=False)
+        + find(needles | token_needles(tokens), mails)
     )
     assert not leaks, sorted(set(leaks))
 

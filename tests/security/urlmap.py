@@ -92,6 +92,7 @@ EXPECTED: dict[str, Rule] = {
     "tokenadmin:device_assign": Rule(GET_POST, USER_MANAGERS),
     "audit:events": Rule(GET, ALL_ADMINS),
     "audit:export": Rule(GET, ALL_ADMINS),
+    "notifications:undelivered": Rule(GET, ALL_ADMINS),
     # Bulk imports. Seed files: the inventory writers; bulk assignment: the user token managers.
     # Everyone in the admin area reads the jobs and their results; the sample job is a seed-file
     # dry run, so only the inventory writers may confirm, discard or cancel it.
@@ -113,6 +114,7 @@ EXPECTED: dict[str, Rule] = {
     "sandbox:token_sign_in": Rule(POST, {}),
     "sandbox:users": Rule(GET, everyone(200)),
     "sandbox:user_change": Rule(POST, {}),
+    "sandbox:outbox": Rule(GET, everyone(200)),
     "sandbox:authorize": Rule(GET_POST, everyone(400)),  # without an app's request: refused
     "sandbox:logout": Rule(GET, everyone(200)),
     "sandbox:login_endpoint": Rule(ANY, everyone(200)),  # the sample is the discovery document

@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.serials import serial_normalise
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
@@ -318,6 +319,7 @@ class JobRunner:
                 ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=F("processed_rows") + len(final))
             if again:
                 ImportRow.objects.filter(pk__in=again, outcome=Outcome.PENDING).update(sent_at=None)
+        announce_assigned([row.pk for row in final if row.outcome == Outcome.ASSIGNED])
 
     def give_up_deferred(self) -> None:
         """Nothing else left: rows Graph never processed in this run get their sentence (unless the job
@@ -439,3 +441,21 @@ class JobRunner:
             else:
                 again.append(row.pk)
         return final, again
+
+
+def announce_assigned(row_ids: list[int]) -> None:
+    """Each token the job assigned to a person, announced once (portal.core.events): they hear of it."""
+    if not row_ids:
+        return
+    rows = ImportRow.objects.filter(pk__in=row_ids).only("pk", "serial", "assignee_id", "assignee_upn", "device_id")
+    for row in rows:
+        token_event_emit(
+            TokenEvent(
+                change=TokenChange.ASSIGNED,
+                person_oid=row.assignee_id,
+                person_upn=row.assignee_upn,
+                serial=row.serial,
+                method_id=row.device_id,
+                occurrence=f"import-row:{row.pk}",
+            )
+        )

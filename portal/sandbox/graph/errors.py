@@ -26,6 +26,12 @@ apart. Messages are developer text and never echo a verification code or a secre
 | create with a serial number already in the inventory (UNIQUE_SERIALS) | 409 | `serialNumberAlreadyExists` |
 | assign to a guest user | 400 | `guestUserNotSupported` |
 | user already has MAX_METHODS_PER_USER tokens | 400 | `methodLimitReached` |
+| sendMail without `Mail.Send` (app role, or delegated scope; `Mail.Send.Shared` for another's mailbox) | 403 | `ErrorAccessDenied` |
+| sendMail from a mailbox whose user doesn't exist | 404 | `ErrorInvalidUser` |
+| sendMail from a user without a usable mailbox (guest, no `mail`, MAILBOXES_NOT_ENABLED) | 404 | `MailboxNotEnabledForRESTAPI` |
+| sendMail without a message (or a malformed one) | 400 | `ErrorInvalidRequest` |
+| sendMail with no recipient, or a malformed address | 400 | `ErrorInvalidRecipients` |
+| sendMail in MIME format whose body is not base64 | 400 | `ErrorMimeContentInvalidBase64String` |
 | `$batch` member whose dependency failed | 424 | `FailedDependency` |
 | fault injection: throttled | 429 | `TooManyRequests` (+ `Retry-After`) |
 | fault injection: unavailable | 503 | `serviceNotAvailable` (+ `Retry-After`) |
@@ -122,6 +128,19 @@ GUEST_NOT_SUPPORTED = ErrorKind(400, "guestUserNotSupported", "Hardware OATH tok
 METHOD_LIMIT_REACHED = ErrorKind(
     400, "methodLimitReached", "The user already has the maximum number of hardware OATH tokens."
 )
+
+# --- mail (Exchange's codes, as Graph passes them on) ------------------------------------------
+
+MAIL_ACCESS_DENIED = ErrorKind(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+MAILBOX_INVALID_USER = ErrorKind(404, "ErrorInvalidUser", "The requested user is invalid.")
+MAILBOX_NOT_ENABLED = ErrorKind(
+    404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise."
+)
+MAIL_INVALID_REQUEST = ErrorKind(400, "ErrorInvalidRequest", "The request is invalid: a message is required.")
+MAIL_INVALID_RECIPIENTS = ErrorKind(
+    400, "ErrorInvalidRecipients", "At least one recipient is required, but none were found."
+)
+MIME_INVALID_BASE64 = ErrorKind(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
 
 # --- batching, faults, failures ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portal.sandbox.graph import errors, inventory, methods, users
+from portal.sandbox.graph import errors, inventory, mail, methods, users
 from portal.sandbox.graph.context import Call
 from portal.sandbox.http import SandboxResponse
 
@@ -74,6 +74,7 @@ ROUTES: tuple[Route, ...] = (
     route(METHODS + "/{method_id}/device", GET=methods.get_method_device),
     route(METHODS + "/{method_id}/device/assignTo", GET=methods.get_method_device_user),
     route(METHODS + "/{method_id}/device/assignTo/$ref", PUT=methods.put_assign_to_ref),
+    route("/{subject}/sendMail", POST=mail.send_mail),
     route("/me", GET=users.get_me),
     route("/users", GET=users.list_users),
     route("/users/$count", GET=users.count_users),

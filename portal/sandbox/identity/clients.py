@@ -7,6 +7,7 @@ registration on every request.
 from __future__ import annotations
 
 import hmac
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,6 +32,13 @@ class AppRegistration:
     redirect_uris: tuple[str, ...]
     post_logout_redirect_uris: tuple[str, ...]
     consented_scopes: tuple[str, ...]  # canonical spelling, e.g. "UserAuthenticationMethod.ReadWrite"
+    # Application permissions granted with admin consent (client-credentials tokens' `roles`).
+    app_roles: tuple[str, ...] = ()
+
+    @property
+    def service_principal_id(self) -> str:
+        """The object id of the app's service principal: the `oid` of its app-only tokens."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox-service-principal:{self.client_id.lower()}"))
 
     def secret_matches(self, presented: str) -> bool:
         # Constant time: the comparison must not tell an attacker how much of a guess was right.
@@ -66,6 +74,7 @@ def portal_app() -> AppRegistration:
         redirect_uris=tuple(sandbox_list("REDIRECT_URIS")),
         post_logout_redirect_uris=tuple(sandbox_list("POST_LOGOUT_REDIRECT_URIS")),
         consented_scopes=consented_scopes(),
+        app_roles=tuple(sandbox_list("APP_ROLES")),
     )
 
 

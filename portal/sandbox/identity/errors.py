@@ -237,6 +237,17 @@ def invalid_scope(scope: str) -> OAuthError:
     )
 
 
+def client_credentials_scope(scope: str) -> OAuthError:
+    # What Entra answers a client-credentials request whose scope is not one resource's /.default.
+    return OAuthError(
+        status=400,
+        error="invalid_scope",
+        code=1002012,
+        message=f"The provided value for scope {scope} is not valid. Client credential flows must have a "
+        "scope value with /.default suffixed to the resource identifier (application ID URI).",
+    )
+
+
 def mfa_required() -> OAuthError:
     # What Entra says when a claims challenge asks for a fresher authentication than the refresh
     # token can prove: the client must send the person through the authorize page again.

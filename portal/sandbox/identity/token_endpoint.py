@@ -1,4 +1,4 @@
-"""POST /{tenant}/oauth2/v2.0/token: the authorization-code and refresh-token grants.
+"""POST /{tenant}/oauth2/v2.0/token: the authorization-code, refresh-token and client-credentials grants.
 
 Checks in Entra's order — client, secret, grant — and answers in Entra's shapes (errors.py).
 """
@@ -38,6 +38,8 @@ def token(request: SandboxRequest, call: Call, tenant: str) -> SandboxResponse:
         return _redeem_code(form, app, call)
     if grant_type == "refresh_token":
         return _redeem_refresh_token(form, app, call)
+    if grant_type == "client_credentials":
+        return _client_credentials(form, app, call)
     raise errors.unsupported_grant(grant_type)
 
 
@@ -117,6 +119,30 @@ def _redeem_refresh_token(form: dict[str, str], app: AppRegistration, call: Call
     call.caller_oid = str(user.id)
     # auth_time stays the sign-in's: refreshing is not authenticating again.
     return _token_response(app=app, user=user, grant=grant, nonce="", auth_time=row.auth_time)
+
+
+def _client_credentials(form: dict[str, str], app: AppRegistration, call: Call) -> SandboxResponse:
+    """An app-only token: the application permissions consented for the app, in `roles` (no `scp`).
+
+    Entra issues the token even when no application permission is consented (it then has no
+    `roles`, and Graph refuses what needs one); the scope must be one resource's `/.default`.
+    """
+    requested = scopes.split(form.get("scope", ""))
+    if not requested:
+        raise errors.missing_parameter("scope")
+    if len(requested) != 1 or not any(requested[0].lower() == p + ".default" for p in scopes.GRAPH_PREFIXES):
+        raise errors.client_credentials_scope(" ".join(requested))
+    call.caller_oid = app.service_principal_id
+    lifetime = sandbox_int("ACCESS_TOKEN_LIFETIME_SECONDS")
+    body: dict[str, Any] = {
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": keys.mint_app_token(
+            client_id=app.client_id, service_principal_id=app.service_principal_id, roles=list(app.app_roles)
+        ),
+    }
+    return SandboxResponse.json(200, body, _NO_STORE)
 
 
 def _active_user(user: DirectoryUser) -> DirectoryUser:

@@ -213,6 +213,7 @@ def inventory_token_assign(
     except GraphError as exc:
         raise _user_lookup_failure(exc, upn, audit, field="upn") from exc
     audit.update(target_oid=user.id, target_upn=user.user_principal_name or upn)
+    audit.person_mail = user.mail or ""
     holder = device.assigned_to
     if holder is not None:
         raise refusal(

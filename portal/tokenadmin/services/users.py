@@ -279,6 +279,7 @@ def _change_held_token(
     token = method.value if method.ok else None
     serial = token.device.serial_number if token and token.device else ""
     audit.update(target_upn=(user.user_principal_name or "") if user else "", token_serial=serial)
+    audit.person_mail = (user.mail or "") if user else ""
     try:
         method.raise_for_error()
         changed.raise_for_error()
@@ -303,6 +304,7 @@ def _user_and_device(
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
     audit.update(target_upn=user.user_principal_name or "")
+    audit.person_mail = user.mail or ""
     try:
         devices = found.value
     except GraphError as exc:
@@ -341,6 +343,7 @@ def _user_and_method(
     try:
         user = profile.value
         audit.update(target_upn=user.user_principal_name or "")
+        audit.person_mail = user.mail or ""
         token = method.value
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc

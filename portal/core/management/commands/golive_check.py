@@ -34,7 +34,14 @@ _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104  # nosec B104: compared, not bound
 # Delegated permissions that only an administrator can consent to for the organisation.
 # The portal's own start-up checks (portal.core.checks) that the sections above already explain.
-_REPORTED_ABOVE = {"portal.E001", "portal.E002", "portal.E003", "portal.E004", "portal.E005"}
+_REPORTED_ABOVE = {
+    "portal.E001",
+    "portal.E002",
+    "portal.E003",
+    "portal.E004",
+    "portal.E005",
+    "portal.notifications.E001",
+}
 _ADMIN_CONSENT = {
     "UserAuthenticationMethod.ReadWrite.All",
     "User.ReadBasic.All",
@@ -94,6 +101,7 @@ class Command(BaseCommand):
         self._cache(report)
         self._static_and_imports(report)
         self._identity_provider(report, options["registered_redirect_uri"], options["offline"], options["timeout"])
+        self._mail(report, options["offline"], options["timeout"])
         self._django_checks(report)
         self._print(report)
         if report.failures:
@@ -256,6 +264,93 @@ class Command(BaseCommand):
             report.warn(
                 "The key comes from IMPORT_ENCRYPTION_KEY, a deprecated name: rename it PORTAL_ENCRYPTION_KEYS."
             )
+
+    def _mail(self, report: Report, offline: bool, timeout: float) -> None:
+        report.section("Mail (notifications)")
+        transport = settings.MAIL_TRANSPORT
+        if settings.MAIL_TRANSPORT_UNKNOWN:
+            report.fail(f'MAIL_TRANSPORT={transport!r} is not a mail transport: use "graph", "smtp" or leave it empty.')
+            return
+        if not transport:
+            report.warn(
+                "MAIL_TRANSPORT is not set: the portal sends no mail, so nobody hears that a token was assigned "
+                'to them or changed on their account. Set it to "graph" or "smtp" (README, "Connect your tenant").'
+            )
+            return
+        if not settings.MAIL_FROM:
+            report.fail("MAIL_FROM is not set: the address notifications come from (e.g. Token Desk <tokens@…>).")
+        if offline:
+            report.note(f"(--offline: the {transport} mail transport was not contacted)")
+            return
+        if transport == "smtp":
+            self._smtp(report, timeout)
+        else:
+            self._graph_mail(report)
+
+    def _smtp(self, report: Report, timeout: float) -> None:
+        import smtplib
+        import ssl
+
+        host, port = settings.EMAIL_HOST, settings.EMAIL_PORT
+        where = f"{host}:{port}"
+        try:
+            smtp_class = smtplib.SMTP_SSL if settings.EMAIL_USE_SSL else smtplib.SMTP
+            with smtp_class(host, port, timeout=timeout) as server:
+                server.ehlo()
+                if settings.EMAIL_USE_TLS and not settings.EMAIL_USE_SSL:
+                    server.starttls(context=ssl.create_default_context())
+                    server.ehlo()
+                if settings.EMAIL_HOST_USER:
+                    server.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        except smtplib.SMTPAuthenticationError as exc:
+            report.fail(
+                f"The mail relay {where} refused the login of EMAIL_HOST_USER (SMTP {exc.smtp_code}): check "
+                "EMAIL_HOST_USER and EMAIL_HOST_PASSWORD."
+            )
+            return
+        except smtplib.SMTPNotSupportedError:
+            report.fail(
+                f"The mail relay {where} offers no STARTTLS (or no login): set EMAIL_USE_SSL for port 465, or "
+                "EMAIL_USE_TLS=0 only for a relay on a trusted network."
+            )
+            return
+        except (smtplib.SMTPException, OSError) as exc:
+            report.fail(
+                f"The mail relay {where} could not be reached ({type(exc).__name__}): check EMAIL_HOST, EMAIL_PORT "
+                "and the firewall."
+            )
+            return
+        security = "TLS" if settings.EMAIL_USE_SSL else "STARTTLS" if settings.EMAIL_USE_TLS else "no encryption"
+        login = "logged in as EMAIL_HOST_USER" if settings.EMAIL_HOST_USER else "no login"
+        report.ok(f"The mail relay {where} answers ({security}, {login}).")
+        if not (settings.EMAIL_USE_SSL or settings.EMAIL_USE_TLS):
+            report.warn("Mail goes to the relay unencrypted (EMAIL_USE_TLS=0): only on a trusted network.")
+
+    def _graph_mail(self, report: Report) -> None:
+        from portal.identity.msal_client import AppTokenUnavailable, app_access_token, app_token_roles
+
+        mailbox = settings.MAIL_GRAPH_MAILBOX
+        try:
+            token = app_access_token(fresh=True)
+        except AppTokenUnavailable as exc:
+            report.fail(
+                f"Entra ID gave the app no token of its own for sending mail ({exc.error}): check "
+                "ENTRA_CLIENT_SECRET, and that the app registration may use the client-credentials grant."
+            )
+            return
+        except Exception as exc:  # a transport failure: say so, never a traceback
+            report.fail(f"Entra ID could not be reached for the app's own token ({type(exc).__name__}).")
+            return
+        if "Mail.Send" not in app_token_roles(token):
+            report.fail(
+                "The app's token has no Mail.Send application permission: add Microsoft Graph → Application "
+                "permissions → Mail.Send to the app registration and grant admin consent."
+            )
+            return
+        report.ok(f"The app may send mail through Microsoft Graph (Mail.Send); it sends from {mailbox}.")
+        report.note(
+            'Limit it to that mailbox with an Exchange application access policy (README, "Connect your tenant").'
+        )
 
     def _identity_provider(self, report: Report, registered: list[str], offline: bool, timeout: float) -> None:
         report.section("Sign-in with Entra ID")
