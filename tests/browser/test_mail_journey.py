@@ -9,7 +9,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from portal.sandbox import seed
 from tests.browser.conftest import PageChecker, read_code
-from tests.imports.test_jobs_helpers import run_worker
+from tests.support.imports import run_worker
 from tests.support.tokens import token_id
 
 pytestmark = pytest.mark.django_db(transaction=True)

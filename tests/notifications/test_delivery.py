@@ -214,7 +214,7 @@ def test_a_wrong_client_secret_is_retried_and_named(graph_mail: None, demo_tenan
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_what_an_administrator_assigned(graph_mail: None, demo_tenant: None) -> None:
-    from tests.imports.test_jobs_helpers import run_worker
+    from tests.support.imports import run_worker
 
     admin = signed_in_client(f"isaiah.langer@{seed.DOMAIN}", admin=True)
     done = admin.post(f"/admin/users/{seed.MEGAN}/assign", {"assign-serial_number": "60200104"})
