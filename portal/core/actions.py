@@ -9,9 +9,9 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.core.action_errors import ActionError, Meaning
 from portal.core.attempts import Attempt, Lockout, TooManyAttempts, attempt_begin, attempt_finish
+from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.reasons import Reason
 from portal.core.wording import Audience, lockout_params
-from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.graph.errors import GraphError
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.models import User

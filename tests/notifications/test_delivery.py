@@ -191,7 +191,7 @@ def test_graph_refusals_fail_without_retrying(
 
 def test_graph_unavailable_is_retried(graph_mail: None, demo_tenant: None, settings: Any) -> None:
     sandbox(settings, UNAVAILABLE_RATE=1.0, RETRY_AFTER_SECONDS=0.0)
-    settings.GRAPH_MAX_RETRIES = 0
+    settings.GRAPH_JOB_MAX_RETRIES = 0
     assigned()
     notification = only_notification()
     assert notification_deliver(notification_id=notification.pk, now=t0()) == State.PENDING

@@ -13,6 +13,7 @@ from django.test import Client
 
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
+from portal.graph.retry import RetryPolicy
 from portal.graph.transport import build_session
 from portal.sandbox import seed
 from portal.sandbox.models import DirectoryUser, OutboxMessage
@@ -34,7 +35,7 @@ def app_token() -> dict[str, Any]:
 
 
 def graph_as(token: str) -> GraphClient:
-    return GraphClient(token, session=build_session(), max_retries=0)
+    return GraphClient(token, session=build_session(), policy=RetryPolicy(max_retries=0, max_wait=0.0))
 
 
 def json_mail(to: str = ADELE_UPN, **message: Any) -> dict[str, Any]:
