@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
+from portal.core.wording import audit_label
 from portal.notifications.models import AwaitingActivation, Kind, Notification
 from portal.notifications.services import activation_url, kind_enabled, notification_enqueue, notification_schedule
 
@@ -167,7 +168,7 @@ def digest_context(*, now: datetime, since: datetime) -> dict[str, Any]:
                 "upn": event.target_upn,
                 "serial": event.token_serial,
                 "when": timezone.localtime(event.at).strftime("%d %b %Y %H:%M"),
-                "reason": event.reason,
+                "reason": audit_label(event.reason),  # the audit trail's words for it
             }
             for event in failed.order_by("-at")[:DIGEST_ROWS]
         ],

@@ -117,6 +117,7 @@ def test_weekly_digest_lists_what_needs_attention_once_a_week(settings: Any) -> 
     assert message.subject == "Token portal weekly digest: 1 token waiting for activation, 1 failed activation"
     assert "OLD-1" in message.body and "NEW-1" not in message.body and "LONG-AGO" not in message.body
     assert "http://127.0.0.1:8000/admin/audit/" in message.body
+    assert "(Wrong code)" in message.body  # the audit trail's words, not the stored reason
 
     assert admin_digest_send(now=MONDAY + days(7)) == 2  # next week: OLD-1 is still waiting
     assert digest_period(MONDAY + days(7))[0] == "2026-W11"
