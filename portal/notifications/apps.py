@@ -10,7 +10,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.core.events import token_event
-        from portal.notifications import checks  # noqa: F401 - registers the system checks
+        from portal.notifications import (
+            checks,  # noqa: F401 - registers the system checks
+            maintenance,  # noqa: F401 - registers the periodic jobs
+        )
         from portal.notifications.services import on_token_event
 
         token_event.connect(on_token_event, dispatch_uid="portal.notifications.on_token_event")

@@ -10,13 +10,13 @@
   waiting longer than DIGEST_PENDING_DAYS, failed activations since the last digest, undelivered mail.
   Nothing to report, no digest.
 
-`notifications_periodic(now)` runs all three (manage.py notifications_run).
+All three are periodic jobs of the portal's one home for them (portal.notifications.maintenance):
+the worker runs them; `manage.py run_periodic --only notifications.reminders` (etc.) by hand.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,21 +40,6 @@ _ACTIVATIONS = (
     AuditEvent.Action.USER_ACTIVATE,
     AuditEvent.Action.USER_ASSIGN_ACTIVATE,
 )
-
-
-@dataclass(frozen=True)
-class PeriodicSummary:
-    recovered: int
-    reminders: int
-    digests: int
-
-
-def notifications_periodic(*, now: datetime) -> PeriodicSummary:
-    return PeriodicSummary(
-        recovered=notifications_recover(now=now),
-        reminders=activation_reminders_send(now=now),
-        digests=admin_digest_send(now=now),
-    )
 
 
 def notifications_recover(*, now: datetime) -> int:

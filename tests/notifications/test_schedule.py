@@ -143,10 +143,16 @@ def test_no_addresses_no_digest(settings: Any) -> None:
     assert admin_digest_send(now=MONDAY) == 0
 
 
-def test_the_command_runs_the_periodic_work(settings: Any) -> None:
+def test_the_notification_work_is_registered_in_the_one_periodic_home(settings: Any) -> None:
     from io import StringIO
 
     settings.DIGEST_TO = []
     out = StringIO()
-    call_command("notifications_run", stdout=out)
-    assert "Reminders queued: 0; digests queued: 0" in out.getvalue()
+    call_command("run_periodic", "--list", stdout=out)
+    assert {"notifications.recover", "notifications.reminders", "notifications.digest"} <= {
+        line.split()[0] for line in out.getvalue().splitlines()
+    }
+    for name in ("notifications.recover", "notifications.reminders", "notifications.digest"):
+        ran = StringIO()
+        call_command("run_periodic", "--only", name, stdout=ran)
+        assert ran.getvalue().strip() == f"{name}: 0"
