@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.identity",
     "portal.audit",
+    "portal.program",
     "portal.selfservice",
     "portal.tokenadmin",
     "portal.imports",
@@ -342,6 +343,13 @@ CODE_ATTEMPT_LIMIT = env_int("CODE_ATTEMPT_LIMIT", 5)
 CODE_ATTEMPT_WINDOW_SECONDS = env_int("CODE_ATTEMPT_WINDOW_MINUTES", 15) * 60
 # The longer cap (per person and per token, 24 hours; 0 = off): see SECURITY.md for why.
 CODE_ATTEMPT_DAILY_LIMIT = env_int("CODE_ATTEMPT_DAILY_LIMIT", 10)
+
+# The token program (portal.program): how often the snapshot is refreshed, when the queue speaks up.
+PROGRAM_REFRESH_MINUTES = env_int("PROGRAM_REFRESH_MINUTES", 60)
+PROGRAM_NOT_ACTIVATED_DAYS = env_int("PROGRAM_NOT_ACTIVATED_DAYS", 14)
+PROGRAM_NOT_USED_DAYS = env_int("PROGRAM_NOT_USED_DAYS", 30)
+PROGRAM_NEVER_USED_DAYS = env_int("PROGRAM_NEVER_USED_DAYS", 14)
+PROGRAM_LOW_STOCK = env_int("PROGRAM_LOW_STOCK", 10)
 
 EMPLOYEE_SCOPES = ["User.Read", "UserAuthenticationMethod.ReadWrite"]
 ADMIN_SCOPES = [

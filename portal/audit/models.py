@@ -28,6 +28,8 @@ class AuditEvent(models.Model):
         IMPORT_START = "import.start", "Started a bulk import"
         IMPORT_CANCEL = "import.cancel", "Cancelled a bulk import"
         IMPORT_FINISH = "import.finish", "Bulk import finished"
+        PROGRAM_REFRESH = "program.refresh", "Refreshed the token program snapshot"
+        LOCKOUT_LIFT = "lockout.lift", "Lifted a wrong-code lockout"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Succeeded"

@@ -118,3 +118,63 @@ def attempts_purge(*, now: datetime) -> int:
     live |= {f"s:{key}" for key in CodeAttempt.objects.values_list("serial_key", flat=True).distinct()}
     unused, _ = AttemptLock.objects.exclude(key__in=live).delete()
     return deleted + unused
+
+
+# -- lockouts, for the administrators' needs-attention queue -----------------------------------
+
+
+@dataclass(frozen=True)
+class LockedOut:
+    """A person or a token that has reached a wrong-code limit and is refused until `until`."""
+
+    #: "p:<hash>" (a person) or "s:<hash>" (a token): what `lockout_lift` takes.
+    key: str
+    since: datetime
+    until: datetime
+    wrong_codes: int
+    #: The token keys the codes were typed for.
+    serial_keys: frozenset[str]
+    lockout: Lockout
+
+
+def lockouts_current(*, now: datetime) -> list[LockedOut]:
+    """Everyone and every token at a limit now (the short window's or the day's), as attempt_begin
+    counts them. A token locked only by the codes of people who are locked out themselves is not
+    listed again: lifting their lockout forgets those codes, which frees the token too."""
+    found: dict[str, LockedOut] = {}
+    for limit in attempt_limits():
+        recent = list(
+            CodeAttempt.objects.filter(at__gt=now - limit.window).values_list("person_key", "serial_key", "at")
+        )
+        by_person: dict[str, list[tuple[str, str, datetime]]] = {}
+        by_token: dict[str, list[tuple[str, str, datetime]]] = {}
+        for row in recent:
+            by_person.setdefault(row[0], []).append(row)
+            by_token.setdefault(row[1], []).append(row)
+
+        def locked(key: str, rows: list[tuple[str, str, datetime]], limit: Limit = limit) -> LockedOut:
+            ats = [at for _, _, at in rows]
+            serials = frozenset(serial for _, serial, _ in rows)
+            return LockedOut(key, max(ats), min(ats) + limit.window, len(rows), serials, limit.lockout)
+
+        people = {person for person, rows in by_person.items() if len(rows) >= limit.count}
+        candidates = [locked(f"p:{person}", by_person[person]) for person in people]
+        candidates += [
+            locked(f"s:{token}", rows)
+            for token, rows in by_token.items()
+            if len(rows) >= limit.count and not all(person in people for person, _, _ in rows)
+        ]
+        for item in candidates:
+            if item.key not in found or item.until > found[item.key].until:
+                found[item.key] = item
+    return sorted(found.values(), key=lambda item: item.key)
+
+
+def lockout_lift(*, key: str) -> int:
+    """Forget the codes behind a lockout (its "p:" or "s:" key), for both limits; returns how many."""
+    prefix, _, value = key.partition(":")
+    column = {"p": "person_key", "s": "serial_key"}.get(prefix)
+    if column is None or not value:
+        raise ValueError("not a lockout key")
+    deleted, _ = CodeAttempt.objects.filter(**{column: value}).delete()
+    return deleted

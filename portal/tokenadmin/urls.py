@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from portal.tokenadmin.views import dashboard, inventory, users
+from portal.tokenadmin.views import dashboard, inventory, program, users
 
 app_name = "tokenadmin"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", dashboard.home, name="home"),
+    # The token program: snapshot, queue actions, reports
+    path("program/refresh", program.refresh, name="program_refresh"),
+    path("program/lockouts/lift", program.lockout_lift, name="lockout_lift"),
+    path("reports/", program.index, name="reports"),
+    path("reports/<slug:kind>.csv", program.export, name="report_csv"),
     # People and their tokens
     path("users/", users.search, name="users"),
     path("users/<uuid:user_id>/", users.detail, name="user"),

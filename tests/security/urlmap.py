@@ -84,6 +84,11 @@ EXPECTED: dict[str, Rule] = {
     "tokenadmin:user_activate": Rule(GET_POST, USER_MANAGERS),
     "tokenadmin:user_deactivate": Rule(GET_POST, USER_MANAGERS),
     "tokenadmin:user_unassign": Rule(GET_POST, USER_MANAGERS),
+    # The token program: the reports read the stored snapshot; refresh and lift act (managers only).
+    "tokenadmin:reports": Rule(GET, ALL_ADMINS),
+    "tokenadmin:report_csv": Rule(GET, ALL_ADMINS),
+    "tokenadmin:program_refresh": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
+    "tokenadmin:lockout_lift": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     "tokenadmin:inventory": Rule(GET, ALL_ADMINS),
     "tokenadmin:inventory_create": Rule(GET_POST, INVENTORY_WRITERS),
     "tokenadmin:device": Rule(GET, ALL_ADMINS),
@@ -164,6 +169,7 @@ def sample_kwargs(name: str, pattern: URLPattern) -> dict[str, str]:
         "device_id": lambda: token_id(FREE),
         "tenant": lambda: tenant,
         "job_id": import_job_id,
+        "kind": lambda: "stock",
     }
     rest = {
         "sandbox:login_endpoint": f"{tenant}/v2.0/.well-known/openid-configuration",

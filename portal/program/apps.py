@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ProgramConfig(AppConfig):
+    name = "portal.program"
+    label = "program"
+    verbose_name = "Token program"

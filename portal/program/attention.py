@@ -1,0 +1,183 @@
+"""The needs-attention queue: what in the token program needs a person, computed from the stored
+snapshot and the portal's own lockout rows (no Graph call, a fixed number of queries).
+
+Rules and their thresholds (days, settings `PROGRAM_*_DAYS`), in the order shown. A token matches
+at most one rule: an account problem (deleted, disabled) hides the usage rules."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from portal.core.attempts import LockedOut, lockouts_current, person_key, token_key
+from portal.graph.types import TokenStatus
+from portal.identity.models import User
+from portal.program.models import ProgramToken
+
+#: Items shown per rule (the page says how many more there are).
+SHOWN_PER_RULE = 20
+
+
+class Rule(enum.Enum):
+    HOLDER_DELETED = "holder_deleted"
+    HOLDER_DISABLED = "holder_disabled"
+    FAILED_ACTIVATION = "failed_activation"
+    NOT_ACTIVATED = "not_activated"
+    NOT_USED = "not_used"
+    NEVER_USED = "never_used"
+    LOCKED_OUT = "locked_out"
+
+
+class Fix(enum.Enum):
+    """The one action that resolves an item."""
+
+    OPEN_USER = "open_user"  # the user's page: activate again, deactivate, unassign
+    RESTORE_IN_ENTRA = "restore_in_entra"  # nothing the portal can do: Graph 404s a deleted user
+    LIFT_LOCKOUT = "lift_lockout"
+
+
+FIXES = {
+    Rule.HOLDER_DELETED: Fix.RESTORE_IN_ENTRA,
+    Rule.HOLDER_DISABLED: Fix.OPEN_USER,
+    Rule.FAILED_ACTIVATION: Fix.OPEN_USER,
+    Rule.NOT_ACTIVATED: Fix.OPEN_USER,
+    Rule.NOT_USED: Fix.OPEN_USER,
+    Rule.NEVER_USED: Fix.OPEN_USER,
+    Rule.LOCKED_OUT: Fix.LIFT_LOCKOUT,
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    rule: Rule
+    #: The holder's name (or who is locked out), their object id when known.
+    who: str
+    who_id: str
+    upn: str
+    serial: str
+    device_id: str
+    since: datetime | None
+    #: For lockouts: the key to lift, when it ends, how many wrong codes.
+    lockout: LockedOut | None = None
+    #: `since` is the assignment date standing in for an activation the portal did not see.
+    since_is_assignment: bool = False
+
+    @property
+    def fix(self) -> Fix:
+        return FIXES[self.rule]
+
+
+@dataclass(frozen=True)
+class Group:
+    rule: Rule
+    days: int | None
+    items: list[Item]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def rule_days(rule: Rule) -> int | None:
+    return {
+        Rule.NOT_ACTIVATED: settings.PROGRAM_NOT_ACTIVATED_DAYS,
+        Rule.NOT_USED: settings.PROGRAM_NOT_USED_DAYS,
+        Rule.NEVER_USED: settings.PROGRAM_NEVER_USED_DAYS,
+    }.get(rule)
+
+
+def attention_groups(*, now: datetime, limit: int = SHOWN_PER_RULE) -> list[Group]:
+    """Every rule with at least one item, in order. 2 queries per token rule, 2-3 for lockouts."""
+    groups = []
+    for rule in Rule:
+        if rule is Rule.LOCKED_OUT:
+            items = _lockout_items(now)
+            group = Group(rule, None, items[:limit], len(items))
+        else:
+            rows = rule_rows(rule, now=now)
+            group = Group(rule, rule_days(rule), [_token_item(rule, row) for row in rows[:limit]], rows.count())
+        if group.total:
+            groups.append(group)
+    return groups
+
+
+def rule_rows(rule: Rule, *, now: datetime) -> QuerySet[ProgramToken]:
+    """The snapshot's tokens that match `rule` (not lockouts), oldest first."""
+    tokens = ProgramToken.objects.all()
+    account_fine = Q(holder_exists=True) & ~Q(holder_enabled=False)
+    if rule is Rule.HOLDER_DELETED:
+        return tokens.filter(holder_exists=False).order_by("assigned_at", "serial_number")
+    if rule is Rule.HOLDER_DISABLED:
+        return tokens.filter(holder_exists=True, holder_enabled=False).order_by("assigned_at", "serial_number")
+    days = rule_days(rule)
+    cutoff = now - timedelta(days=days or 0)
+    if rule is Rule.FAILED_ACTIVATION:
+        return tokens.filter(account_fine, status=TokenStatus.FAILED_ACTIVATION).order_by(
+            "assigned_at", "serial_number"
+        )
+    if rule is Rule.NOT_ACTIVATED:
+        return tokens.filter(account_fine, status=TokenStatus.ASSIGNED, assigned_at__lte=cutoff).order_by(
+            "assigned_at", "serial_number"
+        )
+    if rule is Rule.NOT_USED:
+        return tokens.filter(account_fine, status=TokenStatus.ACTIVATED, last_used_at__lte=cutoff).order_by(
+            "last_used_at", "serial_number"
+        )
+    if rule is Rule.NEVER_USED:
+        # Activated when the portal saw it happen, else (activated before the portal looked) no
+        # earlier than the assignment: the method's createdDateTime.
+        return (
+            tokens.filter(account_fine, status=TokenStatus.ACTIVATED, last_used_at__isnull=True)
+            .annotate(activated_at=Coalesce("activated_seen_at", "assigned_at"))
+            .filter(activated_at__lte=cutoff)
+            .order_by("activated_at", "serial_number")
+        )
+    raise ValueError(rule)
+
+
+def _token_item(rule: Rule, row: ProgramToken) -> Item:
+    since = {
+        Rule.NOT_USED: row.last_used_at,
+        Rule.NEVER_USED: getattr(row, "activated_at", None),
+    }.get(rule, row.assigned_at)
+    return Item(
+        rule=rule,
+        who=row.holder_name or row.holder_upn or row.holder_id,
+        who_id=row.holder_id,
+        upn=row.holder_upn,
+        serial=row.serial_number,
+        device_id=row.device_id,
+        since=since,
+        since_is_assignment=rule is Rule.NEVER_USED and row.activated_seen_at is None,
+    )
+
+
+def _lockout_items(now: datetime) -> list[Item]:
+    lockouts = lockouts_current(now=now)
+    if not lockouts:
+        return []
+    people: dict[str, User] = {}
+    serials: dict[str, str] = {}
+    if any(lockout.key.startswith("p:") for lockout in lockouts):
+        people = {
+            f"p:{person_key(user.username)}": user for user in User.objects.only("username", "display_name", "upn")
+        }
+    if lockouts:
+        serials = {
+            f"s:{token_key(serial)}": serial for serial in ProgramToken.objects.values_list("serial_number", flat=True)
+        }
+    items = []
+    for lockout in lockouts:
+        person = people.get(lockout.key)
+        tried = sorted(serials[f"s:{key}"] for key in lockout.serial_keys if f"s:{key}" in serials)
+        serial = serials.get(lockout.key, "") or ", ".join(tried)
+        # An unknown person or serial keeps `who` empty: the page words it (portal.program.wording).
+        who, who_id, upn = (str(person), person.oid, person.upn) if person is not None else ("", "", "")
+        items.append(Item(Rule.LOCKED_OUT, who, who_id, upn, serial, "", lockout.since, lockout))
+    return items

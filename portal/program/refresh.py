@@ -1,0 +1,134 @@
+"""Keeping the snapshot fresh, and whose sign-in it is read with.
+
+The snapshot is read with an administrator's own delegated rights, like every other Graph call the
+portal makes (it has no application permissions). When an administrator presses "Refresh now", their
+MSAL token cache (with its refresh token) is sealed into the one `RefreshDelegation` row and the
+build is queued; the periodic refresh reuses that sealed sign-in, and MSAL's refreshed cache is
+sealed back after every use, so it keeps working as long as it is used within the refresh token's
+lifetime (90 days of inactivity in Entra) and the administrator keeps a role that can read the
+inventory. When it stops working the page says so and the next "Refresh now" starts it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_event_record
+from portal.graph.client import GraphClient
+from portal.graph.errors import GraphError
+from portal.identity.delegation import DelegatedCache, DelegationExpired, delegated_access_token
+from portal.identity.errors import IdentityUnavailable
+from portal.identity.models import User
+from portal.identity.sealing import SealBroken, seal, unseal
+from portal.program.models import RefreshDelegation, SnapshotRun
+from portal.program.snapshot import snapshot_build
+
+logger = logging.getLogger("portal.program")
+
+#: A background job is patient: more retries and longer waits than a page (which answers fast).
+JOB_MAX_RETRIES = 6
+JOB_MAX_RETRY_WAIT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class SnapshotState:
+    """What the pages say about the snapshot: as of when, and whether it is being refreshed."""
+
+    latest: SnapshotRun | None
+    last_attempt: SnapshotRun | None
+    delegation_expired: bool
+
+    @property
+    def as_of(self) -> datetime | None:
+        return self.latest.finished_at if self.latest is not None else None
+
+    @property
+    def refreshing(self) -> bool:
+        return self.last_attempt is not None and self.last_attempt.outcome == SnapshotRun.Outcome.RUNNING
+
+    @property
+    def last_failed(self) -> bool:
+        return self.last_attempt is not None and self.last_attempt.outcome == SnapshotRun.Outcome.FAILURE
+
+
+def snapshot_state_get() -> SnapshotState:
+    """Two queries."""
+    latest = SnapshotRun.objects.filter(outcome=SnapshotRun.Outcome.SUCCESS).first()
+    last_attempt = SnapshotRun.objects.first()
+    delegation = RefreshDelegation.objects.filter(pk=1).only("expired_at").first()
+    return SnapshotState(latest, last_attempt, delegation is not None and delegation.expired_at is not None)
+
+
+def snapshot_refresh_request(*, actor: User, delegation: DelegatedCache, client_ip: str | None) -> None:
+    """ "Refresh now": keep this administrator's sign-in for the refreshes, audit, queue the build."""
+    from portal.program.tasks import program_snapshot_refresh
+
+    with transaction.atomic():
+        RefreshDelegation.objects.update_or_create(
+            pk=1,
+            defaults={
+                "actor": actor,
+                "sealed_cache": seal(delegation.blob),
+                "home_account_id": delegation.home_account_id,
+                "sealed_at": _now(),
+                "expired_at": None,
+            },
+        )
+        audit_event_record(
+            actor=actor,
+            action=AuditEvent.Action.PROGRAM_REFRESH,
+            outcome=AuditEvent.Outcome.SUCCESS,
+            client_ip=client_ip,
+        )
+    program_snapshot_refresh.enqueue()
+
+
+def snapshot_refresh_due(*, now: datetime) -> bool:
+    latest = SnapshotRun.objects.filter(outcome=SnapshotRun.Outcome.SUCCESS).first()
+    if latest is None or latest.finished_at is None:
+        return True
+    return now - latest.finished_at >= timedelta(minutes=settings.PROGRAM_REFRESH_MINUTES)
+
+
+def snapshot_refresh(*, now: datetime, client: GraphClient | None = None) -> SnapshotRun | None:
+    """Build the snapshot with `client`, or with the stored administrator's sign-in. None when there
+    is no usable sign-in (recorded, and shown on the page)."""
+    if client is None:
+        client = _stored_client(now)
+        if client is None:
+            return None
+    try:
+        return snapshot_build(client=client, now=now)
+    except GraphError as exc:
+        logger.warning("program snapshot failed", extra={"status": exc.status, "request_id": exc.request_id})
+        return SnapshotRun.objects.first()
+
+
+def _stored_client(now: datetime) -> GraphClient | None:
+    row = RefreshDelegation.objects.filter(pk=1, expired_at__isnull=True).first()
+    if row is None:
+        return None
+    try:
+        token = delegated_access_token(unseal(bytes(row.sealed_cache)), row.home_account_id)
+    except (DelegationExpired, SealBroken) as exc:
+        RefreshDelegation.objects.filter(pk=1).update(expired_at=now)
+        logger.info("program refresh sign-in expired", extra={"error": type(exc).__name__})
+        return None
+    except IdentityUnavailable:
+        logger.warning("program refresh: identity provider unavailable")
+        return None
+    if token.updated_blob is not None:
+        RefreshDelegation.objects.filter(pk=1).update(sealed_cache=seal(token.updated_blob))
+    return GraphClient(token.access_token, max_retries=JOB_MAX_RETRIES, max_retry_wait=JOB_MAX_RETRY_WAIT_SECONDS)
+
+
+def _now() -> datetime:
+    from django.utils import timezone
+
+    return timezone.now()

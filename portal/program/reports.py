@@ -1,0 +1,227 @@
+"""The token program's reports, from the stored snapshot and the daily counts.
+
+Each report is one `Table` (the page's table and the CSV export are both drawn from its rows, so
+they cannot disagree) plus, where a picture helps, the geometry of a server-rendered SVG chart.
+A fixed number of queries each; no Graph call.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import statistics
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from portal.audit.export import Echo, csv_safe
+from portal.graph.types import TokenStatus
+from portal.program.models import DailyCount, ProgramToken
+
+#: The order statuses are shown in: the token's life cycle.
+STATUSES = (TokenStatus.AVAILABLE, TokenStatus.ASSIGNED, TokenStatus.ACTIVATED, TokenStatus.FAILED_ACTIVATION)
+TREND_DAYS = 90
+Cell = str | int
+
+
+class ReportKind(enum.Enum):
+    STOCK = "stock"
+    TREND = "status-over-time"
+    FUNNEL = "activation-funnel"
+    DEPARTMENTS = "departments"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    #: 0-100, the bar's length against the largest value.
+    percent: int
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    status: str
+    #: SVG polyline points in a 0-100 by 0-40 box.
+    points: str
+
+
+@dataclass(frozen=True)
+class Table:
+    kind: ReportKind
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+    bars: list[Bar]
+    lines: list[Line]
+    note: str = ""
+
+
+def report_get(kind: ReportKind, *, now: datetime) -> Table:
+    return {
+        ReportKind.STOCK: stock_report,
+        ReportKind.TREND: trend_report,
+        ReportKind.FUNNEL: funnel_report,
+        ReportKind.DEPARTMENTS: department_report,
+    }[kind](now=now)
+
+
+def report_csv(table: Table) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield writer.writerow(table.headers)
+    for row in table.rows:
+        yield writer.writerow([csv_safe(cell) for cell in row])
+
+
+# -- the reports --------------------------------------------------------------------------------
+
+
+def stock_report(*, now: datetime) -> Table:
+    """Tokens per make and model, and how many are left to hand out (one query)."""
+    rows_in = (
+        ProgramToken.objects.values("manufacturer", "model")
+        .annotate(
+            total=Count("device_id"),
+            available=Count("device_id", filter=Q(status=TokenStatus.AVAILABLE)),
+        )
+        .order_by("manufacturer", "model")
+        .values_list("manufacturer", "model", "total", "available")
+    )
+    low = settings.PROGRAM_LOW_STOCK
+    rows: list[tuple[Cell, ...]] = [
+        (
+            make or "(no make)",
+            model or "(no model)",
+            total,
+            available,
+            total - available,
+            "low" if available < low else "",
+        )
+        for make, model, total, available in rows_in
+    ]
+    largest = max((int(r[3]) for r in rows), default=0)
+    bars = [
+        Bar(f"{r[0]} {r[1]}", int(r[3]), _percent(int(r[3]), largest), "bar-low" if r[5] else "bar-available")
+        for r in rows
+    ]
+    return Table(
+        ReportKind.STOCK,
+        "Stock by make and model",
+        ("Make", "Model", "Tokens", "Left to hand out", "Handed out", f"Below {low}"),
+        rows,
+        bars,
+        [],
+        note=f"A model is low on stock when fewer than {low} of its tokens are left to hand out.",
+    )
+
+
+def trend_report(*, now: datetime) -> Table:
+    """Tokens per status per day over the last TREND_DAYS days (one query)."""
+    start = now.date() - timedelta(days=TREND_DAYS - 1)
+    by_day: dict[date, dict[str, int]] = {}
+    for day, status, count in DailyCount.objects.filter(day__gte=start).values_list("day", "status", "count"):
+        by_day.setdefault(day, {})[status] = count
+    days = sorted(by_day)
+    rows: list[tuple[Cell, ...]] = [
+        (day.isoformat(), *(by_day[day].get(status, 0) for status in STATUSES)) for day in days
+    ]
+    largest = max((int(cell) for row in rows for cell in row[1:]), default=0)
+    lines = []
+    if len(days) > 1:  # a line needs two days
+        for index, status in enumerate(STATUSES):
+            points = []
+            for row in rows:
+                x = (date.fromisoformat(str(row[0])) - start).days * 100 / max(TREND_DAYS - 1, 1)
+                y = 40 - (int(row[index + 1]) * 40 / largest if largest else 0)
+                points.append(f"{x:.1f},{y:.1f}")
+            lines.append(Line(status, " ".join(points)))
+    return Table(
+        ReportKind.TREND,
+        "Tokens by status over time",
+        ("Day", "Available", "Assigned", "Activated", "Activation failed"),
+        rows,
+        [],
+        lines,
+        note=f"One count per day, kept by the portal when it refreshes its snapshot (last {TREND_DAYS} days).",
+    )
+
+
+def funnel_report(*, now: datetime) -> Table:
+    """Assigned → activated, with the median days between (two queries)."""
+    held = ProgramToken.objects.exclude(holder_id="")
+    counts = held.aggregate(
+        assigned=Count("device_id"),
+        activated=Count("device_id", filter=Q(status=TokenStatus.ACTIVATED)),
+        failed=Count("device_id", filter=Q(status=TokenStatus.FAILED_ACTIVATION)),
+    )
+    waits = [
+        (activated - assigned).total_seconds() / 86400
+        for assigned, activated in held.filter(
+            status=TokenStatus.ACTIVATED, assigned_at__isnull=False, activated_seen_at__isnull=False
+        ).values_list("assigned_at", "activated_seen_at")
+        if assigned is not None and activated is not None
+    ]
+    median = f"{statistics.median(waits):.1f}" if waits else "not known yet"
+    assigned, activated, failed = counts["assigned"], counts["activated"], counts["failed"]
+    waiting = assigned - activated - failed
+    rows: list[tuple[Cell, ...]] = [
+        ("Assigned (handed out)", assigned, _percent(assigned, assigned)),
+        ("Activated", activated, _percent(activated, assigned)),
+        ("Waiting for activation", waiting, _percent(waiting, assigned)),
+        ("Activation failed", failed, _percent(failed, assigned)),
+    ]
+    bars = [Bar(str(r[0]), int(r[1]), int(r[2]), css) for r, css in zip(rows, _FUNNEL_CSS, strict=True)]
+    return Table(
+        ReportKind.FUNNEL,
+        "Activation funnel",
+        ("Stage", "Tokens", "Percent of assigned"),
+        rows,
+        bars,
+        [],
+        note=(
+            f"Median days from assignment to activation: {median} "
+            f"(over {len(waits)} activations the portal saw happen; Graph keeps no activation date)."
+        ),
+    )
+
+
+_FUNNEL_CSS = ("bar-assigned", "bar-activated", "bar-waiting", "bar-failedActivation")
+
+
+def department_report(*, now: datetime) -> Table:
+    """Tokens held per department (one query)."""
+    rows_in = (
+        ProgramToken.objects.exclude(holder_id="")
+        .values("holder_department")
+        .annotate(
+            holders=Count("holder_id", distinct=True),
+            tokens=Count("device_id"),
+            activated=Count("device_id", filter=Q(status=TokenStatus.ACTIVATED)),
+        )
+        .order_by("-tokens", "holder_department")
+    )
+    rows: list[tuple[Cell, ...]] = [
+        (r["holder_department"] or "(no department)", r["holders"], r["tokens"], r["activated"]) for r in rows_in
+    ]
+    largest = max((int(r[2]) for r in rows), default=0)
+    bars = [Bar(str(r[0]), int(r[2]), _percent(int(r[2]), largest), "bar-assigned") for r in rows]
+    return Table(
+        ReportKind.DEPARTMENTS,
+        "Tokens by department",
+        ("Department", "People", "Tokens", "Activated"),
+        rows,
+        bars,
+        [],
+    )
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(part * 100 / whole) if whole else 0
+
+
+def statuses() -> Sequence[str]:
+    return STATUSES

@@ -1,0 +1,72 @@
+"""The token program: the snapshot's refresh, the queue's own actions, the reports and their CSV.
+
+Every page here reads the stored snapshot (portal.program): no Graph call, a fixed number of
+queries, whatever the tenant's size."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.core.http import client_ip, redirect_after_post
+from portal.identity.delegation import delegated_cache_export
+from portal.program import reports, wording
+from portal.program.refresh import snapshot_refresh_request, snapshot_state_get
+from portal.program.services import lockout_lift_record
+from portal.web.access import actor_of, admin_area, users_write
+from portal.web.http import PortalRequest
+from portal.web.pages import admin_render
+
+NAV = "reports"
+
+
+@require_POST
+@users_write
+def refresh(request: PortalRequest) -> HttpResponse:
+    """Keep this administrator's sign-in for the refreshes and queue a build of the snapshot."""
+    snapshot_refresh_request(
+        actor=actor_of(request), delegation=delegated_cache_export(request), client_ip=client_ip(request)
+    )
+    messages.success(request, wording.REFRESH_QUEUED)
+    return redirect_after_post(request, "tokenadmin:home")
+
+
+@require_POST
+@users_write
+def lockout_lift(request: PortalRequest) -> HttpResponse:
+    key = request.POST.get("key", "")
+    lifted = lockout_lift_record(actor=actor_of(request), key=key, now=timezone.now(), client_ip=client_ip(request))
+    if lifted:
+        messages.success(request, wording.LOCKOUT_LIFTED)
+    else:
+        messages.info(request, wording.LOCKOUT_GONE)
+    return redirect_after_post(request, "tokenadmin:home")
+
+
+@require_GET
+@admin_area
+def index(request: PortalRequest) -> HttpResponse:
+    now = timezone.now()
+    context = {
+        "nav": NAV,
+        "state": snapshot_state_get(),
+        "tables": [reports.report_get(kind, now=now) for kind in reports.ReportKind],
+        "statuses": reports.STATUSES,
+    }
+    return admin_render(request, "tokenadmin/reports.html", context)
+
+
+@require_GET
+@admin_area
+def export(request: PortalRequest, kind: str) -> HttpResponse:
+    try:
+        report_kind = reports.ReportKind(kind)
+    except ValueError:
+        raise Http404("No such report") from None
+    table = reports.report_get(report_kind, now=timezone.now())
+    # A report has a bounded number of rows (models, departments, days): no need to stream.
+    response = HttpResponse("".join(reports.report_csv(table)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report_kind.value}.csv"'
+    return response

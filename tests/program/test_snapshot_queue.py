@@ -1,0 +1,129 @@
+"""The token program's snapshot and needs-attention queue, against the demo tenant."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal.audit.models import AuditEvent
+from portal.program.models import DailyCount, ProgramToken, RefreshDelegation, SnapshotRun
+from portal.sandbox import seed
+from portal.sandbox.requestlog import count_graph_calls
+from tests.support.admins import AUTH_ADMIN, PRIV_AUTH_ADMIN, READER, SignedIn, only_event
+
+# transaction=True: the real db_worker calls close_old_connections().
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def refreshed(client: Client) -> None:
+    """Press "Refresh now" and let the worker build the snapshot."""
+    response = client.post("/admin/program/refresh")
+    assert response.status_code == 302
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+def queue_of(page: str) -> dict[str, list[str]]:
+    """rule → the items' text, as the overview shows them."""
+    found: dict[str, list[str]] = {}
+    for rule, body in re.findall(r'<li class="attention-item" data-rule="([a-z_]+)">(.*?)</li>', page, re.S):
+        found.setdefault(rule, []).append(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip())
+    return found
+
+
+def test_refresh_builds_the_snapshot_and_the_queue_shows_each_case(signed_in: SignedIn) -> None:
+    isaiah = signed_in(PRIV_AUTH_ADMIN)
+    before = isaiah.get("/admin/").content.decode()
+    assert "has not been read yet" in before
+    refreshed(isaiah)
+    event = only_event(AuditEvent.Action.PROGRAM_REFRESH)
+    assert event.actor_upn == PRIV_AUTH_ADMIN
+    run = SnapshotRun.objects.get()
+    assert run.outcome == SnapshotRun.Outcome.SUCCESS
+    assert run.tokens == len(seed.TOKENS) == ProgramToken.objects.count()
+    # One devices page, one batch of user reads, one batch of method lists.
+    assert run.round_trips == 3
+    assert DailyCount.objects.filter(day=timezone.now().date()).exists()
+
+    page = isaiah.get("/admin/").content.decode()
+    assert "As of" in page
+    queue = queue_of(page)
+    assert any("Alex Wilber" in text and "60200102" in text for text in queue["failed_activation"])
+    assert any("Johanna Lorenz" in text and "60200109" in text for text in queue["not_activated"])
+    assert any("Grady Archie" in text and "SI-01000102" in text for text in queue["not_used"])
+    assert any("Patti Fernandez" in text and "2100040003" in text for text in queue["never_used"])
+    assert any("Diego Siciliani" in text for text in queue["holder_disabled"])
+    assert any("Lee Gu" in text for text in queue["holder_deleted"])
+    # The fix for a user's token is their page, for those who may change it.
+    assert f'href="/admin/users/{seed.ALEX}/"' in page
+
+
+def test_a_second_refresh_only_reads_what_changed(signed_in: SignedIn) -> None:
+    lynne = signed_in(PRIV_AUTH_ADMIN)
+    refreshed(lynne)
+    refreshed(lynne)
+    latest = SnapshotRun.objects.first()
+    assert latest is not None and latest.outcome == SnapshotRun.Outcome.SUCCESS
+    assert latest.round_trips == 2  # assignment dates are kept: no method lists this time
+
+
+def test_an_authentication_administrators_refresh_says_which_dates_it_could_not_read(signed_in: SignedIn) -> None:
+    isaiah = signed_in(AUTH_ADMIN)
+    refreshed(isaiah)
+    run = SnapshotRun.objects.get()
+    assert run.outcome == SnapshotRun.Outcome.SUCCESS and run.unreadable_holders > 0
+    page = isaiah.get("/admin/").content.decode()
+    assert f"The assignment dates of {run.unreadable_holders} people" in page
+    assert "Patti Fernandez" not in str(queue_of(page).get("never_used"))  # her date is unknown to Isaiah
+
+
+def test_the_reader_sees_the_queue_without_buttons(signed_in: SignedIn) -> None:
+    refreshed(signed_in(PRIV_AUTH_ADMIN))
+    page = signed_in(READER).get("/admin/").content.decode()
+    assert queue_of(page)["failed_activation"]
+    assert "Refresh now" not in page
+    assert "Open Alex Wilber" not in page
+    assert signed_in(READER).post("/admin/program/refresh").status_code == 403
+
+
+def test_the_overview_costs_one_round_trip_and_a_bounded_number_of_queries(signed_in: SignedIn) -> None:
+    isaiah = signed_in(AUTH_ADMIN)
+    refreshed(signed_in(PRIV_AUTH_ADMIN))
+    for path in ("/admin/", "/admin/reports/", "/admin/reports/stock.csv"):
+        with count_graph_calls() as graph, CaptureQueriesContext(connection) as queries:
+            response = isaiah.get(path)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+        assert response.status_code == 200, path
+        assert len(graph.requests) <= 1, path
+        assert len(queries) <= 40, (path, len(queries))
+
+
+def test_the_periodic_refresh_uses_the_stored_sign_in(signed_in: SignedIn) -> None:
+    refreshed(signed_in(PRIV_AUTH_ADMIN))
+    call_command("program_snapshot", verbosity=0)
+    assert SnapshotRun.objects.filter(outcome=SnapshotRun.Outcome.SUCCESS).count() == 2
+    sealed = bytes(RefreshDelegation.objects.get().sealed_cache)
+    assert b"refresh_token" not in sealed.lower()  # sealed, not readable
+
+
+def test_without_a_stored_sign_in_the_command_says_what_to_do(demo_tenant: None) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Refresh now"):
+        call_command("program_snapshot", verbosity=0)
+
+
+def test_the_queue_thresholds_are_settings(signed_in: SignedIn, settings: object) -> None:
+    isaiah = signed_in(PRIV_AUTH_ADMIN)
+    refreshed(isaiah)
+    settings.PROGRAM_NOT_ACTIVATED_DAYS = 30  # type: ignore[attr-defined]
+    settings.PROGRAM_NOT_USED_DAYS = 60  # type: ignore[attr-defined]
+    queue = queue_of(isaiah.get("/admin/").content.decode())
+    assert "not_activated" not in queue  # Johanna's 21 days are within 30
+    assert "not_used" not in queue  # Grady's 45 days are within 60
