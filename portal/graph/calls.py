@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar, cast
 from urllib.parse import quote
@@ -197,12 +197,27 @@ def users_search(text: str, *, top: int = 25, next_link: str | None = None) -> G
     return GraphCall("GET", with_query("/users", params), _users_page, headers=EVENTUAL)
 
 
+#: Graph accepts at most 15 clauses joined by `or` (or values in `in`) in a directory `$filter`.
+MAX_OR_CLAUSES = 15
+
+
+def users_by_id(user_ids: Sequence[str], *, select: str = DirectoryUser.SELECT) -> GraphCall[list[DirectoryUser]]:
+    """The users among `user_ids` (at most MAX_OR_CLAUSES) that exist; a deleted one is absent."""
+    if not 0 < len(user_ids) <= MAX_OR_CLAUSES:
+        raise ValueError(f"users_by_id() takes 1 to {MAX_OR_CLAUSES} ids.")
+    clauses = " or ".join("id eq '" + user_id.replace("'", "''") + "'" for user_id in user_ids)
+    params: dict[str, str | int] = {"$filter": clauses, "$select": select, "$top": MAX_OR_CLAUSES}
+    return GraphCall("GET", with_query("/users", params), _users, headers=EVENTUAL)
+
+
 # -- a user's hardware OATH methods -------------------------------------------------------------
 
 
-def methods_list(user_id: str | None = None) -> GraphCall[list[HardwareOathMethod]]:
-    """Every hardware token of the user (following nextLinks)."""
-    return GraphCall("GET", methods_path(user_id), _methods)
+def methods_list(user_id: str | None = None, *, select: str | None = None) -> GraphCall[list[HardwareOathMethod]]:
+    """Every hardware token of the user (following nextLinks); `select`, e.g. "id,createdDateTime",
+    when the inlined device is not needed."""
+    url = with_query(methods_path(user_id), {"$select": select}) if select else methods_path(user_id)
+    return GraphCall("GET", url, _methods)
 
 
 def method_get(user_id: str | None, method_id: str) -> GraphCall[HardwareOathMethod]:
@@ -372,6 +387,10 @@ def _nothing(reply: Reply) -> None:
 
 def _user(reply: Reply) -> DirectoryUser:
     return DirectoryUser.from_graph(reply.body, status=reply.status)
+
+
+def _users(reply: Reply) -> list[DirectoryUser]:
+    return [DirectoryUser.from_graph(item, status=reply.status) for item in reply.every_item()]
 
 
 def _users_page(reply: Reply) -> Page[DirectoryUser]:

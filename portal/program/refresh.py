@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
+from portal.graph.retry import RetryPolicy
 from portal.identity.delegation import DelegatedCache, DelegationExpired, delegated_access_token
 from portal.identity.errors import IdentityUnavailable
 from portal.identity.models import User
@@ -30,10 +32,6 @@ from portal.program.models import RefreshDelegation, SnapshotRun
 from portal.program.snapshot import snapshot_build
 
 logger = logging.getLogger("portal.program")
-
-#: A background job is patient: more retries and longer waits than a page (which answers fast).
-JOB_MAX_RETRIES = 6
-JOB_MAX_RETRY_WAIT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ def snapshot_refresh_request(*, actor: User, delegation: DelegatedCache, client_
                 "actor": actor,
                 "sealed_cache": seal(delegation.blob),
                 "home_account_id": delegation.home_account_id,
-                "sealed_at": _now(),
+                "sealed_at": timezone.now(),
                 "expired_at": None,
             },
         )
@@ -125,10 +123,4 @@ def _stored_client(now: datetime) -> GraphClient | None:
         return None
     if token.updated_blob is not None:
         RefreshDelegation.objects.filter(pk=1).update(sealed_cache=seal(token.updated_blob))
-    return GraphClient(token.access_token, max_retries=JOB_MAX_RETRIES, max_retry_wait=JOB_MAX_RETRY_WAIT_SECONDS)
-
-
-def _now() -> datetime:
-    from django.utils import timezone
-
-    return timezone.now()
+    return GraphClient(token.access_token, policy=RetryPolicy.for_jobs())

@@ -17,28 +17,25 @@ about 30 (see bench/snapshot_10k.py). Pages never call Graph: they read these ro
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, TypeVar
 
 from django.db import transaction
 
-from portal.graph.batch import MAX_BATCH_SIZE, BatchRequest
+from portal.graph import calls
+from portal.graph.batch import MAX_BATCH_SIZE
+from portal.graph.calls import GraphCall, Result
 from portal.graph.client import GraphClient
-from portal.graph.errors import GraphError
-from portal.graph.operations import DEVICES, methods_path
-from portal.graph.paging import parse_collection
-from portal.graph.types import DirectoryUser, HardwareOathDevice, HardwareOathMethod, TokenStatus
+from portal.graph.errors import GraphError, GraphForbidden, GraphNotFound
+from portal.graph.types import HardwareOathDevice, TokenStatus
 from portal.program.models import DailyCount, ProgramToken, SnapshotRun
 
 #: The largest page Graph serves for directory collections.
 DEVICE_PAGE_SIZE = 999
-#: Graph accepts at most 15 clauses joined by `or` (or values in `in`) in a directory `$filter`.
-USERS_PER_FILTER = 15
 USER_SELECT = "id,displayName,userPrincipalName,department,accountEnabled"
-_EVENTUAL = {"ConsistencyLevel": "eventual"}
+T = TypeVar("T")
 
 
 @dataclass
@@ -116,42 +113,24 @@ def daily_counts_record(*, day: Any) -> None:
 
 def _devices_all(client: GraphClient, counter: BuildCounter) -> list[HardwareOathDevice]:
     devices: list[HardwareOathDevice] = []
-    link: str = DEVICES + "?" + urlencode({"$top": str(DEVICE_PAGE_SIZE)})
+    page = client.call(calls.devices_list(top=DEVICE_PAGE_SIZE)).value
+    counter.round_trips += 1
     seen: set[str] = set()
     while True:
-        counter.round_trips += 1
-        items, next_link, _ = client.get_page(link)
-        devices.extend(HardwareOathDevice.from_graph(item) for item in items)
-        if not next_link or next_link in seen:
+        devices.extend(page.items)
+        if not page.next_link or page.next_link in seen:
             return devices
-        seen.add(next_link)
-        link = next_link
+        seen.add(page.next_link)
+        page = client.call(calls.devices_list(next_link=page.next_link)).value
+        counter.round_trips += 1
 
 
 def _holders_read(client: GraphClient, holder_ids: Sequence[str], counter: BuildCounter) -> dict[str, Holder]:
     holders = {holder_id: Holder() for holder_id in holder_ids}
-    groups = [holder_ids[i : i + USERS_PER_FILTER] for i in range(0, len(holder_ids), USERS_PER_FILTER)]
-    requests = [
-        BatchRequest(
-            id=str(number),
-            method="GET",
-            url="/users?"
-            + urlencode(
-                {
-                    "$filter": " or ".join(f"id eq '{holder_id}'" for holder_id in group),
-                    "$select": USER_SELECT,
-                    "$top": str(USERS_PER_FILTER),
-                }
-            ),
-            headers=_EVENTUAL,
-        )
-        for number, group in enumerate(groups)
-    ]
-    for answer in _batched(client, requests, counter):
-        answer.raise_for_error()
-        items, _, _ = parse_collection(answer.body, status=answer.status)
-        for item in items:
-            person = DirectoryUser.from_graph(item, status=answer.status)
+    step = calls.MAX_OR_CLAUSES
+    reads = [calls.users_by_id(holder_ids[i : i + step], select=USER_SELECT) for i in range(0, len(holder_ids), step)]
+    for result in _batched(client, reads, counter):
+        for person in result.value:
             if person.id in holders:
                 holders[person.id] = Holder(
                     exists=True,
@@ -166,30 +145,24 @@ def _assignment_times(
     client: GraphClient, holder_ids: Sequence[str], counter: BuildCounter
 ) -> dict[tuple[str, str], datetime | None]:
     """(device id, holder id) → the method's createdDateTime, for these holders' tokens."""
-    requests = [
-        BatchRequest(id=holder_id, method="GET", url=methods_path(holder_id) + "?$select=id,createdDateTime")
-        for holder_id in holder_ids
-    ]
+    reads = [calls.methods_list(holder_id, select="id,createdDateTime") for holder_id in holder_ids]
     created: dict[tuple[str, str], datetime | None] = {}
-    for answer in _batched(client, requests, counter):
-        if answer.status == 404:  # deleted between the two reads: the next build will say so
+    for holder_id, result in zip(holder_ids, _batched(client, reads, counter), strict=True):
+        if isinstance(result.error, GraphNotFound):  # deleted between the two reads: the next build says so
             continue
-        if answer.status == 403:
+        if isinstance(result.error, GraphForbidden):
             # This sign-in's role may not read this person's methods (an Authentication
             # Administrator and an administrator's tokens): their assignment dates stay unknown.
             counter.unreadable += 1
             continue
-        answer.raise_for_error()
-        items, _, _ = parse_collection(answer.body, status=answer.status)
-        for item in items:
-            method = HardwareOathMethod.from_graph(item, status=answer.status)
-            created[(method.id, answer.id)] = method.created
+        for method in result.value:
+            created[(method.id, holder_id)] = method.created
     return created
 
 
-def _batched(client: GraphClient, requests: Sequence[BatchRequest], counter: BuildCounter) -> Iterable[Any]:
-    counter.round_trips += math.ceil(len(requests) / MAX_BATCH_SIZE)
-    return client.batch(requests).values() if requests else []
+def _batched(client: GraphClient, reads: Sequence[GraphCall[T]], counter: BuildCounter) -> tuple[Result[T], ...]:
+    counter.round_trips += math.ceil(len(reads) / MAX_BATCH_SIZE)
+    return client.batch(*reads) if reads else ()
 
 
 # -- the rows -----------------------------------------------------------------------------------
