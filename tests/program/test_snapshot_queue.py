@@ -127,3 +127,50 @@ def test_the_queue_thresholds_are_settings(signed_in: SignedIn, settings: object
     queue = queue_of(isaiah.get("/admin/").content.decode())
     assert "not_activated" not in queue  # Johanna's 21 days are within 30
     assert "not_used" not in queue  # Grady's 45 days are within 60
+
+
+def test_a_lockout_is_listed_and_lifted_by_a_manager_only(signed_in: SignedIn) -> None:
+    from portal.core.attempts import TooManyAttempts, attempt_begin, attempt_finish
+    from portal.identity.models import User
+
+    User.objects.create(username=seed.ADELE, display_name="Adele Vance", upn=f"adele.vance@{seed.DOMAIN}")
+    for _ in range(5):
+        attempt_finish(attempt_begin(person_oid=seed.ADELE, serial="60200104"), wrong_code=True)
+    with pytest.raises(TooManyAttempts):
+        attempt_begin(person_oid=seed.ADELE, serial="60200104")
+    lynne = signed_in(PRIV_AUTH_ADMIN)
+    refreshed(lynne)
+    [locked] = queue_of(lynne.get("/admin/").content.decode())["locked_out"]
+    assert "Adele Vance" in locked and "60200104" in locked and "5 wrong codes" in locked
+    key = re.search(r'name="key" value="([^"]+)"', lynne.get("/admin/").content.decode())
+    assert key
+    assert signed_in(READER).post("/admin/program/lockouts/lift", {"key": key.group(1)}).status_code == 403
+    assert lynne.post("/admin/program/lockouts/lift", {"key": key.group(1)}).status_code == 302
+    event = only_event(AuditEvent.Action.LOCKOUT_LIFT)
+    assert (event.actor_upn, event.target_oid, event.token_serial) == (PRIV_AUTH_ADMIN, seed.ADELE, "60200104")
+    attempt_begin(person_oid=seed.ADELE, serial="60200104")  # she may type a code again
+    assert "locked_out" not in queue_of(lynne.get("/admin/").content.decode())
+    # Lifting it again changes nothing and says so.
+    again = lynne.post("/admin/program/lockouts/lift", {"key": key.group(1)}, follow=True).content.decode()
+    assert "That lockout had already ended." in again
+    assert len(list(AuditEvent.objects.filter(action=AuditEvent.Action.LOCKOUT_LIFT))) == 1
+
+
+def test_a_stored_sign_in_that_stopped_working_is_said_on_the_page(signed_in: SignedIn) -> None:
+    from django.core.management.base import CommandError
+
+    lynne = signed_in(PRIV_AUTH_ADMIN)
+    refreshed(lynne)
+    RefreshDelegation.objects.update(sealed_cache=b"not a sealed cache")
+    with pytest.raises(CommandError, match="Refresh now"):
+        call_command("program_snapshot", verbosity=0)
+    page = lynne.get("/admin/").content.decode()
+    assert "Automatic refreshes stopped" in page
+    refreshed(lynne)  # pressing the button starts them again
+    assert "Automatic refreshes stopped" not in lynne.get("/admin/").content.decode()
+
+
+def test_the_command_only_refreshes_when_due(signed_in: SignedIn) -> None:
+    refreshed(signed_in(PRIV_AUTH_ADMIN))
+    call_command("program_snapshot", if_due=True, verbosity=0)
+    assert SnapshotRun.objects.count() == 1
