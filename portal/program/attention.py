@@ -97,7 +97,7 @@ def attention_groups(*, now: datetime, limit: int = SHOWN_PER_RULE) -> list[Grou
     groups = []
     for rule in Rule:
         if rule is Rule.LOCKED_OUT:
-            items = _lockout_items(now)
+            items = lockout_items(now=now)
             group = Group(rule, None, items[:limit], len(items))
         else:
             rows = rule_rows(rule, now=now)
@@ -158,7 +158,8 @@ def _token_item(rule: Rule, row: ProgramToken) -> Item:
     )
 
 
-def _lockout_items(now: datetime) -> list[Item]:
+def lockout_items(*, now: datetime) -> list[Item]:
+    """The people and serials locked out now, named where the portal knows them (2-3 queries)."""
     lockouts = lockouts_current(now=now)
     if not lockouts:
         return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import enum
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -221,7 +221,3 @@ def department_report(*, now: datetime) -> Table:
 
 def _percent(part: int, whole: int) -> int:
     return round(part * 100 / whole) if whole else 0
-
-
-def statuses() -> Sequence[str]:
-    return STATUSES

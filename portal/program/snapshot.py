@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -96,7 +96,7 @@ def snapshot_build(*, client: GraphClient, now: datetime) -> SnapshotRun:
     return run
 
 
-def daily_counts_record(*, day: Any) -> None:
+def daily_counts_record(*, day: date) -> None:
     """Tokens per status on `day`, from the stored snapshot (the latest build of the day wins)."""
     counts: dict[str, int] = {}
     for status in ProgramToken.objects.values_list("status", flat=True):
