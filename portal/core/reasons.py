@@ -82,6 +82,19 @@ class Reason(StrEnum):
         return self in _JOB_ENDINGS
 
 
+class Attention(StrEnum):
+    """Why an item is in the administrators' needs-attention queue (portal.program.attention), in
+    the order the queue shows them. Its words are in portal.core.wording.ATTENTION."""
+
+    HOLDER_DELETED = "holder_deleted"
+    HOLDER_DISABLED = "holder_disabled"
+    FAILED_ACTIVATION = "failed_activation"
+    NOT_ACTIVATED = "not_activated"
+    NOT_USED = "not_used"
+    NEVER_USED = "never_used"
+    LOCKED_OUT = "locked_out"
+
+
 class About(Enum):
     """What a Graph call was about: the context that changes what the same answer means (a 404 for
     a serial is "not in the inventory", for a method id "not on this account")."""

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.core.reasons import About, Reason
+from portal.core.reasons import About, Attention, Reason
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as Text
@@ -405,6 +405,109 @@ def import_plan_text(reason: Reason, *, known: Known | None = None, **params: st
     """The dry run's note on a row, e.g. `import_plan_text(Reason.ALREADY_THEIRS, holder="Alex")`."""
     template = (IMPORT_PLAN.get((reason, known)) if known else None) or IMPORT_PLAN[reason]
     return _fill(template, params)
+
+
+# -- the token program: the needs-attention queue and the snapshot's state -----------------------
+
+
+@dataclass(frozen=True)
+class AttentionWords:
+    heading: Text  # the group's heading
+    problem: Text  # what is wrong with one item ({days}; for lockouts {wrong}, {until})
+    fix: Text  # the one action that fixes it
+    since: Text  # what the item's date is
+
+
+_ASSIGNED = _("Assigned")
+
+ATTENTION: dict[Attention, AttentionWords] = {
+    Attention.HOLDER_DELETED: AttentionWords(
+        _("Held by a deleted account"),
+        _("The account holding this token was deleted; Graph no longer lets anyone change its tokens."),
+        _(
+            "Restore the account in Microsoft Entra (possible for 30 days after deletion), unassign the token "
+            "here, then delete the account again."
+        ),
+        _ASSIGNED,
+    ),
+    Attention.HOLDER_DISABLED: AttentionWords(
+        _("Held by a disabled account"),
+        _("The account holding this token cannot sign in (blocked in Microsoft Entra)."),
+        _("Open their tokens and unassign it, so it goes back to the inventory."),
+        _ASSIGNED,
+    ),
+    Attention.FAILED_ACTIVATION: AttentionWords(
+        _("Activation failed"),
+        _("The last activation of this token was refused (a wrong or expired code)."),
+        _("Open their tokens and activate it again with the code it shows now, or unassign it."),
+        _ASSIGNED,
+    ),
+    Attention.NOT_ACTIVATED: AttentionWords(
+        _("Assigned but never activated"),
+        _("Assigned more than {days} days ago and still not activated."),
+        _("Open their tokens: activate it with them, or unassign it so it can go to someone else."),
+        _ASSIGNED,
+    ),
+    Attention.NOT_USED: AttentionWords(
+        _("Not used to sign in"),
+        _("Not used to sign in for more than {days} days."),
+        _("Open their tokens: ask whether they still have it, deactivate or unassign it."),
+        _("Last used"),
+    ),
+    Attention.NEVER_USED: AttentionWords(
+        _("Activated but never used"),
+        _("Activated, and not used to sign in in the {days} days since."),
+        _("Open their tokens: check they can sign in with it, or unassign it."),
+        _("Activated"),
+    ),
+    Attention.LOCKED_OUT: AttentionWords(
+        _("Locked out by the wrong-code limit"),
+        _("{wrong} wrong codes in a row; the portal refuses new codes until {until}."),
+        _("Lift the lockout once you know it was them (for example after a call)."),
+        _("Last wrong code"),
+    ),
+}
+#: An activated token's date when the portal did not see the activation: its assignment.
+ATTENTION_SINCE_ASSIGNED = _("Assigned (and activated since)")
+ATTENTION_LOCKED_PERSON = _("A person who signed in to the portal")
+ATTENTION_LOCKED_SERIAL = _("Anyone typing the code of token {serial}")
+ATTENTION_UNKNOWN_SERIAL = _("a token not in the inventory")
+
+
+class ProgramNote(Enum):
+    """What the token program's pages say about the snapshot and the queue's own actions."""
+
+    NO_SNAPSHOT = auto()
+    REFRESH_QUEUED = auto()
+    REFRESH_STOPPED = auto()
+    REFRESH_FAILED = auto()
+    UNREADABLE = auto()
+    LOCKOUT_LIFTED = auto()
+    LOCKOUT_GONE = auto()
+
+
+PROGRAM: dict[ProgramNote, Text] = {
+    ProgramNote.NO_SNAPSHOT: _("The token program has not been read yet. Press \u201cRefresh now\u201d to read it."),
+    ProgramNote.REFRESH_QUEUED: _("The snapshot is being refreshed; reload this page in a minute."),
+    ProgramNote.REFRESH_STOPPED: _(
+        "Automatic refreshes stopped: the stored sign-in has expired. Press \u201cRefresh now\u201d to start "
+        "them again."
+    ),
+    ProgramNote.REFRESH_FAILED: _(
+        "The last refresh could not read Microsoft Graph; the figures below are from the one before."
+    ),
+    ProgramNote.UNREADABLE: _(
+        "The assignment dates of {count} people's tokens could not be read with the sign-in of the "
+        "administrator who last pressed \u201cRefresh now\u201d (their role may not read other administrators' "
+        "methods); a Privileged Authentication Administrator's refresh reads them all."
+    ),
+    ProgramNote.LOCKOUT_LIFTED: _("The lockout was lifted; they can type a code again."),
+    ProgramNote.LOCKOUT_GONE: _("That lockout had already ended."),
+}
+
+
+def program_text(note: ProgramNote, **params: object) -> str:
+    return _fill(PROGRAM[note], params)
 
 
 # -- the audit trail ----------------------------------------------------------------------------

@@ -15,22 +15,13 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from portal.core.attempts import LockedOut, lockouts_current, person_key, token_key
+from portal.core.reasons import Attention
 from portal.graph.types import TokenStatus
 from portal.identity.models import User
 from portal.program.models import ProgramToken
 
 #: Items shown per rule (the page says how many more there are).
 SHOWN_PER_RULE = 20
-
-
-class Rule(enum.Enum):
-    HOLDER_DELETED = "holder_deleted"
-    HOLDER_DISABLED = "holder_disabled"
-    FAILED_ACTIVATION = "failed_activation"
-    NOT_ACTIVATED = "not_activated"
-    NOT_USED = "not_used"
-    NEVER_USED = "never_used"
-    LOCKED_OUT = "locked_out"
 
 
 class Fix(enum.Enum):
@@ -42,19 +33,19 @@ class Fix(enum.Enum):
 
 
 FIXES = {
-    Rule.HOLDER_DELETED: Fix.RESTORE_IN_ENTRA,
-    Rule.HOLDER_DISABLED: Fix.OPEN_USER,
-    Rule.FAILED_ACTIVATION: Fix.OPEN_USER,
-    Rule.NOT_ACTIVATED: Fix.OPEN_USER,
-    Rule.NOT_USED: Fix.OPEN_USER,
-    Rule.NEVER_USED: Fix.OPEN_USER,
-    Rule.LOCKED_OUT: Fix.LIFT_LOCKOUT,
+    Attention.HOLDER_DELETED: Fix.RESTORE_IN_ENTRA,
+    Attention.HOLDER_DISABLED: Fix.OPEN_USER,
+    Attention.FAILED_ACTIVATION: Fix.OPEN_USER,
+    Attention.NOT_ACTIVATED: Fix.OPEN_USER,
+    Attention.NOT_USED: Fix.OPEN_USER,
+    Attention.NEVER_USED: Fix.OPEN_USER,
+    Attention.LOCKED_OUT: Fix.LIFT_LOCKOUT,
 }
 
 
 @dataclass(frozen=True)
 class Item:
-    rule: Rule
+    rule: Attention
     #: The holder's name (or who is locked out), their object id when known.
     who: str
     who_id: str
@@ -74,7 +65,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Group:
-    rule: Rule
+    rule: Attention
     days: int | None
     items: list[Item]
     total: int
@@ -84,19 +75,19 @@ class Group:
         return self.total - len(self.items)
 
 
-def rule_days(rule: Rule) -> int | None:
+def rule_days(rule: Attention) -> int | None:
     return {
-        Rule.NOT_ACTIVATED: settings.PROGRAM_NOT_ACTIVATED_DAYS,
-        Rule.NOT_USED: settings.PROGRAM_NOT_USED_DAYS,
-        Rule.NEVER_USED: settings.PROGRAM_NEVER_USED_DAYS,
+        Attention.NOT_ACTIVATED: settings.PROGRAM_NOT_ACTIVATED_DAYS,
+        Attention.NOT_USED: settings.PROGRAM_NOT_USED_DAYS,
+        Attention.NEVER_USED: settings.PROGRAM_NEVER_USED_DAYS,
     }.get(rule)
 
 
 def attention_groups(*, now: datetime, limit: int = SHOWN_PER_RULE) -> list[Group]:
     """Every rule with at least one item, in order. 2 queries per token rule, 2-3 for lockouts."""
     groups = []
-    for rule in Rule:
-        if rule is Rule.LOCKED_OUT:
+    for rule in Attention:
+        if rule is Attention.LOCKED_OUT:
             items = lockout_items(now=now)
             group = Group(rule, None, items[:limit], len(items))
         else:
@@ -107,29 +98,29 @@ def attention_groups(*, now: datetime, limit: int = SHOWN_PER_RULE) -> list[Grou
     return groups
 
 
-def rule_rows(rule: Rule, *, now: datetime) -> QuerySet[ProgramToken]:
+def rule_rows(rule: Attention, *, now: datetime) -> QuerySet[ProgramToken]:
     """The snapshot's tokens that match `rule` (not lockouts), oldest first."""
     tokens = ProgramToken.objects.all()
     account_fine = Q(holder_exists=True) & ~Q(holder_enabled=False)
-    if rule is Rule.HOLDER_DELETED:
+    if rule is Attention.HOLDER_DELETED:
         return tokens.filter(holder_exists=False).order_by("assigned_at", "serial_number")
-    if rule is Rule.HOLDER_DISABLED:
+    if rule is Attention.HOLDER_DISABLED:
         return tokens.filter(holder_exists=True, holder_enabled=False).order_by("assigned_at", "serial_number")
     days = rule_days(rule)
     cutoff = now - timedelta(days=days or 0)
-    if rule is Rule.FAILED_ACTIVATION:
+    if rule is Attention.FAILED_ACTIVATION:
         return tokens.filter(account_fine, status=TokenStatus.FAILED_ACTIVATION).order_by(
             "assigned_at", "serial_number"
         )
-    if rule is Rule.NOT_ACTIVATED:
+    if rule is Attention.NOT_ACTIVATED:
         return tokens.filter(account_fine, status=TokenStatus.ASSIGNED, assigned_at__lte=cutoff).order_by(
             "assigned_at", "serial_number"
         )
-    if rule is Rule.NOT_USED:
+    if rule is Attention.NOT_USED:
         return tokens.filter(account_fine, status=TokenStatus.ACTIVATED, last_used_at__lte=cutoff).order_by(
             "last_used_at", "serial_number"
         )
-    if rule is Rule.NEVER_USED:
+    if rule is Attention.NEVER_USED:
         # Activated when the portal saw it happen, else (activated before the portal looked) no
         # earlier than the assignment: the method's createdDateTime.
         return (
@@ -141,10 +132,10 @@ def rule_rows(rule: Rule, *, now: datetime) -> QuerySet[ProgramToken]:
     raise ValueError(rule)
 
 
-def _token_item(rule: Rule, row: ProgramToken) -> Item:
+def _token_item(rule: Attention, row: ProgramToken) -> Item:
     since = {
-        Rule.NOT_USED: row.last_used_at,
-        Rule.NEVER_USED: getattr(row, "activated_at", None),
+        Attention.NOT_USED: row.last_used_at,
+        Attention.NEVER_USED: getattr(row, "activated_at", None),
     }.get(rule, row.assigned_at)
     return Item(
         rule=rule,
@@ -154,7 +145,7 @@ def _token_item(rule: Rule, row: ProgramToken) -> Item:
         serial=row.serial_number,
         device_id=row.device_id,
         since=since,
-        since_is_assignment=rule is Rule.NEVER_USED and row.activated_seen_at is None,
+        since_is_assignment=rule is Attention.NEVER_USED and row.activated_seen_at is None,
     )
 
 
@@ -178,7 +169,7 @@ def lockout_items(*, now: datetime) -> list[Item]:
         person = people.get(lockout.key)
         tried = sorted(serials[f"s:{key}"] for key in lockout.serial_keys if f"s:{key}" in serials)
         serial = serials.get(lockout.key, "") or ", ".join(tried)
-        # An unknown person or serial keeps `who` empty: the page words it (portal.program.wording).
+        # An unknown person or serial keeps `who` empty: the page words it (portal.core.wording).
         who, who_id, upn = (str(person), person.oid, person.upn) if person is not None else ("", "", "")
-        items.append(Item(Rule.LOCKED_OUT, who, who_id, upn, serial, "", lockout.since, lockout))
+        items.append(Item(Attention.LOCKED_OUT, who, who_id, upn, serial, "", lockout.since, lockout))
     return items

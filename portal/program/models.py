@@ -24,7 +24,7 @@ class SnapshotRun(models.Model):
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
-    #: A stable code for a failure (e.g. "sign_in_expired", "graph_unavailable"); never a Graph message.
+    #: Why it failed (a portal.core.reasons.Reason value); never a Graph message.
     reason = models.CharField(max_length=64, blank=True)
     round_trips = models.PositiveIntegerField(default=0)
     tokens = models.PositiveIntegerField(default=0)

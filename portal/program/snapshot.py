@@ -24,6 +24,8 @@ from typing import TypeVar
 
 from django.db import transaction
 
+from portal.core.classify import classify
+from portal.core.reasons import About
 from portal.graph import calls
 from portal.graph.batch import MAX_BATCH_SIZE
 from portal.graph.calls import GraphCall, Result
@@ -73,11 +75,11 @@ def snapshot_build(*, client: GraphClient, now: datetime) -> SnapshotRun:
             and not _known_assignment(previous.get(d.id), d.assigned_to.id)
         ]
         created = _assignment_times(client, sorted(set(wanted)), counter)
-    except GraphError:
+    except GraphError as exc:
         SnapshotRun.objects.filter(pk=run.pk).update(
             outcome=SnapshotRun.Outcome.FAILURE,
             finished_at=now,
-            reason="graph_failed",
+            reason=classify(exc, about=About.INVENTORY_READ).value,
             round_trips=counter.round_trips,
         )
         raise

@@ -1,10 +1,11 @@
-"""The queue's wording in templates (portal.program.wording holds the sentences)."""
+"""The token program's words in templates (the sentences are in portal.core.wording)."""
 
 from __future__ import annotations
 
 from django import template
 
-from portal.program import wording
+from portal.core import wording
+from portal.core.wording import ATTENTION, ProgramNote, program_text
 from portal.program.attention import Group, Item
 
 register = template.Library()
@@ -12,41 +13,39 @@ register = template.Library()
 
 @register.filter
 def rule_heading(group: Group) -> str:
-    return wording.RULES[group.rule][0]
+    return str(ATTENTION[group.rule].heading)
 
 
 @register.filter
 def rule_fix(group: Group) -> str:
-    return wording.RULES[group.rule][2]
+    return str(ATTENTION[group.rule].fix)
 
 
 @register.filter
 def item_problem(item: Item, days: int | None) -> str:
-    return wording.problem(item, days)
+    text = str(ATTENTION[item.rule].problem)
+    lockout = item.lockout
+    if lockout is not None:
+        return text.format(wrong=lockout.wrong_codes, until=f"{lockout.until:%H:%M} UTC")
+    return text.format(days=days)
 
 
 @register.filter
 def item_who(item: Item) -> str:
-    return wording.who_label(item)
-
-
-@register.simple_tag
-def program_message(name: str) -> str:
-    """One of the module's fixed sentences, by its constant's name."""
-    value = getattr(wording, name)
-    if not isinstance(value, str):
-        raise template.TemplateSyntaxError(f"{name} is not a sentence")
-    return value
-
-
-@register.simple_tag
-def program_message_count(name: str, count: int) -> str:
-    value = getattr(wording, name)
-    if not isinstance(value, str):
-        raise template.TemplateSyntaxError(f"{name} is not a sentence")
-    return value.format(count=count)
+    """Who an item is about, also when the portal only knows a hashed key (a lockout)."""
+    if item.who:
+        return item.who
+    if item.lockout is not None and item.lockout.key.startswith("p:"):
+        return str(wording.ATTENTION_LOCKED_PERSON)
+    return str(wording.ATTENTION_LOCKED_SERIAL).format(serial=item.serial or wording.ATTENTION_UNKNOWN_SERIAL)
 
 
 @register.filter
 def item_since(item: Item) -> str:
-    return wording.SINCE_ASSIGNED if item.since_is_assignment else wording.SINCE[item.rule]
+    return str(wording.ATTENTION_SINCE_ASSIGNED if item.since_is_assignment else ATTENTION[item.rule].since)
+
+
+@register.simple_tag
+def program_message(name: str, count: int | None = None) -> str:
+    """One of the token program's notes (portal.core.wording.ProgramNote), by its member's name."""
+    return program_text(ProgramNote[name], count=count)

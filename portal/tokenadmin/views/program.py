@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.http import client_ip, redirect_after_post
+from portal.core.wording import ProgramNote, program_text
 from portal.identity.delegation import delegated_cache_export
-from portal.program import reports, wording
+from portal.program import reports
 from portal.program.refresh import snapshot_refresh_request, snapshot_state_get
 from portal.program.services import lockout_lift_record
 from portal.web.access import actor_of, admin_area, users_write
@@ -29,7 +30,7 @@ def refresh(request: PortalRequest) -> HttpResponse:
     snapshot_refresh_request(
         actor=actor_of(request), delegation=delegated_cache_export(request), client_ip=client_ip(request)
     )
-    messages.success(request, wording.REFRESH_QUEUED)
+    messages.success(request, program_text(ProgramNote.REFRESH_QUEUED))
     return redirect_after_post(request, "tokenadmin:home")
 
 
@@ -39,9 +40,9 @@ def lockout_lift(request: PortalRequest) -> HttpResponse:
     key = request.POST.get("key", "")
     lifted = lockout_lift_record(actor=actor_of(request), key=key, now=timezone.now(), client_ip=client_ip(request))
     if lifted:
-        messages.success(request, wording.LOCKOUT_LIFTED)
+        messages.success(request, program_text(ProgramNote.LOCKOUT_LIFTED))
     else:
-        messages.info(request, wording.LOCKOUT_GONE)
+        messages.info(request, program_text(ProgramNote.LOCKOUT_GONE))
     return redirect_after_post(request, "tokenadmin:home")
 
 
