@@ -64,9 +64,8 @@ def snapshot_state_get() -> SnapshotState:
 
 
 def snapshot_refresh_request(*, actor: User, delegation: DelegatedCache, client_ip: str | None) -> None:
-    """ "Refresh now": keep this administrator's sign-in for the refreshes, audit, queue the build."""
-    from portal.program.tasks import program_snapshot_refresh
-
+    """ "Refresh now": keep this administrator's sign-in for the refreshes and audit it (the view
+    then queues the build: portal.program.tasks is the only enqueuer)."""
     with transaction.atomic():
         RefreshDelegation.objects.update_or_create(
             pk=1,
@@ -84,7 +83,6 @@ def snapshot_refresh_request(*, actor: User, delegation: DelegatedCache, client_
             outcome=AuditEvent.Outcome.SUCCESS,
             client_ip=client_ip,
         )
-    program_snapshot_refresh.enqueue()
 
 
 def snapshot_refresh_due(*, now: datetime) -> bool:

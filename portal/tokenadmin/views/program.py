@@ -16,6 +16,7 @@ from portal.identity.delegation import delegated_cache_export
 from portal.program import reports
 from portal.program.refresh import snapshot_refresh_request, snapshot_state_get
 from portal.program.services import lockout_lift_record
+from portal.program.tasks import program_snapshot_refresh
 from portal.web.access import actor_of, admin_area, users_write
 from portal.web.http import PortalRequest
 from portal.web.pages import admin_render
@@ -30,6 +31,7 @@ def refresh(request: PortalRequest) -> HttpResponse:
     snapshot_refresh_request(
         actor=actor_of(request), delegation=delegated_cache_export(request), client_ip=client_ip(request)
     )
+    program_snapshot_refresh.enqueue()
     messages.success(request, program_text(ProgramNote.REFRESH_QUEUED))
     return redirect_after_post(request, "tokenadmin:home")
 
