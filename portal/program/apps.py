@@ -7,3 +7,6 @@ class ProgramConfig(AppConfig):
     name = "portal.program"
     label = "program"
     verbose_name = "Token program"
+
+    def ready(self) -> None:
+        from portal.program import maintenance  # noqa: F401 - registers the periodic snapshot refresh

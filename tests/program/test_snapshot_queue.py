@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -174,3 +175,21 @@ def test_the_command_only_refreshes_when_due(signed_in: SignedIn) -> None:
     refreshed(signed_in(PRIV_AUTH_ADMIN))
     call_command("program_snapshot", if_due=True, verbosity=0)
     assert SnapshotRun.objects.count() == 1
+
+
+def test_the_worker_queues_a_refresh_only_when_the_snapshot_is_due(signed_in: SignedIn) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.program.maintenance import program_snapshot_when_due
+
+    refreshed(signed_in(PRIV_AUTH_ADMIN))
+    latest = SnapshotRun.objects.filter(outcome=SnapshotRun.Outcome.SUCCESS).first()
+    assert latest is not None and latest.finished_at is not None
+    queued = DBTaskResult.objects.count()
+
+    assert program_snapshot_when_due(now=latest.finished_at + timedelta(minutes=59)) == 0
+    assert DBTaskResult.objects.count() == queued  # fresh: nothing queued
+    assert program_snapshot_when_due(now=latest.finished_at + timedelta(minutes=61)) == 1
+    assert DBTaskResult.objects.count() == queued + 1
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    assert SnapshotRun.objects.filter(outcome=SnapshotRun.Outcome.SUCCESS).count() == 2  # the stored sign-in
