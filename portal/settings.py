@@ -414,6 +414,17 @@ SANDBOX = {
     "MAILBOXES_NOT_ENABLED": env_list("SANDBOX_MAILBOXES_NOT_ENABLED", ""),
     # The sandbox outbox keeps this many messages (the oldest go first).
     "OUTBOX_KEEP": env_int("SANDBOX_OUTBOX_KEEP", 500),
+    # Temporary Access Pass policy (authenticationMethodConfigurations/TemporaryAccessPass); Entra's
+    # defaults: enabled here so the demo can show it, 1 h default and minimum, 8 h maximum, 8 characters.
+    "TAP_STATE": env_str("SANDBOX_TAP_STATE", "enabled"),  # "enabled" or "disabled"
+    "TAP_DEFAULT_LIFETIME_MINUTES": env_int("SANDBOX_TAP_DEFAULT_LIFETIME_MINUTES", 60),
+    "TAP_MIN_LIFETIME_MINUTES": env_int("SANDBOX_TAP_MIN_LIFETIME_MINUTES", 60),
+    "TAP_MAX_LIFETIME_MINUTES": env_int("SANDBOX_TAP_MAX_LIFETIME_MINUTES", 480),
+    "TAP_DEFAULT_LENGTH": env_int("SANDBOX_TAP_DEFAULT_LENGTH", 8),
+    "TAP_USABLE_ONCE": env_bool("SANDBOX_TAP_USABLE_ONCE", False),  # policy: every pass is one-time
+    "TAP_REPLACE_EXISTING": env_bool("SANDBOX_TAP_REPLACE_EXISTING", True),  # beta docs; off → 409
+    # Shifts the sandbox's clock for pass validity (tests and demos travel in time; 0 = real time).
+    "CLOCK_OFFSET_SECONDS": env_int("SANDBOX_CLOCK_OFFSET_SECONDS", 0),
 }
 
 # --- Mail and notifications (portal.notifications; README "Connect your tenant") ----------------

@@ -166,3 +166,23 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class TemporaryAccessPass(models.Model):
+    """A user's Temporary Access Pass (at most one per user, as in Entra).
+
+    Only the pass's hash is kept: Graph returns the pass once, in the create answer, and the sign-in
+    page compares hashes, so a copy of the sandbox database holds no usable pass.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    user = models.OneToOneField(DirectoryUser, on_delete=models.CASCADE, related_name="temporary_access_pass")
+    pass_hash = models.CharField(max_length=64)  # sha256 hex of the pass
+    created_at = models.DateTimeField()
+    start_at = models.DateTimeField()
+    lifetime_minutes = models.PositiveIntegerField()
+    is_usable_once = models.BooleanField(default=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Temporary Access Pass of {self.user_id}"

@@ -24,6 +24,7 @@ from portal.sandbox.models import (
     HardwareToken,
     RefreshToken,
     RequestLogEntry,
+    TemporaryAccessPass,
 )
 from portal.sandbox.router import SANDBOX_DB
 
@@ -233,6 +234,7 @@ def _wipe() -> None:
     RefreshToken.objects.all().delete()
     AuthorizationCode.objects.all().delete()
     HardwareToken.objects.all().delete()
+    TemporaryAccessPass.objects.all().delete()
     DirectoryUser.everyone.all().delete()
 
 

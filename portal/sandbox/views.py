@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 from requests.structures import CaseInsensitiveDict
 
-from portal.sandbox import directory, roles
+from portal.sandbox import directory, passes, roles
 from portal.sandbox.config import sandbox_float, sandbox_int, sandbox_list, sandbox_optional_str
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 from portal.sandbox.identity import authorize as authz
@@ -100,7 +100,19 @@ def _emulation_settings() -> list[tuple[str, str]]:
         ("Authorization code lifetime", f"{sandbox_int('AUTH_CODE_LIFETIME_SECONDS')} s"),
         ("Graph page size", str(sandbox_int("PAGE_SIZE"))),
         ("Application permissions of the portal's app", ", ".join(sandbox_list("APP_ROLES")) or "none"),
+        ("Temporary Access Pass", _pass_policy_summary()),
     ]
+
+
+def _pass_policy_summary() -> str:
+    policy = passes.Policy.current()
+    if not policy.enabled:
+        return "disabled by the tenant's policy"
+    once = "one-time only" if policy.is_usable_once else "one-time or reusable"
+    return (
+        f"enabled; lifetime {policy.minimum_lifetime}-{policy.maximum_lifetime} min "
+        f"(default {policy.default_lifetime}); {policy.default_length} characters; {once}"
+    )
 
 
 # --- Virtual tokens ----------------------------------------------------------------------------------
@@ -271,9 +283,14 @@ def _authorize_post(request: HttpRequest, tenant: str) -> HttpResponse:
         return _authorize_failed(request, params, failure)
     if "cancel" in request.POST:
         return _send_back(request, params, authz.error_params(params, errors.user_cancelled()))
-    user = _picked_user(request.POST.get("user", ""))
-    if user is None:
-        return _picker(request, valid, problem="Pick one of the users below.", status=400)
+    if "pass_sign_in" in request.POST:
+        user, problem = _pass_sign_in(request.POST.get("account", ""), request.POST.get("access_pass", ""))
+        if user is None:
+            return _picker(request, valid, pass_problem=problem, account=request.POST.get("account", ""), status=400)
+    else:
+        user = _picked_user(request.POST.get("user", ""))
+        if user is None:
+            return _picker(request, valid, problem="Pick one of the users below.", status=400)
     code = authz.issue_code(valid, user)
     return _send_back(request, params, authz.success_params(valid, user, code))
 
@@ -286,7 +303,41 @@ def _picked_user(value: str) -> DirectoryUser | None:
     return DirectoryUser.objects.filter(pk=user_id, account_enabled=True).first()
 
 
-def _picker(request: HttpRequest, valid: authz.ValidAuthorize, *, problem: str = "", status: int = 200) -> HttpResponse:
+_PASS_REFUSALS = {
+    passes.SignIn.WRONG_PASS: "That Temporary Access Pass doesn't match this account. Check the account and "
+    "the pass with the helpdesk person who gave it to you.",
+    passes.SignIn.NOT_YET_VALID: "This Temporary Access Pass isn't valid yet. Try again from the start time "
+    "the helpdesk gave you.",
+    passes.SignIn.EXPIRED: "This Temporary Access Pass has expired. Ask the helpdesk for a new one.",
+    passes.SignIn.USED: "This Temporary Access Pass was for one sign-in and has been used. Ask the helpdesk "
+    "for a new one.",
+    passes.SignIn.DISABLED_BY_POLICY: "Temporary Access Passes are switched off in this tenant. Sign in with "
+    "another method, or ask the helpdesk.",
+}
+
+
+def _pass_sign_in(account: str, value: str) -> tuple[DirectoryUser | None, str]:
+    """The user a Temporary Access Pass signs in, or why not (the pass is never echoed)."""
+    if not account.strip() or not value.strip():
+        return None, "Enter your account (e.g. name@contoso-sandbox.example) and the Temporary Access Pass."
+    user = DirectoryUser.objects.filter(user_principal_name__iexact=account.strip(), account_enabled=True).first()
+    if user is None:
+        return None, _PASS_REFUSALS[passes.SignIn.WRONG_PASS]
+    outcome = passes.sign_in(user, value)
+    if outcome is not passes.SignIn.SIGNED_IN:
+        return None, _PASS_REFUSALS[outcome]
+    return user, ""
+
+
+def _picker(
+    request: HttpRequest,
+    valid: authz.ValidAuthorize,
+    *,
+    problem: str = "",
+    pass_problem: str = "",
+    account: str = "",
+    status: int = 200,
+) -> HttpResponse:
     params = valid.request
     hint = params.login_hint.strip().lower()
     users = [
@@ -302,6 +353,8 @@ def _picker(request: HttpRequest, valid: authz.ValidAuthorize, *, problem: str =
         "prompt": params.prompt,
         "redirect_uri": params.redirect_uri,
         "problem": problem,
+        "pass_problem": pass_problem,
+        "account": account or params.login_hint,
         "tenant": params.tenant,
     }
     return render(request, "sandbox/authorize.html", context, status=status)

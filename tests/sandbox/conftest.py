@@ -59,6 +59,14 @@ def _quiet_sandbox(settings: Any) -> Iterator[None]:
         ACCEPT_PER_METHOD_SCOPES=True,
         STEP_UP_AFTER_SECONDS=600,
         REQUEST_LOG=True,
+        TAP_STATE="enabled",
+        TAP_DEFAULT_LIFETIME_MINUTES=60,
+        TAP_MIN_LIFETIME_MINUTES=60,
+        TAP_MAX_LIFETIME_MINUTES=480,
+        TAP_DEFAULT_LENGTH=8,
+        TAP_USABLE_ONCE=False,
+        TAP_REPLACE_EXISTING=True,
+        CLOCK_OFFSET_SECONDS=0,
     )
     faults.reset()
     yield

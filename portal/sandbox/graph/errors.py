@@ -32,6 +32,11 @@ apart. Messages are developer text and never echo a verification code or a secre
 | sendMail without a message (or a malformed one) | 400 | `ErrorInvalidRequest` |
 | sendMail with no recipient, or a malformed address | 400 | `ErrorInvalidRecipients` |
 | sendMail in MIME format whose body is not base64 | 400 | `ErrorMimeContentInvalidBase64String` |
+| Temporary Access Pass: create while the tenant's policy disables it | 400 | `temporaryAccessPassDisabledByPolicy` |
+| Temporary Access Pass: `lifetimeInMinutes` outside the policy's minimum/maximum | 400 | `temporaryAccessPassLifetimeOutOfRange` |
+| Temporary Access Pass: create while a usable one exists (TAP_REPLACE_EXISTING off) | 409 | `temporaryAccessPassAlreadyExists` |
+| Temporary Access Pass: create for oneself (documented for other users only) | 403 | `accessDenied` |
+| unknown authentication method configuration | 404 | `itemNotFound` |
 | `$batch` member whose dependency failed | 424 | `FailedDependency` |
 | fault injection: throttled | 429 | `TooManyRequests` (+ `Retry-After`) |
 | fault injection: unavailable | 503 | `serviceNotAvailable` (+ `Retry-After`) |
@@ -141,6 +146,19 @@ MAIL_INVALID_RECIPIENTS = ErrorKind(
     400, "ErrorInvalidRecipients", "At least one recipient is required, but none were found."
 )
 MIME_INVALID_BASE64 = ErrorKind(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
+# --- Temporary Access Pass (docs silent on every code: emulator's own) ----------------------------
+
+TAP_DISABLED_BY_POLICY = ErrorKind(
+    400,
+    "temporaryAccessPassDisabledByPolicy",
+    "The Temporary Access Pass authentication method is disabled by the tenant's policy.",
+)
+TAP_LIFETIME_OUT_OF_RANGE = ErrorKind(
+    400, "temporaryAccessPassLifetimeOutOfRange", "lifetimeInMinutes is outside the tenant's policy."
+)
+TAP_ALREADY_EXISTS = ErrorKind(
+    409, "temporaryAccessPassAlreadyExists", "The user already has a usable Temporary Access Pass."
+)
 
 # --- batching, faults, failures ----------------------------------------------------------------
 

@@ -13,6 +13,11 @@ Rules, as emulated:
   Administrator and Privileged Authentication Administrator may read it too, since they cannot assign
   tokens without finding them; writes need Policy.ReadWrite.AuthenticationMethod + Authentication
   Policy Administrator or Global Administrator.
+* Temporary Access Pass methods: as hardware OATH methods (UserAuthMethod-TAP.* count the same),
+  except that create is documented for other users only: creating one's own pass is 403. Reading the
+  TAP policy: Policy.Read.AuthenticationMethod (or the inventory's read scopes) and the inventory's
+  read roles — emulator choice, as for the inventory: the helpdesk roles may read the bounds they
+  must respect.
 * Users: User.Read (or wider) for oneself, User.ReadBasic.All / User.Read.All (or Directory.*) for
   others; any member may read the directory, so no role is needed.
 
@@ -42,6 +47,7 @@ DEFAULT_MEMBER = roles.MEMBER  # every member user; grants nothing
 
 _UAM = "UserAuthenticationMethod"
 _PER_METHOD = "UserAuthMethod-HardwareOATH"
+_PER_METHOD_TAP = "UserAuthMethod-TAP"
 
 SELF_READ = (f"{_UAM}.Read", f"{_UAM}.ReadWrite", f"{_UAM}.Read.All", f"{_UAM}.ReadWrite.All")
 SELF_WRITE = (f"{_UAM}.ReadWrite", f"{_UAM}.ReadWrite.All")
@@ -58,6 +64,8 @@ INVENTORY_READ_ROLES = (
     PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
 )
 INVENTORY_WRITE_ROLES = (AUTHENTICATION_POLICY_ADMINISTRATOR, GLOBAL_ADMINISTRATOR)
+# The Temporary Access Pass policy: Policy.Read.AuthenticationMethod is its documented least privilege.
+POLICY_READ = ("Policy.Read.AuthenticationMethod", *INVENTORY_READ)
 
 _DIRECTORY_WIDE = (
     "User.ReadBasic.All",
@@ -74,10 +82,10 @@ USER_OTHER_READ = _DIRECTORY_WIDE
 STEP_UP_CLAIMS = {"access_token": {"acrs": {"essential": True, "value": "c1"}}}
 
 
-def _with_per_method(scopes: tuple[str, ...]) -> tuple[str, ...]:
+def _with_per_method(scopes: tuple[str, ...], per_method: str = _PER_METHOD) -> tuple[str, ...]:
     if not sandbox_bool("ACCEPT_PER_METHOD_SCOPES"):
         return scopes
-    return scopes + tuple(scope.replace(f"{_UAM}.", f"{_PER_METHOD}.") for scope in scopes)
+    return scopes + tuple(scope.replace(f"{_UAM}.", f"{per_method}.") for scope in scopes)
 
 
 def is_admin(user: DirectoryUser) -> bool:
@@ -115,9 +123,11 @@ def require_method_access(call: Call, target: DirectoryUser, *, write: bool) -> 
     require_other_user_method_access(caller, target, write=write)
 
 
-def require_other_user_method_access(caller: Caller, target: DirectoryUser, *, write: bool) -> None:
+def require_other_user_method_access(
+    caller: Caller, target: DirectoryUser, *, write: bool, per_method: str = _PER_METHOD
+) -> None:
     """The rule for acting on someone else's methods (also used for create-with-assignTo)."""
-    if not caller.has_any_permission(_with_per_method(OTHER_WRITE if write else OTHER_READ)):
+    if not caller.has_any_permission(_with_per_method(OTHER_WRITE if write else OTHER_READ, per_method)):
         raise errors.ACCESS_DENIED()
     if not caller.delegated:
         return
@@ -127,6 +137,37 @@ def require_other_user_method_access(caller: Caller, target: DirectoryUser, *, w
     if not is_admin(target):
         allowed.append(AUTHENTICATION_ADMINISTRATOR)
     if not caller.has_any_role(allowed):
+        raise errors.ACCESS_DENIED()
+
+
+def require_pass_scope(call: Call, *, self_path: bool, write: bool) -> None:
+    """Temporary Access Pass: the scope check that needs no target."""
+    scopes: tuple[str, ...] = SELF_WRITE if write else SELF_READ
+    if not self_path:
+        scopes = scopes + (OTHER_WRITE if write else OTHER_READ)
+    if not call.caller.has_any_permission(_with_per_method(scopes, _PER_METHOD_TAP)):
+        raise errors.ACCESS_DENIED()
+
+
+def require_pass_access(call: Call, target: DirectoryUser, *, write: bool, create: bool = False) -> None:
+    """May the caller read, delete (or create) `target`'s Temporary Access Pass?"""
+    caller = call.caller
+    if is_self(caller, target):
+        if create:
+            raise errors.ACCESS_DENIED("A Temporary Access Pass is created by an administrator for another user.")
+        if not caller.has_any_permission(_with_per_method(SELF_WRITE if write else SELF_READ, _PER_METHOD_TAP)):
+            raise errors.ACCESS_DENIED()
+        if write:
+            require_recent_sign_in(call)
+        return
+    require_other_user_method_access(caller, target, write=write, per_method=_PER_METHOD_TAP)
+
+
+def require_pass_policy_read(call: Call) -> None:
+    caller = call.caller
+    if not caller.has_any_permission(POLICY_READ):
+        raise errors.ACCESS_DENIED()
+    if caller.delegated and not caller.has_any_role(INVENTORY_READ_ROLES):
         raise errors.ACCESS_DENIED()
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portal.sandbox.graph import errors, inventory, mail, methods, users
+from portal.sandbox.graph import errors, inventory, mail, methods, passes, users
 from portal.sandbox.graph.context import Call
 from portal.sandbox.http import SandboxResponse
 
@@ -46,6 +46,7 @@ def route(template: str, **handlers: Handler) -> Route:
 
 INVENTORY = "/directory/authenticationMethodDevices/hardwareOathDevices"
 METHODS = "/{subject}/authentication/hardwareOathMethods"
+PASSES = "/{subject}/authentication/temporaryAccessPassMethods"
 
 ROUTES: tuple[Route, ...] = (
     # D9: the container singleton has no documented use.
@@ -75,6 +76,12 @@ ROUTES: tuple[Route, ...] = (
     route(METHODS + "/{method_id}/device/assignTo", GET=methods.get_method_device_user),
     route(METHODS + "/{method_id}/device/assignTo/$ref", PUT=methods.put_assign_to_ref),
     route("/{subject}/sendMail", POST=mail.send_mail),
+    route(PASSES, GET=passes.list_passes, POST=passes.create_pass),
+    route(PASSES + "/{pass_id}", GET=passes.get_pass, DELETE=passes.delete_pass),
+    route(
+        "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{config_id}",
+        GET=passes.get_policy,
+    ),
     route("/me", GET=users.get_me),
     route("/users", GET=users.list_users),
     route("/users/$count", GET=users.count_users),
