@@ -8,8 +8,8 @@ a new status must not break the page that lists tokens.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from portal.graph.errors import bad_response
@@ -143,6 +143,65 @@ class DirectoryUser:
 
 
 @dataclass(frozen=True)
+class TemporaryAccessPass:
+    """A user's Temporary Access Pass (`temporaryAccessPassAuthenticationMethod`).
+
+    `value` (Graph's `temporaryAccessPass`) is only in the create answer; it is a credential, so it
+    is kept out of `repr()` (and with it out of every log line and traceback that prints this).
+    """
+
+    id: str
+    start: datetime | None
+    lifetime_minutes: int | None
+    usable_once: bool
+    usable: bool | None
+    #: `methodUsabilityReason`: EnabledByPolicy, DisabledByPolicy, Expired, NotYetValid, OneTimeUsed.
+    usability_reason: str | None
+    value: str | None = field(default=None, repr=False)
+
+    @property
+    def ends(self) -> datetime | None:
+        if self.start is None or self.lifetime_minutes is None:
+            return None
+        return self.start + timedelta(minutes=self.lifetime_minutes)
+
+    @classmethod
+    def from_graph(cls, data: Any, *, status: int = 200) -> TemporaryAccessPass:
+        obj = _object(data, "temporaryAccessPass", status)
+        return cls(
+            id=_req_str(obj, "id", status),
+            start=_opt_datetime(obj, "startDateTime", status),
+            lifetime_minutes=_opt_int(obj, "lifetimeInMinutes", status),
+            usable_once=bool(_opt_bool(obj, "isUsableOnce", status)),
+            usable=_opt_bool(obj, "isUsable", status),
+            usability_reason=_opt_str(obj, "methodUsabilityReason", status),
+            value=_opt_str(obj, "temporaryAccessPass", status),
+        )
+
+
+@dataclass(frozen=True)
+class PassPolicy:
+    """The tenant's Temporary Access Pass policy (`temporaryAccessPassAuthenticationMethodConfiguration`)."""
+
+    enabled: bool
+    default_lifetime: int | None
+    minimum_lifetime: int | None
+    maximum_lifetime: int | None
+    usable_once: bool
+
+    @classmethod
+    def from_graph(cls, data: Any, *, status: int = 200) -> PassPolicy:
+        obj = _object(data, "temporaryAccessPassPolicy", status)
+        return cls(
+            enabled=_opt_str(obj, "state", status) == "enabled",
+            default_lifetime=_opt_int(obj, "defaultLifetimeInMinutes", status),
+            minimum_lifetime=_opt_int(obj, "minimumLifetimeInMinutes", status),
+            maximum_lifetime=_opt_int(obj, "maximumLifetimeInMinutes", status),
+            usable_once=bool(_opt_bool(obj, "isUsableOnce", status)),
+        )
+
+
+@dataclass(frozen=True)
 class BulkItemResult:
     """One row of a bulk create: either `device` or `error_code`/`error_message` is set."""
 
@@ -217,6 +276,13 @@ def _opt_int(obj: dict[str, Any], key: str, status: int) -> int | None:
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise bad_response(status, f"{key} is not an integer")
+    return value
+
+
+def _opt_bool(obj: dict[str, Any], key: str, status: int) -> bool | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise bad_response(status, f"{key} is not a boolean")
     return value
 
 
