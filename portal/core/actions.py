@@ -34,9 +34,11 @@ class Auditor:
     """Records the one audit event of an action. Fields known up front (the target, the serial) are
     fixed when the action starts; the outcome and Graph's request-id are added at the end."""
 
-    def __init__(self, *, actor: User, action: str, client_ip: str | None, **fixed: str) -> None:
+    def __init__(self, *, actor: User, action: str, client_ip: str | None, flow_id: str = "", **fixed: str) -> None:
         self.actor, self.action, self.client_ip = actor, action, client_ip
         self.fixed = dict(fixed)
+        # Links the events of one flow (e.g. a token replacement) in the audit trail's `extra`.
+        self.flow_id = flow_id
         self.recorded = False
         #: The target person's mail address, when the action read their profile (for notifications).
         self.person_mail = ""
@@ -64,7 +66,7 @@ class Auditor:
             reason=reason or "",
             graph_request_id=graph_request_id or "",
             client_ip=self.client_ip,
-            extra=extra,
+            extra={"flow_id": self.flow_id, **(extra or {})} if self.flow_id else extra,
             **self.fixed,
         )
 

@@ -35,9 +35,14 @@ _BY_CODE: dict[str, Reason] = {
     "serviceNotAvailable": Reason.UNAVAILABLE,
     "ServiceUnavailable": Reason.UNAVAILABLE,
 }
+#: Codes that only Temporary Access Pass calls answer (the sandbox's choices: Graph documents none).
+_PASS_CODES: dict[str, Reason] = {
+    "temporaryAccessPassDisabledByPolicy": Reason.PASS_DISABLED,
+    "temporaryAccessPassLifetimeOutOfRange": Reason.PASS_LIFETIME,
+}
 _INVALID = frozenset({"invalidRequest", "BadRequest"})
 #: Calls about someone else's tokens, where a 403 usually means the target holds an admin role.
-_ABOUT_A_USER = frozenset({About.USER, About.USER_TOKEN, About.IMPORT_ASSIGN})
+_ABOUT_A_USER = frozenset({About.USER, About.USER_TOKEN, About.IMPORT_ASSIGN, About.USER_PASS})
 #: A 404 on these is about the person, not a token.
 _ABOUT_A_PERSON = frozenset({About.USER, About.DIRECTORY})
 _DENIED = frozenset({"accessDenied", "Authorization_RequestDenied"})  # also on a bulk item, without a status
@@ -72,6 +77,8 @@ def classify_answer(
     a code only; a transport failure has status 0)."""
     if status == 401:
         return Reason.REAUTHENTICATION_REQUIRED
+    if about is About.USER_PASS and code in _PASS_CODES:
+        return _PASS_CODES[code]
     by_code = _BY_CODE.get(code or "")
     if by_code is not None:
         return by_code

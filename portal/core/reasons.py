@@ -32,6 +32,10 @@ class Reason(StrEnum):
     GUEST_USER = "guest_user"
     METHOD_LIMIT = "method_limit"
     INVALID_REQUEST = "invalid_request"
+    OUT_OF_SERVICE = "out_of_service"  # the portal recorded it lost, broken, stolen, retired or sent back
+    # -- Temporary Access Pass -------------------------------------------------------------------
+    PASS_DISABLED = "pass_disabled"  # the tenant's policy switches passes off
+    PASS_LIFETIME = "pass_lifetime"  # the lifetime asked for is outside the tenant's policy
     # -- not allowed -----------------------------------------------------------------------------
     FORBIDDEN = "forbidden"
     ADMIN_TARGET = "admin_target"  # the target holds an admin role the actor may not manage
@@ -110,6 +114,7 @@ class About(Enum):
     DIRECTORY = auto()  # an admin looks people up (search, by UPN)
     IMPORT_SEED = auto()  # a seed-file row: create (and maybe assign) a token
     IMPORT_ASSIGN = auto()  # an assignment-file row
+    USER_PASS = auto()  # an admin issues a user a Temporary Access Pass
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,9 @@ _TRAITS: dict[Reason, _Traits] = {
     Reason.DUPLICATE_SERIAL: _Traits(field="serial_number"),
     Reason.ALREADY_ACTIVE: _Traits(field="serial_number"),
     Reason.ALREADY_ASSIGNED: _Traits(field="serial_number"),
+    Reason.OUT_OF_SERVICE: _Traits(status=400, field="serial_number"),
+    Reason.PASS_DISABLED: _Traits(status=400),
+    Reason.PASS_LIFETIME: _Traits(status=400, field="pass_lifetime"),
     Reason.FORBIDDEN: _Traits(status=403),
     Reason.ADMIN_TARGET: _Traits(status=403),
     Reason.FORBIDDEN_ASSIGN: _Traits(status=403),

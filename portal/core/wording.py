@@ -155,6 +155,10 @@ EMPLOYEE: dict[Key, Words] = {
         _("Microsoft Entra ID did not answer in time, so the activation may or may not have been made."),
         _("Open My tokens to check the token's status before trying again with a new code."),
     ),
+    Reason.OUT_OF_SERVICE: Words(
+        _("This token was reported lost, broken or stolen (or taken out of service), so it can't be added."),
+        _("Bring it to your IT helpdesk: they can check it and put it back into stock."),
+    ),
     (Reason.UNCONFIRMED, About.MY_NEW_TOKEN): Words(
         _("Microsoft Entra ID did not answer in time, so we can't tell whether your token was added."),
         _("Open My tokens to check. If the token isn't there, add it again with the code it shows then."),
@@ -302,6 +306,29 @@ ADMIN: dict[Key, Words] = {
         _("Microsoft Entra ID did not answer in time, so the change may or may not have been made."),
         _("Reload the page to see how things are now before trying again."),
     ),
+    Reason.OUT_OF_SERVICE: Words(
+        _("Token {serial} is recorded as {state}, so it can't be handed out."),
+        _("Pick another token. If this one is back and working, mark it returned on its inventory page first."),
+    ),
+    Reason.PASS_DISABLED: Words(
+        _("Temporary Access Passes are switched off in this tenant's authentication methods policy."),
+        _(
+            "The person can sign in with another method they have; an Authentication Policy Administrator can "
+            "switch passes on in the Entra admin center."
+        ),
+    ),
+    Reason.PASS_LIFETIME: Words(
+        _("The tenant's policy does not allow a pass for that long (or that short)."),
+        _("Leave the lifetime empty to use the tenant's default, or choose a lifetime within the policy."),
+    ),
+    (Reason.ADMIN_TARGET, About.USER_PASS): Words(
+        _("Microsoft Entra ID refused: this user holds an admin role, and only a {paa} can issue them a pass."),
+        _("Ask a {paa} (or a Global Administrator) to issue the pass."),
+    ),
+    (Reason.INVALID_REQUEST, About.USER_PASS): Words(
+        _("Microsoft Entra ID did not accept the pass's settings."),
+        _("Leave the lifetime empty to use the tenant's default and try again."),
+    ),
     Reason.PAGE_EXPIRED: Words(
         _("This results page has expired or was not made for you."),
         _("Start again from the first page."),
@@ -386,6 +413,8 @@ def import_row_text(reason: Reason, *, about: About, code: str | None = None) ->
 
 #: What the dry run says about a row it will skip, reject or send differently (it follows the serial).
 IMPORT_PLAN: dict[Reason | tuple[Reason, Known], Text] = {
+    # A serial the portal recorded as lost, stolen or retired (portal.lifecycle) coming back.
+    Reason.OUT_OF_SERVICE: _("flagged: the portal recorded this serial as {state} on {date}{by}"),
     Reason.DUPLICATE_SERIAL: _("already in the inventory"),
     (Reason.DUPLICATE_SERIAL, Known.HOLDER): _("already in the inventory, assigned to {holder}"),
     Reason.ALREADY_THEIRS: _("already assigned to {holder}"),
@@ -538,6 +567,9 @@ AUDIT_LABEL: dict[Reason, Text] = {
     Reason.UNEXPECTED: _("Unexpected answer from Microsoft Entra ID"),
     Reason.REAUTHENTICATION_REQUIRED: _("Sign-in needed again"),
     Reason.PAGE_EXPIRED: _("Results page expired"),
+    Reason.OUT_OF_SERVICE: _("Token out of service (lost, stolen, retired…)"),
+    Reason.PASS_DISABLED: _("Temporary Access Pass switched off by policy"),
+    Reason.PASS_LIFETIME: _("Pass lifetime outside the policy"),
     Reason.DONE: _("Done"),
     Reason.DONE_WITH_FAILURES: _("Done, some rows failed"),
     Reason.CANCELLED: _("Cancelled"),

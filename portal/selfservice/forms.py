@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from portal.core.forms import FriendlyNameField, SerialNumberField, VerificationCodeField
+from portal.lifecycle.models import LifecycleState
 
 
 class AddTokenForm(forms.Form):
@@ -13,3 +14,19 @@ class AddTokenForm(forms.Form):
 
 class ActivateTokenForm(forms.Form):
     code = VerificationCodeField(help_text="Press the button on the token and type the 6 digits it shows.")
+
+
+class ReportTokenForm(forms.Form):
+    state = forms.TypedChoiceField(
+        label="What happened to the token?",
+        choices=[(state.value, state.label) for state in LifecycleState.reported()],
+        coerce=LifecycleState,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Anything the helpdesk should know (optional)",
+        help_text="For example where or when you last had it. Never type a code or a password here.",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -7,11 +7,15 @@ ActionErrors a person can act on. A code never leaves this module except in the 
 
 from __future__ import annotations
 
+import uuid
+
+from django.db import transaction
+
 from portal.audit.models import AuditEvent
-from portal.core.action_errors import Meaning
-from portal.core.actions import Auditor, attempt_or_refuse, failure
+from portal.core.action_errors import ActionError, Meaning
+from portal.core.actions import Auditor, attempt_or_refuse, failure, refusal
 from portal.core.attempts import attempt_finish
-from portal.core.reasons import About
+from portal.core.reasons import About, Reason
 from portal.core.serials import serial_normalise
 from portal.core.wording import Audience
 from portal.graph import calls
@@ -19,6 +23,8 @@ from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError, GraphUnavailable
 from portal.graph.types import HardwareOathMethod, TokenStatus
 from portal.identity.models import User
+from portal.lifecycle.models import LifecycleState, TokenLifecycleEvent
+from portal.lifecycle.services import lifecycle_blocking_serial, lifecycle_record
 
 MY_TOKENS = Meaning(Audience.EMPLOYEE, About.MY_TOKENS)
 #: By its method id: a 404 means "not on your account (any more)".
@@ -54,6 +60,9 @@ def my_token_add(
 ) -> None:
     """Assign and activate the token with this serial to the signed-in person (one Graph call)."""
     audit = _auditor(actor, AuditEvent.Action.SELF_ASSIGN_ACTIVATE, client_ip, token_serial=serial_number)
+    if lifecycle_blocking_serial(serial_number) is not None:
+        # Reported lost, broken or stolen (or retired): a finder must not make it theirs.
+        raise refusal(ActionError.of(Reason.OUT_OF_SERVICE, Audience.EMPLOYEE), audit=audit)
     attempt = attempt_or_refuse(actor=actor, serial=serial_number, audit=audit, audience=Audience.EMPLOYEE)
     request_id: str | None = None
     try:
@@ -119,6 +128,50 @@ def my_token_remove(
     except GraphError:
         # The removal happened; only the refreshed list is missing. Let the page load it again.
         return []
+
+
+def my_token_report(
+    *,
+    actor: User,
+    client: GraphClient,
+    method_id: str,
+    state: LifecycleState,
+    note: str,
+    client_ip: str | None,
+) -> TokenLifecycleEvent:
+    """ "I lost my token / it's broken": remove it from my account at once (whoever finds it can't
+    sign in with it) and record why, so it is never handed out again as stock."""
+    flow_id = str(uuid.uuid4())
+    audit = _auditor(actor, AuditEvent.Action.SELF_REPORT, client_ip, token_id=method_id, flow_id=flow_id)
+    try:
+        read = calls.method_get(None, method_id)
+        held, deleted = client.batch(read, calls.method_unassign(None, method_id).after(read))
+        token = held.value if held.ok else None
+        audit.update(token_serial=_serial(token))
+        held.raise_for_error()
+        deleted.raise_for_error()
+    except GraphError as exc:
+        raise failure(exc, audit=audit, meaning=MY_TOKEN_WRITE) from exc
+    with transaction.atomic():
+        audit.success(
+            graph_request_id=deleted.request_id,
+            extra={"lifecycle": state.value},
+        )
+        return lifecycle_record(
+            device_id=method_id,
+            serial_number=_serial(token),
+            state=state,
+            actor=actor,
+            note=note,
+            holder_oid=actor.oid,
+            holder_upn=actor.upn,
+            flow_id=flow_id,
+        )
+
+
+def my_report_get(*, actor: User, event_id: int) -> TokenLifecycleEvent | None:
+    """A report this person made (for the "what happens next" page), or None."""
+    return TokenLifecycleEvent.objects.filter(pk=event_id, actor_oid=actor.oid).first()
 
 
 def _auditor(actor: User, action: str, client_ip: str | None, **fixed: str) -> Auditor:

@@ -11,4 +11,6 @@ urlpatterns = [
     path("tokens/add", views.add, name="add"),
     path("tokens/<uuid:token_uuid>/activate", views.activate, name="activate"),
     path("tokens/<uuid:token_uuid>/remove", views.remove, name="remove"),
+    path("tokens/<uuid:token_uuid>/report", views.report, name="report"),
+    path("tokens/reported/<int:event_id>", views.reported, name="reported"),
 ]

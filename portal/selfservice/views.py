@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from portal.core.http import client_ip, redirect_after_post
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.graph_access import graph_client
 from portal.selfservice import services
-from portal.selfservice.forms import ActivateTokenForm, AddTokenForm
+from portal.selfservice.forms import ActivateTokenForm, AddTokenForm, ReportTokenForm
 from portal.web.access import signed_in
 from portal.web.http import PortalRequest
 
@@ -149,6 +150,50 @@ def remove(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
             context["error"] = exc
     template = "selfservice/remove.html#confirm" if request.htmx else "selfservice/remove.html"
     return render(request, template, context, status=400 if context["error"] else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def report(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
+    """ "I lost my token / it's broken": confirm what happened, then the token leaves the account."""
+    method_id = str(token_uuid)
+    client = graph_client(request)
+    form = ReportTokenForm(request.POST or None)
+    error: ActionError | None = None
+    token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.my_token_report(
+                actor=request.user,
+                client=client,
+                method_id=method_id,
+                state=form.cleaned_data["state"],
+                note=form.cleaned_data["note"],
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+        else:
+            return redirect_after_post(request, "selfservice:reported", event.pk)
+    if error is None and not (request.method == "POST" and form.is_valid()):
+        try:
+            token = services.my_token_get(client=client, method_id=method_id)
+        except ActionError as exc:
+            error = exc
+    context = {"form": form, "error": error, "token": token, "method_id": method_id, "nav": "tokens"}
+    template = "selfservice/report.html#report-form" if request.htmx else "selfservice/report.html"
+    return render(request, template, context, status=_status(request, form, error))
+
+
+@require_GET
+@signed_in
+def reported(request: PortalRequest, event_id: int) -> HttpResponse:
+    """What happens next, after a report (only the person who made it sees it)."""
+    event = services.my_report_get(actor=request.user, event_id=event_id)
+    if event is None:
+        return redirect("selfservice:tokens")
+    context = {"event": event, "helpdesk_contact": settings.HELPDESK_CONTACT, "nav": "tokens"}
+    return render(request, "selfservice/reported.html", context)
 
 
 def _status(request: PortalRequest, form: Any, error: ActionError | None) -> int:

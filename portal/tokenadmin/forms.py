@@ -10,7 +10,8 @@ from django import forms
 from portal.core.forms import FriendlyNameField, SerialNumberField, VerificationCodeField
 from portal.core.seed_secrets import SecretProblem, hex_to_base32, looks_like_hex, normalise_base32
 from portal.core.serials import serial_normalise
-from portal.graph.types import HardwareOathDevice, HashFunction, TokenStatus
+from portal.graph.types import HardwareOathDevice, HashFunction, PassPolicy, TokenStatus
+from portal.lifecycle.models import LifecycleState
 
 INTERVAL_CHOICES = [(30, "30 seconds"), (60, "60 seconds")]
 HASH_CHOICES = [(HashFunction.HMACSHA1, "SHA-1"), (HashFunction.HMACSHA256, "SHA-256")]
@@ -123,6 +124,14 @@ class ActivateForm(forms.Form):
 
 
 class InventoryFilterForm(forms.Form):
+    lifecycle = forms.TypedChoiceField(
+        label="Recorded as",
+        choices=[("", "Anything")] + [(state.value, state.label) for state in LifecycleState],
+        coerce=LifecycleState,
+        empty_value=None,
+        required=False,
+        help_text="What the portal recorded: lost, returned, retired…",
+    )
     status = forms.ChoiceField(
         label="Status", choices=STATUS_CHOICES, required=False, help_text="Where it is in its life cycle."
     )
@@ -243,3 +252,90 @@ def _device_label(device: HardwareOathDevice) -> str:
 
 class AssignToUserForm(forms.Form):
     upn = UpnField(help_text="The person who gets this token, e.g. adele@contoso.com.")
+
+
+class ReplaceTokenForm(forms.Form):
+    """The helpdesk's "Replace token": what happened, an optional pass, an optional replacement."""
+
+    flow_id = forms.UUIDField(widget=forms.HiddenInput)
+    state = forms.TypedChoiceField(
+        label="What happened to the token?",
+        choices=[(state.value, state.label) for state in LifecycleState.reported()],
+        coerce=LifecycleState,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the token was lost, broken or stolen."},
+    )
+    note = forms.CharField(
+        label="Note for the record (optional)",
+        help_text="Why, where or when — for whoever reads the token's history. Never a code or a pass.",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    issue_pass = forms.BooleanField(label="Issue a Temporary Access Pass", required=False)
+    pass_lifetime = forms.IntegerField(
+        label="Pass lifetime in minutes (optional)",
+        required=False,
+        min_value=10,
+        max_value=43200,
+    )
+    pass_usable_once = forms.BooleanField(label="One sign-in only", required=False)
+    replacement_serial = SerialNumberField(
+        label="Replacement token's serial number (optional)",
+        help_text="Type or pick a token from stock. Leave empty to give one later.",
+        required=False,
+    )
+    replacement_code = VerificationCodeField(
+        label="Code the replacement shows (optional)",
+        help_text="To activate it here at the desk. Leave empty and the person activates it on My tokens.",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, policy: PassPolicy | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+        lifetime = self.fields["pass_lifetime"]
+        if policy is not None and policy.minimum_lifetime and policy.maximum_lifetime:
+            lifetime.help_text = (
+                f"Between {policy.minimum_lifetime} and {policy.maximum_lifetime} minutes (the tenant's policy). "
+                f"Empty: {policy.default_lifetime or policy.minimum_lifetime} minutes."
+            )
+            lifetime.widget.attrs.update(min=policy.minimum_lifetime, max=policy.maximum_lifetime)
+        else:
+            lifetime.help_text = "Empty: the tenant's default lifetime."
+        if policy is not None and policy.usable_once:
+            self.fields["pass_usable_once"].help_text = "The tenant's policy makes every pass one sign-in only."
+
+    def clean_pass_lifetime(self) -> int | None:
+        value: int | None = self.cleaned_data.get("pass_lifetime")
+        policy = self.policy
+        bounds = (policy.minimum_lifetime, policy.maximum_lifetime) if policy is not None else (None, None)
+        if value is not None and bounds[0] and bounds[1] and not bounds[0] <= value <= bounds[1]:
+            raise forms.ValidationError(f"The tenant's policy allows {bounds[0]} to {bounds[1]} minutes.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("replacement_code") and not data.get("replacement_serial"):
+            self.add_error("replacement_serial", "Type the serial number of the token whose code you entered.")
+        if data.get("pass_lifetime") is not None and not data.get("issue_pass"):
+            self.add_error("issue_pass", "Tick this to issue the pass, or clear the lifetime.")
+        return data
+
+
+class LifecycleForm(forms.Form):
+    """What happened to a token in stock (retiring it is its own, confirmed, action)."""
+
+    state = forms.TypedChoiceField(
+        label="What happened",
+        choices=[("", "— choose —")] + [(s.value, s.label) for s in LifecycleState if s is not LifecycleState.RETIRED],
+        coerce=LifecycleState,
+        error_messages={"required": "Choose what happened to the token."},
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=500)
+
+
+class RetireForm(forms.Form):
+    note = forms.CharField(
+        label="Why it is retired (optional)", required=False, max_length=500, help_text="e.g. battery dead, shredded."
+    )

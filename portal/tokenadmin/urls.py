@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from portal.tokenadmin.views import dashboard, inventory, program, users
+from portal.tokenadmin.views import dashboard, inventory, program, replace, users
 
 app_name = "tokenadmin"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -22,6 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/activate", users.activate, name="user_activate"),
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/deactivate", users.deactivate, name="user_deactivate"),
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/unassign", users.unassign, name="user_unassign"),
+    path("users/<uuid:user_id>/tokens/<uuid:method_id>/replace", replace.replace, name="user_replace"),
+    path("stock/", replace.stock, name="stock"),
     # The tenant's inventory
     path("inventory/", inventory.index, name="inventory"),
     path("inventory/new", inventory.create, name="inventory_create"),
@@ -29,4 +31,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inventory/<uuid:device_id>/edit", inventory.edit, name="device_edit"),
     path("inventory/<uuid:device_id>/delete", inventory.delete, name="device_delete"),
     path("inventory/<uuid:device_id>/assign", inventory.assign, name="device_assign"),
+    path("inventory/<uuid:device_id>/lifecycle", inventory.lifecycle, name="device_lifecycle"),
+    path("inventory/<uuid:device_id>/retire", inventory.retire, name="device_retire"),
 ]

@@ -78,6 +78,11 @@ admin_area = AccessRule(ADMIN_AREA_ROLES, what="open the admin area")
 users_read = AccessRule(USER_READERS, what="look up users and their hardware tokens")
 users_write = AccessRule(USER_TOKEN_MANAGERS, what="assign, activate or remove other people's tokens")
 inventory_write = AccessRule(INVENTORY_WRITERS, what="add, edit or delete tokens in the inventory")
+# Recording what happened to a token is the portal's own record (no Graph write): the helpdesk, who
+# receives returned tokens, and the inventory keepers.
+lifecycle_write = AccessRule(
+    USER_TOKEN_MANAGERS | INVENTORY_WRITERS, what="record that a token was lost, returned or sent back"
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,10 @@ class AdminPermissions:
     @property
     def write_inventory(self) -> bool:
         return bool(self.roles & INVENTORY_WRITERS)
+
+    @property
+    def record_lifecycle(self) -> bool:
+        return bool(self.roles & (USER_TOKEN_MANAGERS | INVENTORY_WRITERS))
 
     @property
     def manage_admin_targets(self) -> bool:

@@ -118,6 +118,22 @@ def test_behaviour_travels_with_the_reason() -> None:
         R.TOKEN_NOT_FOUND: 404,
         R.PAGE_EXPIRED: 400,
         R.INVALID_REQUEST: 400,
+        R.OUT_OF_SERVICE: 400,
+        R.PASS_DISABLED: 400,
+        R.PASS_LIFETIME: 400,
     }
     assert R.WRONG_CODE.field == "code"
     assert R.UNKNOWN_SERIAL.field == "serial_number"
+
+
+def test_temporary_access_pass_refusals_mean_something_only_when_issuing_a_pass() -> None:
+    def reason(code: str, about: About = About.USER_PASS, *, manage: bool = True) -> Reason:
+        return classify_answer(status=400, code=code, about=about, manage_admin_targets=manage)
+
+    assert reason("temporaryAccessPassDisabledByPolicy") is R.PASS_DISABLED
+    assert reason("temporaryAccessPassLifetimeOutOfRange") is R.PASS_LIFETIME
+    # The same code on another call is nothing the portal knows: judged by its status.
+    assert reason("temporaryAccessPassDisabledByPolicy", About.USER_TOKEN) is R.UNEXPECTED
+    # A 403 on a pass for someone holding an admin role, when this admin can't manage them.
+    refused = classify_answer(status=403, code="accessDenied", about=About.USER_PASS, manage_admin_targets=False)
+    assert refused is R.ADMIN_TARGET

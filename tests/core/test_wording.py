@@ -42,6 +42,8 @@ CODES = (
     "Authorization_RequestDenied",
     "TooManyRequests",
     "serviceNotAvailable",
+    "temporaryAccessPassDisabledByPolicy",
+    "temporaryAccessPassLifetimeOutOfRange",
     "somethingNew",
 )
 EMPLOYEE_CALLS = (About.MY_TOKENS, About.MY_TOKEN, About.MY_NEW_TOKEN)
@@ -52,17 +54,19 @@ ADMIN_CALLS = (
     About.INVENTORY_WRITE,
     About.INVENTORY_CREATE_ASSIGNED,
     About.DIRECTORY,
+    About.USER_PASS,
 )
 IMPORT_CALLS = (About.IMPORT_SEED, About.IMPORT_ASSIGN)
 #: Refusals the portal words itself, without asking Graph.
 OWN = {
-    Audience.EMPLOYEE: {Reason.TOO_MANY_ATTEMPTS, Reason.UNCONFIRMED},
+    Audience.EMPLOYEE: {Reason.TOO_MANY_ATTEMPTS, Reason.UNCONFIRMED, Reason.OUT_OF_SERVICE},
     Audience.ADMIN: {
         Reason.TOO_MANY_ATTEMPTS,
         Reason.UNKNOWN_SERIAL,
         Reason.ALREADY_THEIRS,
         Reason.PAGE_EXPIRED,
         Reason.UNCONFIRMED,
+        Reason.OUT_OF_SERVICE,
     },
 }
 #: Never shown as a message: a 401 sends the person back through sign-in.
@@ -84,6 +88,7 @@ PARAMS = {
     "holder": "Alex Wilber",
     "upn": "x@example.com",
     "doing": "deleted",
+    "state": "lost",
     **lockout_params(datetime(2026, 1, 1, 12, 0, tzinfo=UTC)),
     **throttle_params(30),
 }
@@ -137,5 +142,14 @@ def test_the_wait_is_said_in_whole_seconds() -> None:
 def test_every_dry_run_note_fills_its_placeholders() -> None:
     for key in IMPORT_PLAN:
         reason, known = key if isinstance(key, tuple) else (key, None)
-        note = import_plan_text(reason, known=known, holder="Alex Wilber", serial="SN-1", upn="x@example.com")
+        note = import_plan_text(
+            reason,
+            known=known,
+            holder="Alex Wilber",
+            serial="SN-1",
+            upn="x@example.com",
+            state="stolen",
+            date="1 Dec 2026",
+            by=" by Isaiah",
+        )
         assert note and "{" not in note, key

@@ -1,7 +1,8 @@
 """Secrets never reach a log, the portal's database, a page, an audit export or import results.
 
-Canary values are planted — the app's client secret, a token seed secret, a verification code, and
-the access/refresh/ID tokens MSAL holds for each signed-in person — then every flow that handles
+Canary values are planted — the app's client secret, a token seed secret, a verification code, a
+Temporary Access Pass (on the one page that shows it, and nowhere else), and the access/refresh/ID
+tokens MSAL holds for each signed-in person — then every flow that handles
 them is driven for real, and everything the portal writes is searched:
 
 * log lines as the configured handlers would write them (every logger at DEBUG, text and JSON
@@ -206,6 +207,17 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     admin_activate = f"/admin/users/{ALEX}/tokens/{token_id(ALEX_FAILED)}/activate"
     assert "not accept" in isaiah.post(admin_activate, {"code": CODE}).content.decode()
 
+    # A Temporary Access Pass, issued in the helpdesk's "Replace token" flow: on that one page only.
+    replace = f"/admin/users/{ALEX}/tokens/{token_id(ALEX_FAILED)}/replace"
+    flow_id = re.search(r'name="flow_id" value="([^"]+)"', isaiah.get(replace).content.decode())
+    assert flow_id is not None
+    replacement = {"flow_id": flow_id.group(1), "state": "lost", "issue_pass": "on", "pass_usable_once": "on"}
+    pass_page = len(isaiah.seen)
+    shown = re.search(r"<code>([^<]+)</code>", isaiah.post(replace, replacement).content.decode())
+    assert shown is not None
+    access_pass = shown.group(1)
+    assert "Already done" in isaiah.post(replace, replacement).content.decode()  # sent again: not shown again
+
     # A seed secret: a new inventory token (and a refused attempt that re-renders the form).
     new_token = {
         "serial_number": CANARY_SERIAL,
@@ -308,6 +320,7 @@ def test_no_secret_is_logged_stored_shown_or_exported(
 
     needles = {
         "client secret": CLIENT_SECRET,
+        "Temporary Access Pass": access_pass,
         **seed_variants(),
         **seed_variants(IMPORT_SEED, "imported seed"),
         **seed_variants(DRAFT_SEED, "discarded seed"),
@@ -316,7 +329,7 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     for handler in settings.LOGGING.get("handlers", {}).values():
         if "filename" in handler:
             logs.append((handler["filename"], open(handler["filename"]).read()))  # noqa: SIM115
-    pages = [seen for client in clients.values() for seen in client.seen]
+    pages = [seen for client in clients.values() for seen in client.seen if seen is not isaiah.seen[pass_page]]
     cookies = [(f"cookie {name}", morsel.value) for c in clients.values() for name, morsel in c.cookies.items()]
     database = list(database_texts())
     assert len(logs) > 50 and len(pages) > 15 and len(database) > 100  # the search did see things

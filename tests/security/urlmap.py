@@ -60,6 +60,7 @@ ALL_ADMINS = row(SIGN_IN, 403, 200, 200, 200, 200)
 USER_READERS = row(SIGN_IN, 403, 200, 200, 403, 200)
 USER_MANAGERS = row(SIGN_IN, 403, 200, 200, 403, 403)
 INVENTORY_WRITERS = row(SIGN_IN, 403, 403, 403, 200, 403)
+LIFECYCLE_WRITERS = row(SIGN_IN, 403, 200, 200, 200, 403)
 SEED_JOB_REFUSED = {ANON: SIGN_IN, EMP: 403, AA: 403, PAA: 403, GR: 403}
 
 EXPECTED: dict[str, Rule] = {
@@ -70,6 +71,9 @@ EXPECTED: dict[str, Rule] = {
     "selfservice:add": Rule(GET_POST, row(SIGN_IN, 200, 200, 200, 200, 200)),
     "selfservice:activate": Rule(GET_POST, row(SIGN_IN, 200, 400, 400, 400, 400)),
     "selfservice:remove": Rule(GET_POST, row(SIGN_IN, 200, 400, 400, 400, 400)),
+    "selfservice:report": Rule(GET_POST, row(SIGN_IN, 200, 400, 400, 400, 400)),
+    # Only the person who made a report sees its next steps; anyone else goes back to their tokens.
+    "selfservice:reported": Rule(GET, row(SIGN_IN, 302, 302, 302, 302, 302)),
     # Sign-in: open to everyone by nature. A callback without a pending flow is refused (400).
     "identity:sign_in": Rule(GET, everyone(302)),
     "identity:callback": Rule(GET, everyone(400)),
@@ -89,12 +93,16 @@ EXPECTED: dict[str, Rule] = {
     "tokenadmin:report_csv": Rule(GET, ALL_ADMINS),
     "tokenadmin:program_refresh": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     "tokenadmin:lockout_lift": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
+    "tokenadmin:user_replace": Rule(GET_POST, USER_MANAGERS),
+    "tokenadmin:stock": Rule(GET, USER_MANAGERS),
     "tokenadmin:inventory": Rule(GET, ALL_ADMINS),
     "tokenadmin:inventory_create": Rule(GET_POST, INVENTORY_WRITERS),
     "tokenadmin:device": Rule(GET, ALL_ADMINS),
     "tokenadmin:device_edit": Rule(GET_POST, INVENTORY_WRITERS),
     "tokenadmin:device_delete": Rule(GET_POST, INVENTORY_WRITERS),
     "tokenadmin:device_assign": Rule(GET_POST, USER_MANAGERS),
+    "tokenadmin:device_lifecycle": Rule(GET_POST, LIFECYCLE_WRITERS),
+    "tokenadmin:device_retire": Rule(GET_POST, INVENTORY_WRITERS),
     "audit:events": Rule(GET, ALL_ADMINS),
     "audit:export": Rule(GET, ALL_ADMINS),
     "notifications:undelivered": Rule(GET, ALL_ADMINS),
@@ -170,6 +178,7 @@ def sample_kwargs(name: str, pattern: URLPattern) -> dict[str, str]:
         "tenant": lambda: tenant,
         "job_id": import_job_id,
         "kind": lambda: "stock",
+        "event_id": lambda: "1",
     }
     rest = {
         "sandbox:login_endpoint": f"{tenant}/v2.0/.well-known/openid-configuration",

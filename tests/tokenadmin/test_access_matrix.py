@@ -55,6 +55,7 @@ USER_READERS = {AA: 200, PAA: 200, APA: 403, GR: 200, GA: 200}
 USER_MANAGERS = {AA: 200, PAA: 200, APA: 403, GR: 403, GA: 200}
 INVENTORY_WRITERS = {AA: 403, PAA: 403, APA: 200, GR: 403, GA: 200}
 POST_ONLY = {AA: 405, PAA: 405, APA: 405, GR: 405, GA: 405}
+LIFECYCLE_WRITERS = {AA: 200, PAA: 200, APA: 200, GR: 403, GA: 200}
 
 # Expected GET status per URL name and persona (anonymous → 302 to sign-in, employee → 403 for all).
 EXPECTED: dict[str, dict[str, int]] = {
@@ -70,12 +71,16 @@ EXPECTED: dict[str, dict[str, int]] = {
     "tokenadmin:report_csv": ALL_ADMINS,
     "tokenadmin:program_refresh": POST_ONLY,
     "tokenadmin:lockout_lift": POST_ONLY,
+    "tokenadmin:user_replace": USER_MANAGERS,
+    "tokenadmin:stock": USER_MANAGERS,
     "tokenadmin:inventory": ALL_ADMINS,
     "tokenadmin:inventory_create": INVENTORY_WRITERS,
     "tokenadmin:device": ALL_ADMINS,
     "tokenadmin:device_edit": INVENTORY_WRITERS,
     "tokenadmin:device_delete": INVENTORY_WRITERS,
     "tokenadmin:device_assign": USER_MANAGERS,
+    "tokenadmin:device_lifecycle": LIFECYCLE_WRITERS,
+    "tokenadmin:device_retire": INVENTORY_WRITERS,
     "audit:events": ALL_ADMINS,
     "audit:export": ALL_ADMINS,
 }
@@ -168,11 +173,11 @@ def test_reader_pages_show_no_write_buttons(signed_in: SignedIn) -> None:
     user_page = client.get(reverse("tokenadmin:user", args=[ALEX])).content.decode()
     assert "Alex Wilber" in user_page
     assert ALEX_FAILED in user_page
-    for word in ("Give a token", "Unassign", "Deactivate", ">Activate"):
+    for word in ("Give a token", "Unassign", "Deactivate", ">Activate", ">Replace"):
         assert word not in user_page
     device_page = client.get(reverse("tokenadmin:device", args=[token_id(FREE)])).content.decode()
     assert FREE in device_page
-    for word in ("Edit", "Delete", "Assign to a user"):
+    for word in ("Edit", "Delete", "Assign to a user", "Retire", ">Record<"):
         assert word not in device_page
     inventory = client.get(reverse("tokenadmin:inventory")).content.decode()
     assert "Add a token" not in inventory

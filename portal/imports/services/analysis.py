@@ -35,6 +35,8 @@ from portal.imports.services.credentials import StoredDelegation, TokenSource
 from portal.imports.services.lookups import InventoryEntry, UserEntry, inventory_by_serial, users_by_upn
 from portal.imports.services.parallel import SLICE_SECONDS, Parallel
 from portal.imports.services.rowstore import rows_update
+from portal.lifecycle.models import TokenLifecycleEvent
+from portal.lifecycle.services import lifecycle_flagged_serials
 
 logger = logging.getLogger("portal.imports")
 
@@ -174,6 +176,8 @@ def _seed_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -> Judg
         upns = sorted(set(pending.exclude(assignee_upn="").values_list("assignee_upn", flat=True)))
         users = users_by_upn(client, upns, parallel=parallel)
 
+    flagged = lifecycle_flagged_serials(serials)
+
     def judge(row: ImportRow) -> None:
         found = inventory.get(serial_normalise(row.serial))
         if found is not None:
@@ -189,8 +193,22 @@ def _seed_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -> Judg
                 row.verdict, row.reason = Verdict.REJECT, problem or ""
             else:
                 row.verdict, row.assignee_id = Verdict.CREATE_ASSIGN, user.id
+        record = flagged.get(serial_normalise(row.serial))
+        if record is not None and row.verdict in ImportRow.SENDING:
+            # A lost, stolen or retired serial coming back: say so before anything is sent.
+            row.reason = "; ".join(part for part in (_flag(record), row.reason) if part)
 
     return judge
+
+
+def _flag(record: TokenLifecycleEvent) -> str:
+    """The dry run's note on a serial the portal recorded as lost, stolen or retired."""
+    return import_plan_text(
+        Reason.OUT_OF_SERVICE,
+        state=record.get_state_display().lower(),
+        date=f"{record.at:%d %b %Y}",
+        by=f" by {record.actor_upn}" if record.actor_upn else "",
+    )
 
 
 def _exists(found: InventoryEntry) -> str:
@@ -206,10 +224,15 @@ def _assignment_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -
     upns = sorted(set(pending.values_list("assignee_upn", flat=True)))
     users = users_by_upn(client, upns, parallel=parallel)
 
+    flagged = lifecycle_flagged_serials(serials)
+
     def judge(row: ImportRow) -> None:
         found = inventory.get(serial_normalise(row.serial))
         user = users.get(row.assignee_upn)
         problems = [] if found else [import_plan_text(Reason.UNKNOWN_SERIAL, serial=row.serial)]
+        record = flagged.get(serial_normalise(row.serial))
+        if record is not None:
+            problems.append(_flag(record))
         user_problem = _user_problem(row.assignee_upn, user)
         if user_problem:
             problems.append(user_problem)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, Meaning
 from portal.core.actions import Auditor, failure, refusal
@@ -22,6 +24,8 @@ from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.types import DirectoryUser, HardwareOathDevice, TokenStatus
 from portal.identity.models import User
+from portal.lifecycle.models import LifecycleState, TokenLifecycleEvent
+from portal.lifecycle.services import lifecycle_current, lifecycle_record, lifecycle_refusal
 from portal.tokenadmin.services.users import INVENTORY_READ, user_token
 
 Action = AuditEvent.Action
@@ -190,6 +194,49 @@ def inventory_token_delete(
     return device
 
 
+def inventory_token_retire(
+    *, actor: User, client: GraphClient, device_id: str, note: str, client_ip: str | None
+) -> HardwareOathDevice:
+    """Take a token out of service for good: delete it from Entra's inventory (only unassigned
+    tokens can be) and record it as retired, so a later import of its serial is flagged."""
+    audit = Auditor(actor=actor, action=Action.INVENTORY_RETIRE, client_ip=client_ip, token_id=device_id)
+    device = _unassigned_device(client, device_id, audit, doing="retired")
+    try:
+        done = client.call(calls.device_delete(device_id))
+    except GraphError as exc:
+        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
+    with transaction.atomic():
+        audit.success(graph_request_id=done.request_id, extra={"lifecycle": LifecycleState.RETIRED.value})
+        lifecycle_record(
+            device_id=device.id,
+            serial_number=device.serial_number,
+            state=LifecycleState.RETIRED,
+            actor=actor,
+            note=note,
+        )
+    return device
+
+
+def inventory_token_lifecycle_set(
+    *,
+    actor: User,
+    client: GraphClient,
+    device_id: str,
+    state: LifecycleState,
+    note: str,
+    client_ip: str | None,
+) -> TokenLifecycleEvent:
+    """Record what happened to a token in stock (returned, sent back to the vendor, lost, broken…).
+    A token someone holds is reported through "Replace" on their page, which also takes it away."""
+    audit = Auditor(actor=actor, action=Action.INVENTORY_LIFECYCLE, client_ip=client_ip, token_id=device_id)
+    device = _unassigned_device(client, device_id, audit, doing="marked")
+    with transaction.atomic():
+        audit.success(graph_request_id=None, extra={"lifecycle": state.value})  # no Graph write
+        return lifecycle_record(
+            device_id=device.id, serial_number=device.serial_number, state=state, actor=actor, note=note
+        )
+
+
 def inventory_token_assign(
     *,
     actor: User,
@@ -226,6 +273,9 @@ def inventory_token_assign(
             ),
             audit=audit,
         )
+    recorded = lifecycle_current([device.id]).get(device.id)
+    if recorded is not None and recorded.lifecycle_state.blocks_stock:
+        raise refusal(lifecycle_refusal(recorded, audience=Audience.ADMIN, field="upn"), audit=audit)
     try:
         done = client.call(calls.device_assign_to(user.id, device_id, base_url=client.base_url))
     except GraphError as exc:

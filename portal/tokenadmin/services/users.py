@@ -19,8 +19,17 @@ from portal.graph import calls
 from portal.graph.calls import GraphCall
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
-from portal.graph.types import DirectoryUser, HardwareOathDevice, HardwareOathMethod, Page
+from portal.graph.types import (
+    DirectoryUser,
+    HardwareOathDevice,
+    HardwareOathMethod,
+    Page,
+    PassPolicy,
+    TemporaryAccessPass,
+)
 from portal.identity.models import User
+from portal.lifecycle.models import LifecycleState
+from portal.lifecycle.services import lifecycle_blocked_ids, lifecycle_current, lifecycle_record, lifecycle_refusal
 
 Action = AuditEvent.Action
 USER_SEARCH = Meaning(Audience.ADMIN, About.USER)
@@ -35,6 +44,11 @@ def user_read(manage_admin_targets: bool) -> Meaning:
 def user_token(manage_admin_targets: bool) -> Meaning:
     """Assign, activate, deactivate or unassign a user's token (and read it for that)."""
     return Meaning(Audience.ADMIN, About.USER_TOKEN, manage_admin_targets=manage_admin_targets)
+
+
+def user_pass(manage_admin_targets: bool) -> Meaning:
+    """Issuing a user a Temporary Access Pass."""
+    return Meaning(Audience.ADMIN, About.USER_PASS, manage_admin_targets=manage_admin_targets)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -118,7 +132,8 @@ def user_add_options_get(*, client: GraphClient, user_id: str, manage_admin_targ
         page = available.value
     except GraphError as exc:
         return AddOptions(user, [], False, INVENTORY_READ(exc))
-    return AddOptions(user, page.items, page.next_link is not None)
+    blocked = lifecycle_blocked_ids()
+    return AddOptions(user, [device for device in page.items if device.id not in blocked], page.next_link is not None)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -140,6 +155,7 @@ def user_token_assign(
     serial_number: str,
     manage_admin_targets: bool,
     client_ip: str | None,
+    flow_id: str = "",
 ) -> Done:
     """Assign an inventory token to the user without activating it (they activate it later)."""
     audit = Auditor(
@@ -148,6 +164,7 @@ def user_token_assign(
         client_ip=client_ip,
         target_oid=user_id,
         token_serial=serial_number,
+        flow_id=flow_id,
     )
     user, device = _user_and_device(client, user_id, serial_number, audit, manage_admin_targets)
     try:
@@ -168,6 +185,7 @@ def user_token_assign_activate(
     display_name: str,
     manage_admin_targets: bool,
     client_ip: str | None,
+    flow_id: str = "",
 ) -> Done:
     """Assign a token and activate it with the code it shows (the admin holds it in hand)."""
     audit = Auditor(
@@ -176,6 +194,7 @@ def user_token_assign_activate(
         client_ip=client_ip,
         target_oid=user_id,
         token_serial=serial_number,
+        flow_id=flow_id,
     )
     user, device = _user_and_device(client, user_id, serial_number, audit, manage_admin_targets)
     attempt = attempt_or_refuse(actor=actor, serial=device.serial_number, audit=audit, audience=Audience.ADMIN)
@@ -259,6 +278,84 @@ def user_token_unassign(
     )
 
 
+def user_token_report(
+    *,
+    actor: User,
+    client: GraphClient,
+    user_id: str,
+    method_id: str,
+    state: LifecycleState,
+    note: str,
+    manage_admin_targets: bool,
+    client_ip: str | None,
+    flow_id: str,
+) -> Done:
+    """Mark a user's token lost, broken or stolen: it is taken away from them at once (one round
+    trip, as unassign) and the portal records why, so it is never offered as stock again."""
+    done = _change_held_token(
+        actor=actor,
+        client=client,
+        user_id=user_id,
+        method_id=method_id,
+        client_ip=client_ip,
+        manage_admin_targets=manage_admin_targets,
+        action=Action.USER_REPORT,
+        change=calls.method_unassign(user_id, method_id),
+        flow_id=flow_id,
+        extra={"lifecycle": state.value},
+    )
+    lifecycle_record(
+        device_id=method_id,
+        serial_number=done.serial,
+        state=state,
+        actor=actor,
+        note=note,
+        holder_oid=user_id,
+        holder_upn=done.user.user_principal_name or "",
+        flow_id=flow_id,
+    )
+    return done
+
+
+def user_pass_create(
+    *,
+    actor: User,
+    client: GraphClient,
+    user_id: str,
+    lifetime_minutes: int | None,
+    usable_once: bool,
+    manage_admin_targets: bool,
+    client_ip: str | None,
+    flow_id: str = "",
+) -> TemporaryAccessPass:
+    """Issue a Temporary Access Pass so the person can sign in while they have no usable token.
+
+    The pass goes back to the caller (the one page that shows it) and nowhere else: not into the
+    audit event, a log line, the session or the database.
+    """
+    audit = Auditor(
+        actor=actor, action=Action.USER_PASS_CREATE, client_ip=client_ip, target_oid=user_id, flow_id=flow_id
+    )
+    try:
+        issued = client.call(calls.pass_create(user_id, lifetime_minutes=lifetime_minutes, usable_once=usable_once))
+    except GraphError as exc:
+        raise failure(exc, audit=audit, meaning=user_pass(manage_admin_targets)) from exc
+    audit.success(
+        graph_request_id=issued.request_id,
+        extra={"lifetime_minutes": issued.value.lifetime_minutes, "one_time": issued.value.usable_once},
+    )
+    return issued.value
+
+
+def pass_policy_get(*, client: GraphClient) -> PassPolicy | None:
+    """The tenant's Temporary Access Pass policy, or None when this admin may not read it (the
+    create call then enforces it, and its refusal is explained)."""
+    try:
+        return client.call(calls.pass_policy_get()).value
+    except GraphError:
+        return None
+
+
 def _change_held_token(
     *,
     actor: User,
@@ -269,10 +366,14 @@ def _change_held_token(
     manage_admin_targets: bool,
     action: str,
     change: GraphCall[None],
+    flow_id: str = "",
+    extra: dict[str, object] | None = None,
 ) -> Done:
     # Read the user and the token, and change it, in one round trip: the reads give the audit event
     # its UPN and serial; `dependsOn` keeps the change from running when the token is not there.
-    audit = Auditor(actor=actor, action=action, client_ip=client_ip, target_oid=user_id, token_id=method_id)
+    audit = Auditor(
+        actor=actor, action=action, client_ip=client_ip, target_oid=user_id, token_id=method_id, flow_id=flow_id
+    )
     read = calls.method_get(user_id, method_id)
     profile, method, changed = client.batch(calls.user_get(user_id), read, change.after(read))
     user = profile.value if profile.ok else None
@@ -285,7 +386,7 @@ def _change_held_token(
         changed.raise_for_error()
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
-    audit.success(graph_request_id=changed.request_id)
+    audit.success(graph_request_id=changed.request_id, extra=extra)
     if user is None:  # the profile read failed but the change went through: say so plainly
         user = DirectoryUser(user_id, None, None, None, None, None, None, None)
     return Done(user, serial)
@@ -321,6 +422,9 @@ def _user_and_device(
         )
     device = devices[0]
     audit.update(token_serial=device.serial_number, token_id=device.id)
+    recorded = lifecycle_current([device.id]).get(device.id)
+    if recorded is not None and recorded.lifecycle_state.blocks_stock:
+        raise refusal(lifecycle_refusal(recorded, audience=Audience.ADMIN), audit=audit)
     holder = device.assigned_to
     if holder is not None and holder.id != user_id:
         # Graph would refuse too (409); saying who holds it saves the admin a search.

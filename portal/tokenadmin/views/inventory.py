@@ -14,10 +14,18 @@ from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
 from portal.graph.types import HardwareOathDevice
 from portal.identity.graph_access import graph_client
-from portal.tokenadmin.forms import AssignToUserForm, InventoryFilterForm, TokenCreateForm, TokenMetadataForm
+from portal.lifecycle.services import lifecycle_history, lifecycle_in_state
+from portal.tokenadmin.forms import (
+    AssignToUserForm,
+    InventoryFilterForm,
+    LifecycleForm,
+    RetireForm,
+    TokenCreateForm,
+    TokenMetadataForm,
+)
 from portal.tokenadmin.paging import next_link_from, page_token_make
 from portal.tokenadmin.services import inventory as services
-from portal.web.access import actor_of, admin_area, admin_permissions, inventory_write, users_write
+from portal.web.access import actor_of, admin_area, admin_permissions, inventory_write, lifecycle_write, users_write
 from portal.web.http import PortalRequest
 from portal.web.pages import admin_render, form_status, read_status
 
@@ -39,9 +47,14 @@ def index(request: PortalRequest) -> HttpResponse:
         "error": None,
         "next_page": None,
         "paged": bool(request.GET.get("page")),
+        "recorded": None,
     }
     if filter_form.is_bound and not filter_form.is_valid():
         return admin_render(request, "tokenadmin/inventory.html", context, partial="results", status=400)
+    if filter_form.is_bound and filter_form.cleaned_data.get("lifecycle"):
+        # Graph has no such state: the list comes from the portal's own records.
+        context["recorded"] = lifecycle_in_state(filter_form.cleaned_data["lifecycle"])
+        return admin_render(request, "tokenadmin/inventory.html", context, partial="results")
     try:
         next_link = next_link_from(request, actor_oid=actor.oid, scope=scope)
         page = services.inventory_page_get(
@@ -71,6 +84,8 @@ def detail(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         "device_id": device_id,
         "error": None,
         "assign_form": AssignToUserForm(),
+        "lifecycle_form": LifecycleForm(),
+        "history": lifecycle_history(str(device_id)),
     }
     try:
         context["device"] = services.inventory_token_get(
@@ -235,3 +250,82 @@ def assign(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         partial="assign-form",
         status=form_status(request, form, error),
     )
+
+
+@require_http_methods(["GET", "POST"])
+@lifecycle_write
+def lifecycle(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
+    """Record what happened to a token in stock (returned, sent back to the vendor, lost…). The form
+    is on the token's page; a GET shows that page."""
+    client = graph_client(request, admin=True)
+    form = LifecycleForm(request.POST or None)
+    error: ActionError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.inventory_token_lifecycle_set(
+                actor=actor_of(request),
+                client=client,
+                device_id=str(device_id),
+                state=form.cleaned_data["state"],
+                note=form.cleaned_data["note"],
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+        else:
+            messages.success(
+                request, f"Token {event.serial_number} is recorded as {event.get_state_display().lower()}."
+            )
+            return redirect_after_post(request, "tokenadmin:device", device_id)
+    device: HardwareOathDevice | None = None
+    try:
+        device = services.inventory_token_get(client=client, device_id=str(device_id))
+    except ActionError as exc:
+        error = error or exc
+    context = {
+        "nav": NAV,
+        "device": device,
+        "device_id": device_id,
+        "error": None,
+        "assign_form": AssignToUserForm(),
+        "lifecycle_form": form,
+        "lifecycle_error": error,
+        "history": lifecycle_history(str(device_id)),
+    }
+    status = form_status(request, form, error) if request.method == "POST" else read_status(request, error)
+    return admin_render(request, "tokenadmin/device.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@inventory_write
+def retire(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
+    """Confirm, then delete the token from Entra's inventory and record it as retired."""
+    client = graph_client(request, admin=True)
+    form = RetireForm(request.POST or None)
+    error: ActionError | None = None
+    device: HardwareOathDevice | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.inventory_token_retire(
+                actor=actor_of(request),
+                client=client,
+                device_id=str(device_id),
+                note=form.cleaned_data["note"],
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+        else:
+            messages.success(
+                request, f"Token {device.serial_number} is retired: deleted from the inventory, its serial remembered."
+            )
+            return redirect_after_post(request, "tokenadmin:inventory")
+    try:
+        device = services.inventory_token_get(client=client, device_id=str(device_id))
+    except ActionError as exc:
+        error = error or exc
+    if request.method == "GET" and device is not None and device.assigned_to is not None:
+        error = services.unassign_first_error(device, doing="retired")
+    context = {"nav": NAV, "device": device, "device_id": device_id, "form": form, "error": error}
+    status = form_status(request, form, error) if request.method == "POST" else read_status(request, None)
+    return admin_render(request, "tokenadmin/device_retire.html", context, status=status)

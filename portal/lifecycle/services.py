@@ -1,0 +1,99 @@
+"""Recording and reading tokens' lifecycle states (portal.lifecycle.models): one function each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from portal.core.action_errors import ActionError
+from portal.core.reasons import Reason
+from portal.core.serials import serial_normalise
+from portal.core.wording import Audience
+from portal.identity.models import User
+from portal.lifecycle.models import LifecycleState, TokenLifecycleEvent
+
+NOTE_MAX = 500
+_CHUNK = 500  # serials per query (SQLite's variable limit is far above; memory stays bounded)
+
+
+def lifecycle_record(
+    *,
+    device_id: str,
+    serial_number: str,
+    state: LifecycleState,
+    actor: User | None,
+    note: str = "",
+    holder_oid: str = "",
+    holder_upn: str = "",
+    flow_id: str = "",
+) -> TokenLifecycleEvent:
+    return TokenLifecycleEvent.objects.create(
+        device_id=device_id,
+        serial_number=serial_number.strip(),
+        serial_key=serial_normalise(serial_number),
+        state=state.value,
+        note=note.strip()[:NOTE_MAX],
+        actor=actor,
+        actor_oid=actor.oid if actor else "",
+        actor_upn=actor.upn if actor else "",
+        holder_oid=holder_oid,
+        holder_upn=holder_upn,
+        flow_id=flow_id,
+    )
+
+
+def _latest() -> QuerySet[TokenLifecycleEvent]:
+    """Each device's latest event."""
+    newest = TokenLifecycleEvent.objects.filter(device_id=OuterRef("device_id")).order_by("-at", "-id")
+    return TokenLifecycleEvent.objects.filter(pk=Subquery(newest.values("pk")[:1]))
+
+
+def lifecycle_current(device_ids: Iterable[str]) -> dict[str, TokenLifecycleEvent]:
+    """Device id → its latest lifecycle event, for the devices that have one."""
+    wanted = {device_id for device_id in device_ids if device_id}
+    if not wanted:
+        return {}
+    return {event.device_id: event for event in _latest().filter(device_id__in=wanted)}
+
+
+def lifecycle_blocked_ids() -> set[str]:
+    """Device ids that must not be offered as stock (their latest state blocks it)."""
+    blocking = [state.value for state in LifecycleState if state.blocks_stock]
+    return set(_latest().filter(state__in=blocking).values_list("device_id", flat=True))
+
+
+def lifecycle_blocking_serial(serial_number: str) -> TokenLifecycleEvent | None:
+    """The latest event of this serial when it keeps the token out of stock, else None."""
+    latest = (
+        TokenLifecycleEvent.objects.filter(serial_key=serial_normalise(serial_number)).order_by("-at", "-id").first()
+    )
+    return latest if latest is not None and latest.lifecycle_state.blocks_stock else None
+
+
+def lifecycle_in_state(state: LifecycleState) -> list[TokenLifecycleEvent]:
+    """The tokens whose latest event is `state`, newest first (the inventory's lifecycle filter)."""
+    return list(_latest().filter(state=state.value).order_by("-at", "-id"))
+
+
+def lifecycle_flagged_serials(serials: Iterable[str]) -> dict[str, TokenLifecycleEvent]:
+    """Normalised serial (serial_normalise) → its latest event, for serials whose latest event flags an
+    import."""
+    wanted = sorted({serial_normalise(serial) for serial in serials} - {""})
+    latest: dict[str, TokenLifecycleEvent] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for event in TokenLifecycleEvent.objects.filter(serial_key__in=chunk).order_by("at", "id"):
+            latest[event.serial_key] = event  # ascending: the last one seen is the latest
+    return {serial: event for serial, event in latest.items() if event.lifecycle_state.flags_import}
+
+
+def lifecycle_history(device_id: str, *, limit: int = 20) -> list[TokenLifecycleEvent]:
+    """A token's recorded events, newest first."""
+    return list(TokenLifecycleEvent.objects.filter(device_id=device_id).order_by("-at", "-id")[:limit])
+
+
+def lifecycle_refusal(event: TokenLifecycleEvent, *, audience: Audience, field: str | None = None) -> ActionError:
+    """Why a token out of service can't be handed out (or added), in `audience`'s words."""
+    params = {"serial": event.serial_number, "state": event.get_state_display().lower()}
+    return ActionError.of(Reason.OUT_OF_SERVICE, audience, params=params, field=field)

@@ -1,0 +1,166 @@
+"""The helpdesk's "Replace token": one flow for a person whose token is lost, broken or stolen.
+
+1. the old token is marked lost, broken or stolen and taken away from the person;
+2. optionally, a Temporary Access Pass lets them sign in meanwhile (shown once, kept nowhere);
+3. optionally, a replacement from stock is assigned — activated at the desk with the code it shows,
+   or left for the person to activate.
+
+Each step is its own audited action; all share one flow id (AuditEvent.extra["flow_id"] and the
+lifecycle record's `flow_id`). Step 1 failing stops the flow with nothing changed; a later step
+failing leaves the earlier ones done, and the result says which.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from portal.core.action_errors import ActionError
+from portal.core.serials import serial_normalise
+from portal.graph import calls
+from portal.graph.client import GraphClient
+from portal.graph.errors import GraphError
+from portal.graph.types import DirectoryUser, HardwareOathDevice, TemporaryAccessPass, TokenStatus
+from portal.identity.models import User
+from portal.lifecycle.models import LifecycleState
+from portal.lifecycle.services import lifecycle_blocked_ids
+from portal.tokenadmin.services import users
+
+STOCK_SUGGESTIONS = 20
+# The type-ahead scans at most this many available tokens (Graph filters devices with `eq` only, so
+# matching part of a serial happens here); an exact serial is always found by its own `eq` query.
+STOCK_SCAN_LIMIT = 500
+STOCK_PAGE = 250
+
+
+def flow_id_new() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class ReplacePlan:
+    flow_id: str
+    state: LifecycleState
+    note: str
+    issue_pass: bool
+    pass_lifetime: int | None
+    pass_usable_once: bool
+    replacement_serial: str  # "" = no replacement now
+    replacement_code: str  # "" = the person activates it themselves
+    replacement_name: str = ""
+
+
+@dataclass
+class ReplaceResult:
+    flow_id: str
+    user: DirectoryUser
+    old_serial: str
+    state: LifecycleState
+    access_pass: TemporaryAccessPass | None = None
+    pass_error: ActionError | None = None
+    replacement_serial: str = ""
+    replacement_activated: bool = False
+    replacement_error: ActionError | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.pass_error is None and self.replacement_error is None
+
+
+def user_token_replace(
+    *,
+    actor: User,
+    client: GraphClient,
+    user_id: str,
+    method_id: str,
+    plan: ReplacePlan,
+    manage_admin_targets: bool,
+    client_ip: str | None,
+) -> ReplaceResult:
+    """Run the three steps in order. Raises ActionError only when step 1 fails (nothing done)."""
+    old = users.user_token_report(
+        actor=actor,
+        client=client,
+        user_id=user_id,
+        client_ip=client_ip,
+        method_id=method_id,
+        state=plan.state,
+        note=plan.note,
+        manage_admin_targets=manage_admin_targets,
+        flow_id=plan.flow_id,
+    )
+    result = ReplaceResult(flow_id=plan.flow_id, user=old.user, old_serial=old.serial, state=plan.state)
+    if plan.issue_pass:
+        try:
+            result.access_pass = users.user_pass_create(
+                actor=actor,
+                client=client,
+                user_id=user_id,
+                client_ip=client_ip,
+                lifetime_minutes=plan.pass_lifetime,
+                usable_once=plan.pass_usable_once,
+                manage_admin_targets=manage_admin_targets,
+                flow_id=plan.flow_id,
+            )
+        except ActionError as error:
+            result.pass_error = error
+    if plan.replacement_serial:
+        try:
+            if plan.replacement_code:
+                done = users.user_token_assign_activate(
+                    actor=actor,
+                    client=client,
+                    user_id=user_id,
+                    client_ip=client_ip,
+                    serial_number=plan.replacement_serial,
+                    code=plan.replacement_code,
+                    display_name=plan.replacement_name,
+                    manage_admin_targets=manage_admin_targets,
+                    flow_id=plan.flow_id,
+                )
+            else:
+                done = users.user_token_assign(
+                    actor=actor,
+                    client=client,
+                    user_id=user_id,
+                    client_ip=client_ip,
+                    serial_number=plan.replacement_serial,
+                    manage_admin_targets=manage_admin_targets,
+                    flow_id=plan.flow_id,
+                )
+        except ActionError as error:
+            result.replacement_error = error
+            result.replacement_serial = plan.replacement_serial
+        else:
+            result.replacement_serial = done.serial
+            result.replacement_activated = bool(plan.replacement_code)
+    return result
+
+
+def stock_search(*, client: GraphClient, text: str) -> list[HardwareOathDevice]:
+    """Available tokens whose serial contains `text` (the replacement type-ahead), never one the
+    portal has recorded as lost, broken, stolen, retired or sent back."""
+    wanted = serial_normalise(text)
+    available = {"status": TokenStatus.AVAILABLE}
+    seen = lifecycle_blocked_ids()
+    found: list[HardwareOathDevice] = []
+
+    def offer(devices: list[HardwareOathDevice]) -> None:
+        for device in devices:
+            if device.id not in seen and wanted in serial_normalise(device.serial_number):
+                found.append(device)
+                seen.add(device.id)
+
+    try:
+        if wanted:
+            offer(client.call(calls.devices_list(filters={"serialNumber": wanted, **available})).value.items)
+        page = client.call(calls.devices_list(filters=available, top=STOCK_PAGE)).value
+        scanned = len(page.items)
+        offer(page.items)
+        while page.next_link and len(found) < STOCK_SUGGESTIONS and scanned < STOCK_SCAN_LIMIT:
+            page = client.call(calls.devices_list(next_link=page.next_link)).value
+            scanned += len(page.items)
+            offer(page.items)
+    except GraphError as exc:
+        raise users.INVENTORY_READ(exc) from exc
+    return found[:STOCK_SUGGESTIONS]

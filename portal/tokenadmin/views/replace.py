@@ -1,0 +1,107 @@
+"""The helpdesk's "Replace token" flow (portal.tokenadmin.services.replace) and its stock type-ahead."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.audit.models import AuditEvent
+from portal.core.action_errors import ActionError
+from portal.core.http import client_ip
+from portal.identity.graph_access import graph_client
+from portal.tokenadmin.forms import ReplaceTokenForm
+from portal.tokenadmin.services import replace as services
+from portal.tokenadmin.services import users as user_services
+from portal.web.access import actor_of, admin_permissions, users_write
+from portal.web.http import PortalRequest
+from portal.web.pages import admin_render, form_status
+
+NAV = "users"
+
+
+@never_cache  # the answer to the POST shows a Temporary Access Pass: no copy anywhere, ever
+@require_http_methods(["GET", "POST"])
+@users_write
+def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
+    perms = admin_permissions(request)
+    client = graph_client(request, admin=True)
+    policy = user_services.pass_policy_get(client=client)
+    data = request.POST if request.method == "POST" else None
+    form = ReplaceTokenForm(data, policy=policy, initial={"flow_id": services.flow_id_new()})
+    error: ActionError | None = None
+    if request.method == "POST" and form.is_valid():
+        flow_id = str(form.cleaned_data["flow_id"])
+        if AuditEvent.objects.filter(extra__flow_id=flow_id).exists():
+            # Sent twice (a reload of the result page): never remove, issue or assign again.
+            return admin_render(request, "tokenadmin/user_replace_done.html", {"nav": NAV, "user_id": user_id})
+        plan = services.ReplacePlan(
+            flow_id=flow_id,
+            state=form.cleaned_data["state"],
+            note=form.cleaned_data["note"],
+            issue_pass=form.cleaned_data["issue_pass"],
+            pass_lifetime=form.cleaned_data["pass_lifetime"],
+            pass_usable_once=form.cleaned_data["pass_usable_once"],
+            replacement_serial=form.cleaned_data["replacement_serial"],
+            replacement_code=form.cleaned_data["replacement_code"],
+        )
+        try:
+            result = services.user_token_replace(
+                actor=actor_of(request),
+                client=client,
+                user_id=str(user_id),
+                method_id=str(method_id),
+                plan=plan,
+                manage_admin_targets=perms.manage_admin_targets,
+                client_ip=client_ip(request),
+            )
+        except ActionError as exc:
+            error = exc
+        else:
+            # Rendered, not redirected: the pass exists only in this answer.
+            done = {"nav": NAV, "user_id": user_id, "result": result}
+            return admin_render(request, "tokenadmin/user_replace_done.html", done)
+    held: user_services.UserToken | None = None
+    try:
+        held = user_services.user_token_get(
+            client=client,
+            user_id=str(user_id),
+            method_id=str(method_id),
+            manage_admin_targets=perms.manage_admin_targets,
+        )
+    except ActionError as exc:
+        error = error or exc
+    stock = _stock_or_empty(client, "")
+    context: dict[str, Any] = {
+        "nav": NAV,
+        "user_id": user_id,
+        "method_id": method_id,
+        "held": held,
+        "form": form,
+        "error": error,
+        "policy": policy,
+        "stock": stock,
+    }
+    return admin_render(request, "tokenadmin/user_replace.html", context, status=form_status(request, form, error))
+
+
+@require_GET
+@users_write
+def stock(request: PortalRequest) -> HttpResponse:
+    """Type-ahead: available tokens whose serial contains what was typed (options of a datalist)."""
+    text = request.GET.get("replacement_serial", request.GET.get("q", ""))[:64]
+    context = {"stock": _stock_or_empty(graph_client(request, admin=True), text)}
+    # Always the fragment (with or without htmx): it is only ever fetched by the type-ahead.
+    return render(request, "tokenadmin/user_replace.html#stock-options", context)
+
+
+def _stock_or_empty(client: Any, text: str) -> list[Any]:
+    # Suggestions only: when the inventory can't be read the admin still types the serial.
+    try:
+        return services.stock_search(client=client, text=text)
+    except ActionError:
+        return []
