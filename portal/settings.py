@@ -340,10 +340,6 @@ GRAPH_JOB_MAX_RETRIES = env_int("GRAPH_JOB_MAX_RETRIES", 6)
 GRAPH_JOB_MAX_RETRY_WAIT_SECONDS = env_float("GRAPH_JOB_MAX_RETRY_WAIT_SECONDS", 120.0)
 GRAPH_JOB_MAX_TOTAL_WAIT_SECONDS = env_float("GRAPH_JOB_MAX_TOTAL_WAIT_SECONDS", 600.0)
 
-# How employees reach the helpdesk, e.g. "call 1234 or write to helpdesk@contoso.com" (shown after a
-# token is reported lost; empty: "contact your IT helpdesk").
-HELPDESK_CONTACT = env_str("PORTAL_HELPDESK_CONTACT", "")
-
 CODE_ATTEMPT_LIMIT = env_int("CODE_ATTEMPT_LIMIT", 5)
 CODE_ATTEMPT_WINDOW_SECONDS = env_int("CODE_ATTEMPT_WINDOW_MINUTES", 15) * 60
 # The longer cap (per person and per token, 24 hours; 0 = off): see SECURITY.md for why.
