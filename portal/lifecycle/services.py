@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from portal.core.action_errors import ActionError
+from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.reasons import Reason
 from portal.core.serials import serial_normalise
 from portal.core.wording import Audience
@@ -14,6 +15,7 @@ from portal.identity.models import User
 from portal.lifecycle.models import LifecycleState, TokenLifecycleEvent
 
 NOTE_MAX = 500
+_TELLS_THE_HOLDER = frozenset({LifecycleState.LOST, LifecycleState.BROKEN, LifecycleState.STOLEN})
 _CHUNK = 500  # serials per query (SQLite's variable limit is far above; memory stays bounded)
 
 
@@ -28,7 +30,7 @@ def lifecycle_record(
     holder_upn: str = "",
     flow_id: str = "",
 ) -> TokenLifecycleEvent:
-    return TokenLifecycleEvent.objects.create(
+    event = TokenLifecycleEvent.objects.create(
         device_id=device_id,
         serial_number=serial_number.strip(),
         serial_key=serial_normalise(serial_number),
@@ -41,6 +43,21 @@ def lifecycle_record(
         holder_upn=holder_upn,
         flow_id=flow_id,
     )
+    if state in _TELLS_THE_HOLDER and holder_oid:
+        # The person hears of it (portal.notifications listens): a lost or stolen token is a security event.
+        token_event_emit(
+            TokenEvent(
+                change=TokenChange.LOST_OR_BROKEN,
+                person_oid=holder_oid,
+                person_upn=holder_upn,
+                serial=event.serial_number,
+                method_id=device_id,
+                by_self=actor is not None and actor.oid == holder_oid,
+                occurrence=f"lifecycle:{event.pk}",
+                detail=str(state.label).lower(),
+            )
+        )
+    return event
 
 
 def _latest() -> QuerySet[TokenLifecycleEvent]:

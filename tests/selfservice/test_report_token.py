@@ -100,3 +100,14 @@ def test_a_reported_token_cannot_be_added_by_whoever_finds_it(alex: Client) -> N
     assert status_of(KEYRING) == "available" and holder_of(KEYRING) is None
     refused = AuditEvent.objects.get(action="self.assign_activate")
     assert (refused.outcome, refused.reason) == ("failure", "out_of_service")
+
+
+def test_the_person_is_told_in_a_mail_that_the_token_was_recorded_lost(alex: Client) -> None:
+    from portal.notifications.delivery import notification_message
+    from portal.notifications.models import Kind, Notification
+
+    alex.post(f"/tokens/{token_id(KEYRING)}/report", {"state": "stolen", "note": ""})
+
+    [told] = Notification.objects.filter(kind=Kind.TOKEN_LOST_OR_BROKEN)
+    assert told.to_address == ALEX
+    assert notification_message(told).subject == f"Your hardware token {KEYRING} was recorded as stolen"
