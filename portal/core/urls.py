@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from portal.core import health
+from portal.core import health, views
 
 app_name = "core"
 # Normally answered by ProbeMiddleware before URL routing; routed here too so they resolve, reverse
@@ -10,4 +10,6 @@ app_name = "core"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Browsers and bookmark tools ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

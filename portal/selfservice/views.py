@@ -71,7 +71,7 @@ def add(request: PortalRequest) -> HttpResponse:
         else:
             messages.success(request, f"Token {form.cleaned_data['serial_number']} is now active on your account.")
             return redirect_after_post(request, "selfservice:tokens")
-    context = {"form": form, "error": error, "resumed": bool(resume), "nav": "tokens"}
+    context = {"form": form, "error": error, "nav": "tokens"}
     template = "selfservice/add.html#add-form" if request.htmx else "selfservice/add.html"
     return render(request, template, context, status=_status(request, form, error))
 
@@ -138,10 +138,11 @@ def remove(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
                 response["HX-Reswap"] = "outerHTML"
                 return response
         else:
-            if request.htmx:
-                list_context = {"tokens": fresh, "status_message": "The token was removed from your account."}
-                return render(request, "selfservice/tokens.html#token-list", list_context)
             messages.success(request, "The token was removed from your account.")
+            if request.htmx:
+                # The list in place, and the messages above it replaced (out of band) by this one.
+                list_context = {"tokens": fresh, "oob_messages": True}
+                return render(request, "selfservice/tokens.html#token-list", list_context)
             return redirect("selfservice:tokens")
     else:
         try:

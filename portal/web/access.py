@@ -60,7 +60,11 @@ class AccessRule:
     def refuse(self, request: HttpRequest) -> HttpResponse:
         """The 403 page: "You need one of these roles to `what`", naming the roles that would do."""
         needed = sorted(role.label for role in self.roles)
-        return render(request, "identity/forbidden.html", {"needed": needed, "what": self.what}, status=403)
+        context: dict[str, Any] = {"needed": needed, "what": self.what, "layout": "_base.html"}
+        if self is not admin_area and admin_area.allows(request):
+            # An administrator refused one page stays in the admin area's chrome and navigation.
+            context |= {"layout": "web/_admin_base.html", "can": admin_permissions(request)}
+        return render(request, "identity/forbidden.html", context, status=403)
 
     def __call__(self, view: View) -> View:
         @wraps(view)

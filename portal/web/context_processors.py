@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from portal.web.access import admin_area
+from portal.web.middleware import STEP_UP_PAGE_KEY
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -13,4 +14,15 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "sandbox_enabled": settings.SANDBOX_ENABLED,
         "can_open_admin_area": authenticated and admin_area.allows(request),
+        "stepped_up": authenticated and _back_from_step_up(request),
     }
+
+
+def _back_from_step_up(request: HttpRequest) -> bool:
+    """True once, on the page whose form was interrupted by a sign-in (web.middleware): it explains
+    why the form is back and what was not kept."""
+    page = request.session.get(STEP_UP_PAGE_KEY)
+    if page is None or page.split("?")[0] != request.path:
+        return False
+    del request.session[STEP_UP_PAGE_KEY]
+    return True

@@ -17,6 +17,9 @@ from portal.identity.errors import IdentityUnavailable, ReauthenticationRequired
 from portal.identity.signin import LAST_SEEN_KEY, SIGNED_IN_AT_KEY, session_expiry_renew
 from portal.identity.views import PENDING_CLAIMS_KEY
 
+#: The page whose form a step-up sign-in interrupted (read once by web.context_processors.portal).
+STEP_UP_PAGE_KEY = "web.step_up_page"
+
 
 class SessionLifetimeMiddleware:
     """Idle and absolute session lifetimes, enforced server-side (and kept in the session row's
@@ -69,6 +72,9 @@ class SessionLifetimeMiddleware:
     def _to_sign_in(request: HttpRequest, *, admin: bool) -> HttpResponse:
         # Come back to the page the person was on; after a POST, to the page that showed the form.
         back = request.get_full_path() if request.method == "GET" and not request.htmx else _page_of(request)  # type: ignore[attr-defined]
+        if request.method == "POST" and request.user.is_authenticated:
+            # A form was sent and not acted on: the page it came from says why when the person is back.
+            request.session[STEP_UP_PAGE_KEY] = back
         query = {"next": back, **({"purpose": "admin"} if admin else {})}
         return redirect_after_post(request, f"{reverse('identity:sign_in')}?{urlencode(query)}")
 

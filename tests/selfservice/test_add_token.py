@@ -12,7 +12,7 @@ from portal.core.models import CodeAttempt
 from portal.sandbox.requestlog import count_graph_calls
 from tests.support.sandbox import sandbox_with
 from tests.support.signin import complete_sign_in, sign_in
-from tests.support.tokens import code_for, holder_of, status_of, wrong_code_for
+from tests.support.tokens import code_for, holder_of, status_of, token_id, wrong_code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -177,11 +177,27 @@ def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_
     assert not CodeAttempt.objects.exists()
     form = employee_client.get(back_to).content.decode()
     assert f'value="{FREE_SERIAL}"' in form and 'value="After MFA"' in form
-    assert "You signed in again" in form
+    assert "You signed in again to confirm it's you, so the form was not sent" in form
+    assert "You signed in again" not in employee_client.get(back_to).content.decode()  # said once
     assert status_of(FREE_SERIAL) == "available"
     response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "After MFA")
     assert response.status_code == 302
     assert status_of(FREE_SERIAL) == "activated"
+
+
+def test_step_up_on_activate_says_why_the_code_is_gone(employee_client: Client) -> None:
+    pre_assigned = "60200101"
+    url = f"/tokens/{token_id(pre_assigned)}/activate"
+    time.sleep(1.1)
+    with override_settings(SANDBOX=sandbox_with(STEP_UP_AFTER_SECONDS=1)):
+        response = employee_client.post(url, {"code": code_for(pre_assigned)}, headers={"HX-Request": "true"})
+        to_sign_in = response["HX-Redirect"]
+        to_idp = employee_client.get(to_sign_in)
+        back_to = complete_sign_in(employee_client, to_idp["Location"], "adele.vance@contoso-sandbox.example")
+    assert back_to == url
+    page = employee_client.get(back_to).content.decode()
+    assert "You signed in again to confirm it's you, so the form was not sent and nothing has changed yet" in page
+    assert status_of(pre_assigned) == "assigned"
 
 
 def test_lost_answer_to_a_write_is_never_reported_as_a_plain_failure(employee_client: Client) -> None:

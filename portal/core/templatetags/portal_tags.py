@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django import template
+from django import forms, template
 from django.http import QueryDict
 
 from portal.core import wording
@@ -41,6 +41,14 @@ def status_class(status: str) -> str:
 @register.filter
 def hash_label(hash_function: str) -> str:
     return {"hmacsha1": "SHA-1", "hmacsha256": "SHA-256"}.get(hash_function, hash_function)
+
+
+@register.filter
+def field_id(form: forms.BaseForm | None, name: str) -> str:
+    """The id of `form`'s field `name` (an error summary links to it), or "" when there is no such field."""
+    if form is None or not hasattr(form, "fields") or name not in form.fields:
+        return ""
+    return str(form[name].id_for_label)
 
 
 @register.simple_tag
