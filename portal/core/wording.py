@@ -103,7 +103,7 @@ EMPLOYEE: dict[Key, Words] = {
     Reason.UNKNOWN_SERIAL: Words(
         _("No token with that serial number is in your organisation's inventory."),
         _(
-            "Check the serial number on the back of the token (letters and digits, no spaces). If it is right, "
+            "Check the serial number on the back of the token (letters and digits; spaces are fine). If it is right, "
             "the token has not been registered yet: contact your IT helpdesk."
         ),
     ),

@@ -8,20 +8,15 @@ from typing import Any
 from django import forms
 
 from portal.core.forms import FriendlyNameField, SerialNumberField, VerificationCodeField
+from portal.core.labels import HASH_FUNCTION, TOKEN_STATUS
 from portal.core.seed_secrets import SecretProblem, hex_to_base32, looks_like_hex, normalise_base32
 from portal.core.serials import serial_normalise
-from portal.graph.types import HardwareOathDevice, HashFunction, PassPolicy, TokenStatus
+from portal.graph.types import HardwareOathDevice, HashFunction, PassPolicy
 from portal.lifecycle.models import LifecycleState
 
 INTERVAL_CHOICES = [(30, "30 seconds"), (60, "60 seconds")]
-HASH_CHOICES = [(HashFunction.HMACSHA1, "SHA-1"), (HashFunction.HMACSHA256, "SHA-256")]
-STATUS_CHOICES = [
-    ("", "Any status"),
-    (TokenStatus.AVAILABLE, "Not assigned"),
-    (TokenStatus.ASSIGNED, "Assigned, not activated"),
-    (TokenStatus.ACTIVATED, "Active"),
-    (TokenStatus.FAILED_ACTIVATION, "Activation failed"),
-]
+HASH_CHOICES = list(HASH_FUNCTION.items())
+STATUS_CHOICES = [("", "Any status"), *((status, label.name) for status, label in TOKEN_STATUS.items())]
 _POSITION = re.compile(r"at position (\d+)")
 
 

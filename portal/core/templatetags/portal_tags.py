@@ -1,30 +1,25 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms, template
 from django.http import QueryDict
 
-from portal.core import wording
+from portal.core import labels, wording
 
 register = template.Library()
-
-_STATUS_WORDS = {
-    "activated": ("Active", "You can sign in with it."),
-    "assigned": ("Not activated yet", "Activate it with the code it shows."),
-    "failedActivation": ("Activation failed", "Try again with the code it shows now."),
-    "available": ("Not assigned", "In the inventory, not assigned to anyone."),
-}
 
 
 @register.filter
 def status_label(status: str) -> str:
-    return _STATUS_WORDS.get(status, (status or "Unknown", ""))[0]
+    return labels.token_status_name(status)
 
 
 @register.filter
 def status_hint(status: str) -> str:
-    return _STATUS_WORDS.get(status, ("", "Microsoft reports a status this portal does not know yet."))[1]
+    label = labels.TOKEN_STATUS.get(status)
+    return str(label.hint if label else labels.UNKNOWN_STATUS_HINT)
 
 
 @register.filter
@@ -35,12 +30,18 @@ def audit_label(reason: str) -> str:
 
 @register.filter
 def status_class(status: str) -> str:
-    return f"badge-{status}" if status in _STATUS_WORDS else "badge-other"
+    return f"badge-{status}" if status in labels.TOKEN_STATUS else "badge-other"
 
 
 @register.filter
 def hash_label(hash_function: str) -> str:
-    return {"hmacsha1": "SHA-1", "hmacsha256": "SHA-256"}.get(hash_function, hash_function)
+    return labels.HASH_FUNCTION.get(hash_function, hash_function)
+
+
+@register.filter
+def token_title(device: Any) -> str:
+    """A token's title (a HardwareOathDevice): the name its holder gave it, else its make and model."""
+    return labels.token_title(device.display_name, device.manufacturer, device.model)
 
 
 @register.filter
