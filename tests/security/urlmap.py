@@ -120,6 +120,8 @@ EXPECTED: dict[str, Rule] = {
     # Liveness and readiness probes for the load balancer (portal.core.health): no data, no session.
     "core:healthz": Rule(GET, everyone(200)),
     "core:readyz": Rule(GET, everyone(200)),
+    # The icon browsers ask for on every page: a redirect to the static file, for anyone.
+    "core:favicon": Rule(GET, everyone(301)),
     # The sandbox tenant (mounted only when the sandbox is on; test_production_settings proves it is
     # absent otherwise). It plays Microsoft: its pages don't know the portal's session at all.
     "sandbox:index": Rule(GET, everyone(200)),
