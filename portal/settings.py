@@ -354,7 +354,9 @@ PROGRAM_LOW_STOCK = env_int("PROGRAM_LOW_STOCK", 10)
 
 EMPLOYEE_SCOPES = ["User.Read", "UserAuthenticationMethod.ReadWrite"]
 ADMIN_SCOPES = [
-    "User.ReadBasic.All",
+    # Not ReadBasic: the token program reads holders' accountEnabled and department, which
+    # User.ReadBasic.All does not return.
+    "User.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
     "Policy.ReadWrite.AuthenticationMethod",
 ]

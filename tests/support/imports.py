@@ -40,7 +40,7 @@ MEGAN = f"megan.bowen@{DOMAIN}"
 ALEX = f"alex.wilber@{DOMAIN}"
 GUEST = f"pradeep.gupta_fabrikam.example#EXT#@{DOMAIN}"
 
-ADMIN_SCOPES = ["User.ReadBasic.All", "UserAuthenticationMethod.ReadWrite.All", "Policy.ReadWrite.AuthenticationMethod"]
+ADMIN_SCOPES = ["User.Read.All", "UserAuthenticationMethod.ReadWrite.All", "Policy.ReadWrite.AuthenticationMethod"]
 
 
 def secret_for(label: str, size: int = 20) -> bytes:

@@ -21,7 +21,7 @@ _EXTRA_CONSENTED_SCOPES = (
     "UserAuthenticationMethod.Read",
     "UserAuthenticationMethod.Read.All",
     "Policy.Read.All",
-    "User.Read.All",
+    "User.ReadBasic.All",
 )
 
 

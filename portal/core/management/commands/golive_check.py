@@ -44,7 +44,7 @@ _REPORTED_ABOVE = {
 }
 _ADMIN_CONSENT = {
     "UserAuthenticationMethod.ReadWrite.All",
-    "User.ReadBasic.All",
+    "User.Read.All",
     "Policy.ReadWrite.AuthenticationMethod",
 }
 
