@@ -91,6 +91,17 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+#: What a screenshot must never show (the brief: no code, secret or pass in a test snapshot): the
+#: Temporary Access Pass shown once, and the codes the sandbox's virtual tokens display.
+SECRETS_ON_PAGE = "[data-secret], .sbx-code"
+
+
+def screenshot(page: Page, path: Path) -> None:
+    """A full-page screenshot with every secret on the page masked."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True, mask=[page.locator(SECRETS_ON_PAGE)])
+
+
 class PageChecker:
     """Looks at a page the way the test suite promises: axe finds nothing serious, and a screenshot is kept."""
 
@@ -99,8 +110,7 @@ class PageChecker:
         self.checked: list[str] = []
 
     def __call__(self, page: Page, name: str, *, javascript: bool = True) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        screenshot(page, SHOTS / f"{name}.png")
         if not javascript:  # axe is JavaScript: a page in a no-JS context gets its screenshot only
             self.checked.append(name)
             return

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal.sandbox.seed import MEGAN
-from tests.browser.conftest import SHOTS, sign_in_as
+from tests.browser.conftest import SHOTS, screenshot, sign_in_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,12 +37,12 @@ class Walker:
         page.set_viewport_size(PHONE)
         page.wait_for_load_state()
         width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
-        page.screenshot(path=str(SHOTS / "every-page" / f"{name}-390.png"), full_page=True)
+        screenshot(page, SHOTS / "every-page" / f"{name}-390.png")
         if width > PHONE["width"]:
             self.problems.append(f"{name} is {width} px wide on a {PHONE['width']} px screen")
         self._axe(f"{name} at 390 px")
         page.set_viewport_size(DESK)
-        page.screenshot(path=str(SHOTS / "every-page" / f"{name}-1280.png"), full_page=True)
+        screenshot(page, SHOTS / "every-page" / f"{name}-1280.png")
         self._axe(f"{name} at 1280 px")
         self.seen.append(name)
 
