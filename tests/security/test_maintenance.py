@@ -101,7 +101,10 @@ def test_the_command_runs_the_jobs_by_hand(db: None, capsys: pytest.CaptureFixtu
 # -- the worker runs them ----------------------------------------------------------------------------
 
 
-def test_the_worker_runs_due_periodic_jobs_as_it_starts(db: None, restore_signals: None) -> None:
+# transaction=True: the real db_worker calls close_old_connections(), which on PostgreSQL drops a
+# connection held inside a test transaction (as in the import-job tests).
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_due_periodic_jobs_as_it_starts(restore_signals: None) -> None:
     gone = expired_session()
     CodeAttempt.objects.create(at=timezone.now() - timedelta(days=2), person_key="p", serial_key="s")
     call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0, interval=0)
