@@ -93,7 +93,7 @@ def page(context: BrowserContext) -> Page:
 
 #: What a screenshot must never show (the brief: no code, secret or pass in a test snapshot): the
 #: Temporary Access Pass shown once, and the codes the sandbox's virtual tokens display.
-SECRETS_ON_PAGE = "[data-secret], .sbx-code"
+SECRETS_ON_PAGE = ".pass-value code, .sbx-code"
 
 
 def screenshot(page: Page, path: Path) -> None:
