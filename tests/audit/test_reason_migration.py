@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -29,7 +31,16 @@ OLD_ROWS = [
 ]
 
 
+@pytest.fixture
+def back_to_the_latest_schema() -> Iterator[None]:
+    """Going back to 0002 also unapplies every later migration: the next tests on this worker need them."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest_schema")
 def test_old_reasons_are_rewritten_to_the_unified_ones(signed_in: SignedIn) -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
