@@ -41,9 +41,9 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            # Not grouped on one xdist worker: the browser tests are the longest part of the suite,
+            # and each worker has its own live server, test database and Chromium anyway.
             item.add_marker(pytest.mark.browser)
-            # One live server per xdist worker is plenty; keep browser tests together.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
