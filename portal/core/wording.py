@@ -422,10 +422,11 @@ IMPORT_PLAN: dict[Reason | tuple[Reason, Known], Text] = {
     Reason.UNKNOWN_SERIAL: _("no token with serial number {serial} is in the inventory"),
     Reason.USER_NOT_FOUND: _("unknown user {upn}: there is no such account in the directory"),
     Reason.GUEST_USER: _("{upn} is a guest account, and guests cannot hold a hardware token (a Microsoft Entra rule)"),
+    # Verdict "Create, not assigned": why, in words that hold before and after the import.
     Reason.FORBIDDEN_ASSIGN: _(
-        "will be created without assigning it to {upn}: assigning needs the Authentication Administrator, "
-        "Privileged Authentication Administrator or Global Administrator role. Someone with one of them "
-        "can assign it afterwards with a bulk assignment file (this file works as one)."
+        "not assigned to {upn}: assigning tokens to people needs the Authentication Administrator, "
+        "Privileged Authentication Administrator or Global Administrator role, which the person who "
+        "uploaded the file does not have"
     ),
 }
 
@@ -434,6 +435,56 @@ def import_plan_text(reason: Reason, *, known: Known | None = None, **params: st
     """The dry run's note on a row, e.g. `import_plan_text(Reason.ALREADY_THEIRS, holder="Alex")`."""
     template = (IMPORT_PLAN.get((reason, known)) if known else None) or IMPORT_PLAN[reason]
     return _fill(template, params)
+
+
+class FollowUp(Enum):
+    """What a finished import's page says about the tokens it created without their assignment."""
+
+    ASK = auto()  # the reader's role cannot assign: who can
+    FORBIDDEN = auto()  # completes "You need one of these roles to …" on the 403 page
+    STARTED = auto()
+    ALREADY_RUNNING = auto()
+    NOTHING_LEFT = auto()
+    JOB_LABEL = auto()  # the follow-up job's description in the imports list ({file})
+
+
+IMPORT_FOLLOW_UP: dict[FollowUp, Text] = {
+    FollowUp.ASK: _(
+        "Ask an Authentication Administrator (or a Privileged Authentication Administrator, or a Global "
+        "Administrator) to open this page: they can assign these tokens to the people named in the file in "
+        "one step. Your role can add tokens to the inventory, not assign them to people."
+    ),
+    FollowUp.FORBIDDEN: _("assign the tokens an import created to the people named in its file"),
+    FollowUp.STARTED: _(
+        "The tokens are being assigned in the background. Each token's result appears on this page as it "
+        "comes in; you can leave it."
+    ),
+    FollowUp.ALREADY_RUNNING: _("These tokens are already being assigned: see the results below."),
+    FollowUp.NOTHING_LEFT: _("Every token this import created without its assignment has been dealt with."),
+    FollowUp.JOB_LABEL: _("Assigning the tokens created by the import of {file}"),
+}
+
+
+def import_follow_up_text(note: FollowUp, **params: object) -> str:
+    return _fill(IMPORT_FOLLOW_UP[note], params)
+
+
+def import_follow_up_offer(count: int) -> str:
+    """The follow-up button: assign the `count` tokens created without their assignment."""
+    return ngettext(
+        "Assign the %(n)d created token to the person named in the file",
+        "Assign the %(n)d created tokens to the people named in the file",
+        count,
+    ) % {"n": count}
+
+
+def import_follow_up_waiting(count: int) -> str:
+    """What the finished import's page says while tokens it created still wait for their person."""
+    return ngettext(
+        "%(n)d token was created without being assigned to the person the file names.",
+        "%(n)d tokens were created without being assigned to the people the file names.",
+        count,
+    ) % {"n": count}
 
 
 # -- the token program: the needs-attention queue and the snapshot's state -----------------------

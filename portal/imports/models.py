@@ -18,6 +18,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
@@ -51,6 +52,11 @@ class ImportJob(models.Model):
     default_model = models.CharField(max_length=120, blank=True)
     #: Seed jobs: send `assignTo` for rows that name a user (the admin's roles allow assigning).
     assign_allowed = models.BooleanField(default=False)
+    #: A bulk assignment made from a finished seed job's tokens that were created without their
+    #: assignment (services.followup): the seed job it completes.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
 
     # Sizes and progress. `to_send` rows have a verdict that makes them go to Graph.
     total_rows = models.PositiveIntegerField(default=0)
@@ -114,18 +120,22 @@ class ImportRow(models.Model):
         PENDING = "pending", "Not checked yet"
         CREATE = "create", "Create"
         CREATE_ASSIGN = "create_assign", "Create and assign"
+        #: The row names a user, but the token is created without the assignment (`unassigned_because`).
+        CREATE_UNASSIGNED = "create_unassigned", _("Create, not assigned")
         ASSIGN = "assign", "Assign"
         SKIP_DUPLICATE_FILE = "skip_duplicate_file", "Skip: repeated in this file"
         SKIP_EXISTS = "skip_exists", "Skip: already in the inventory"
         SKIP_ASSIGNED = "skip_assigned", "Skip: already assigned to this user"
         REJECT = "reject", "Rejected"
 
-    SENDING = (Verdict.CREATE, Verdict.CREATE_ASSIGN, Verdict.ASSIGN)
+    SENDING = (Verdict.CREATE, Verdict.CREATE_ASSIGN, Verdict.CREATE_UNASSIGNED, Verdict.ASSIGN)
     SKIPPING = (Verdict.SKIP_DUPLICATE_FILE, Verdict.SKIP_EXISTS, Verdict.SKIP_ASSIGNED)
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Waiting"
         CREATED = "created", "Created"
+        #: Created, and not assigned to the user the row names (verdict CREATE_UNASSIGNED).
+        CREATED_UNASSIGNED = "created_unassigned", _("Created, not assigned")
         ASSIGNED = "assigned", "Assigned"
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
@@ -152,7 +162,9 @@ class ImportRow(models.Model):
     verdict = models.CharField(max_length=24, choices=Verdict.choices, default=Verdict.PENDING)
     #: Why the row is skipped or rejected, or a note about the plan (dry run).
     reason = models.TextField(blank=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    #: Verdict CREATE_UNASSIGNED: why the assignment is dropped (a portal.core.reasons.Reason value).
+    unassigned_because = models.CharField(max_length=32, blank=True)
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, default=Outcome.PENDING)
     #: What happened when it was sent, in words for the admin.
     detail = models.TextField(blank=True)
     #: The inventory token (created, found, or to assign).

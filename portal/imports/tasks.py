@@ -3,7 +3,8 @@
 Arguments are the job's id only, and results are small summaries: django_tasks_db stores both in
 its table, so no secret may ever pass through here (secrets stay sealed on the job's rows).
 
-* import_job_analyse: the dry run's lookups (read-only Graph calls).
+* import_job_analyse: the dry run's lookups (read-only Graph calls); a follow-up (services.followup)
+  is then queued at once and started, as if confirmed.
 * import_job_run: the confirmed job, resumable.
 * import_job_watch: a per-job watchdog that runs later and hands the job to a new worker if the one
   running it died (lease expired), so an unattended job still finishes.
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from portal.imports.models import ImportJob
-from portal.imports.services import jobs
+from portal.imports.services import followup, jobs
 from portal.imports.services.analysis import job_analyse
 from portal.imports.services.runner import job_run
 
@@ -36,7 +37,14 @@ def _summary(job: ImportJob | None, job_id: int) -> dict[str, Any]:
 @task()
 def import_job_analyse(job_id: int) -> dict[str, Any]:
     jobs_resume()
-    return _summary(job_analyse(job_id, owner=jobs.worker_name()), job_id)
+    job = job_analyse(job_id, owner=jobs.worker_name())
+    if job is not None and job.follow_up_of_id is not None:
+        # A follow-up's button was its confirmation: on to the assignments.
+        queued = followup.followup_confirm(job=job)
+        if queued is not None and queued.status == ImportJob.Status.QUEUED:
+            job_start(queued.pk)
+            job = queued
+    return _summary(job, job_id)
 
 
 @task()

@@ -15,5 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<uuid:job_id>/confirm", views.job_confirm, name="confirm"),
     path("<uuid:job_id>/discard", views.job_discard, name="discard"),
     path("<uuid:job_id>/cancel", views.job_cancel, name="cancel"),
+    path("<uuid:job_id>/assign-created", views.job_follow_up, name="follow_up"),
     path("<uuid:job_id>/rows.csv", views.job_csv, name="csv"),
 ]

@@ -30,13 +30,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.http import client_ip, redirect_after_post
+from portal.core.wording import FollowUp, import_follow_up_offer, import_follow_up_text, import_follow_up_waiting
 from portal.identity.delegation import delegated_cache_export
 from portal.imports import tasks
 from portal.imports.export import csv_filename, rows_csv
 from portal.imports.forms import AssignmentUploadForm, SeedUploadForm
 from portal.imports.models import ImportJob, ImportRow
 from portal.imports.parsing import SeedFileError
-from portal.imports.services import jobs, staging
+from portal.imports.services import followup, jobs, staging
+from portal.imports.summary import plan_counts, result_counts
 from portal.imports.uploads import LimitedUploadHandler, declared_too_large, install_limit, too_large_message
 from portal.web.access import AccessRule, actor_of, admin_area, inventory_write, users_write
 from portal.web.http import PortalRequest
@@ -177,35 +179,6 @@ def _upload_page(
 # -- one job ----------------------------------------------------------------------------------------
 
 
-_PLAN_LINES = (
-    (ImportRow.Verdict.CREATE, "To create"),
-    (ImportRow.Verdict.CREATE_ASSIGN, "To create and assign to a user"),
-    (ImportRow.Verdict.ASSIGN, "To assign"),
-    (ImportRow.Verdict.SKIP_EXISTS, "Skipped: already in the inventory"),
-    (ImportRow.Verdict.SKIP_ASSIGNED, "Skipped: already assigned to that user"),
-    (ImportRow.Verdict.SKIP_DUPLICATE_FILE, "Skipped: serial repeated in the file"),
-    (ImportRow.Verdict.REJECT, "Rejected: will not be sent"),
-)
-
-
-def _summary(job: ImportJob, counts: dict[str, int], confirmed: bool) -> list[tuple[str, int]]:
-    """(label, count) lines for the dry run or the results; zero lines left out, except problems."""
-    if not confirmed:
-        return [(label, counts.get(key, 0)) for key, label in _PLAN_LINES if counts.get(key, 0)]
-    assigned = "Created and assigned" if job.kind == ImportJob.Kind.SEED else "Assigned"
-    lines = [
-        (ImportRow.Outcome.CREATED, "Created"),
-        (ImportRow.Outcome.ASSIGNED, assigned),
-        (ImportRow.Outcome.SKIPPED, "Skipped"),
-        (ImportRow.Outcome.FAILED, "Failed"),
-        (ImportRow.Outcome.REJECTED, "Rejected (not sent)"),
-        (ImportRow.Outcome.CANCELLED, "Cancelled (not sent)"),
-        (ImportRow.Outcome.PENDING, "Waiting"),
-    ]
-    always = {ImportRow.Outcome.FAILED}
-    return [(label, counts.get(key, 0)) for key, label in lines if counts.get(key, 0) or key in always]
-
-
 def _job_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]:
     show = "problems" if request.GET.get("show") == "problems" else "all"
     rows = job.rows.defer("secret").order_by("row_number")
@@ -215,7 +188,10 @@ def _job_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]:
         )
     rows_page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     confirmed = job.confirmed_at is not None
-    counts = jobs.outcome_counts(job) if confirmed else job.plan
+    if confirmed:
+        summary = result_counts(job, jobs.outcome_counts(job), always_failed=True)
+    else:
+        summary = plan_counts(job.plan)
     user = request.user
     may_write = _may_write(request, job.kind)
     return {
@@ -224,7 +200,8 @@ def _job_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]:
         "show": show,
         "rows_page": rows_page,
         "confirmed": confirmed,
-        "summary": _summary(job, counts, confirmed),
+        "summary": summary,
+        **_follow_up_context(request, job),
         "query": request.GET.urlencode(),
         "may_confirm": may_write and job.status == ImportJob.Status.DRAFT and job.created_by_id == user.pk,
         "may_discard": may_write
@@ -234,6 +211,21 @@ def _job_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]:
         "may_cancel": may_write
         and job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
         and not job.cancel_requested,
+    }
+
+
+def _follow_up_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]:
+    """The finished seed job's offer to assign the tokens it created without their assignment."""
+    if job.kind != ImportJob.Kind.SEED or not job.finished:
+        return {}
+    left = followup.followup_left(job)
+    may_assign = users_write.allows(request)
+    return {
+        "follow_ups": list(job.follow_ups.order_by("created_at")),
+        "follow_up_left": left,
+        "follow_up_waiting": import_follow_up_waiting(left) if left else "",
+        "follow_up_offer": import_follow_up_offer(left) if left and may_assign else "",
+        "follow_up_ask": import_follow_up_text(FollowUp.ASK) if left and not may_assign else "",
     }
 
 
@@ -302,6 +294,23 @@ def job_cancel(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
             else "Cancelling: the import stops after the rows being sent now. Rows not sent are marked as cancelled.",
         )
     return redirect_after_post(request, "imports:job", job.public_id)
+
+
+@require_POST
+@admin_area
+def job_follow_up(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
+    """Assign the tokens a finished seed import created without their assignment, in one step."""
+    job = get_object_or_404(ImportJob, public_id=job_id, kind=ImportJob.Kind.SEED)
+    if not users_write.allows(request):
+        return replace(users_write, what=import_follow_up_text(FollowUp.FORBIDDEN)).refuse(request)
+    try:
+        follow_up = followup.followup_start(job=job, actor=actor_of(request), delegation=delegated_cache_export(request))
+    except jobs.JobStateError as exc:
+        messages.info(request, str(exc))
+        return redirect_after_post(request, "imports:job", job.public_id)
+    tasks.job_analyse_later(follow_up.pk)
+    messages.success(request, import_follow_up_text(FollowUp.STARTED))
+    return redirect_after_post(request, "imports:job", follow_up.public_id)
 
 
 @require_GET

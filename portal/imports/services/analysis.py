@@ -1,8 +1,9 @@
 """The dry run: what each row would do, found with read-only Graph calls only.
 
-Seed files: a serial already in the inventory is skipped; a row naming a user needs that user to
-exist (and not be a guest) — unknown UPNs are reported here, before anything is sent; when the
-admin's roles don't allow assigning, the token is created unassigned and the row says so.
+Seed files: a serial already in the inventory is skipped; a row naming a user is created and
+assigned when that user exists (and is not a guest) and the admin's roles allow assigning; otherwise
+its token is created without the assignment (verdict "Create, not assigned"), and the row says why
+before anything is sent. Someone with the role assigns such tokens afterwards (services.followup).
 Assignment files: the serial must be in the inventory, the user must exist, and the token must be
 free (or already that user's: skipped).
 
@@ -118,7 +119,7 @@ def _judge_all(
 ) -> None:
     pending = job.rows.filter(verdict=Verdict.PENDING).order_by("row_number").defer("secret")
     ImportJob.objects.filter(pk=job.pk).update(analysed_rows=job.total_rows - pending.count())
-    fields = ["verdict", "reason", "outcome", "assignee_id", "device_id"]
+    fields = ["verdict", "reason", "unassigned_because", "outcome", "assignee_id", "device_id"]
     while True:
         chunk = list(pending[:JUDGE_CHUNK])
         if not chunk:
@@ -185,12 +186,13 @@ def _seed_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -> Judg
         elif not row.assignee_upn:
             row.verdict = Verdict.CREATE
         elif not job.assign_allowed:
-            row.verdict, row.reason = Verdict.CREATE, import_plan_text(Reason.FORBIDDEN_ASSIGN, upn=row.assignee_upn)
+            _unassigned(row, Reason.FORBIDDEN_ASSIGN)
         else:
             user = users.get(row.assignee_upn)
-            problem = _user_problem(row.assignee_upn, user)
-            if problem or user is None:
-                row.verdict, row.reason = Verdict.REJECT, problem or ""
+            if user is None:
+                _unassigned(row, Reason.USER_NOT_FOUND)
+            elif user.guest:
+                _unassigned(row, Reason.GUEST_USER)
             else:
                 row.verdict, row.assignee_id = Verdict.CREATE_ASSIGN, user.id
         record = flagged.get(serial_normalise(row.serial))
@@ -199,6 +201,12 @@ def _seed_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -> Judg
             row.reason = "; ".join(part for part in (_flag(record), row.reason) if part)
 
     return judge
+
+
+def _unassigned(row: ImportRow, because: Reason) -> None:
+    """The token is created, and the assignment the row asks for is dropped: say why."""
+    row.verdict, row.unassigned_because = Verdict.CREATE_UNASSIGNED, because
+    row.reason = import_plan_text(because, upn=row.assignee_upn)
 
 
 def _flag(record: TokenLifecycleEvent) -> str:

@@ -218,15 +218,18 @@ def analysis_done(job_id: int, *, owner: str) -> ImportJob | None:
         return None
     plan = verdict_counts(job)
     to_send = sum(n for verdict, n in plan.items() if verdict in ImportRow.SENDING)
-    ImportJob.objects.filter(pk=job_id, lease_owner=owner).update(
-        status=Status.DRAFT,
-        plan=plan,
-        to_send=to_send,
-        analysed_at=timezone.now(),
-        delegated_cache=b"",
-        lease_owner="",
-        lease_expires=None,
-    )
+    changes: dict[str, Any] = {
+        "status": Status.DRAFT,
+        "plan": plan,
+        "to_send": to_send,
+        "analysed_at": timezone.now(),
+        "lease_owner": "",
+        "lease_expires": None,
+    }
+    if job.follow_up_of_id is None:
+        # Until confirmed, no task needs the sign-in (a follow-up goes on at once: services.followup).
+        changes["delegated_cache"] = b""
+    ImportJob.objects.filter(pk=job_id, lease_owner=owner).update(**changes)
     return ImportJob.objects.get(pk=job_id)
 
 

@@ -47,7 +47,7 @@ from portal.identity.delegation import DelegationExpired
 from portal.identity.errors import IdentityUnavailable
 from portal.identity.sealing import SealBroken, unseal_text
 from portal.imports.models import ImportJob, ImportRow
-from portal.imports.services import jobs
+from portal.imports.services import followup, jobs
 from portal.imports.services.credentials import StoredDelegation, TokenSource
 from portal.imports.services.jobs import JobFailure, LeaseLost
 from portal.imports.services.lookups import chunked, devices_lookup, serials_lookup
@@ -306,6 +306,7 @@ class JobRunner:
         return ImportRow(id=row_id, outcome=outcome, detail=detail, device_id=device_id, secret=b"", finished_at=now)
 
     def save(self, final: list[ImportRow], *, again: list[int] | None = None) -> None:
+        assigned: list[int] = []
         with transaction.atomic():
             if final:
                 # Only rows still pending: a resumed worker must never overwrite a recorded outcome.
@@ -315,11 +316,20 @@ class JobRunner:
                     )
                 )
                 final = [row for row in final if row.pk in still_pending]
+                assigned = [row.pk for row in final if row.outcome == Outcome.ASSIGNED]
                 rows_update(final, ["outcome", "detail", "device_id", "secret", "finished_at"], only_pending=True)
                 ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=F("processed_rows") + len(final))
+                if self.job.kind == ImportJob.Kind.SEED:
+                    # A token created without the assignment its row asked for says so in its result.
+                    ImportRow.objects.filter(
+                        pk__in=[row.pk for row in final],
+                        verdict=ImportRow.Verdict.CREATE_UNASSIGNED,
+                        outcome=Outcome.CREATED,
+                    ).update(outcome=Outcome.CREATED_UNASSIGNED)
+                followup.assignments_audit(job=self.job, row_ids=assigned)
             if again:
                 ImportRow.objects.filter(pk__in=again, outcome=Outcome.PENDING).update(sent_at=None)
-        announce_assigned([row.pk for row in final if row.outcome == Outcome.ASSIGNED])
+        announce_assigned(assigned)
 
     def give_up_deferred(self) -> None:
         """Nothing else left: rows Graph never processed in this run get their sentence (unless the job

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from portal.imports.models import ImportJob, ImportRow
+from portal.imports.summary import plan_counts, result_counts
 
 register = template.Library()
 
 _OUTCOME_CLASS: dict[str, str] = {
     ImportRow.Outcome.CREATED: "outcome-success",
     ImportRow.Outcome.ASSIGNED: "outcome-success",
+    ImportRow.Outcome.CREATED_UNASSIGNED: "outcome-denied",
     ImportRow.Outcome.SKIPPED: "badge-other",
     ImportRow.Outcome.FAILED: "outcome-failure",
     ImportRow.Outcome.REJECTED: "outcome-failure",
@@ -20,6 +23,7 @@ _OUTCOME_CLASS: dict[str, str] = {
 _VERDICT_CLASS: dict[str, str] = {
     ImportRow.Verdict.CREATE: "outcome-success",
     ImportRow.Verdict.CREATE_ASSIGN: "outcome-success",
+    ImportRow.Verdict.CREATE_UNASSIGNED: "outcome-denied",
     ImportRow.Verdict.ASSIGN: "outcome-success",
     ImportRow.Verdict.REJECT: "outcome-failure",
 }
@@ -55,12 +59,10 @@ def job_status_class(status: str) -> str:
 
 @register.filter
 def results_summary(job: ImportJob) -> str:
-    """ "80 created, 1 skipped" for a finished job; the dry run's plan in words for a draft."""
+    """ "3 created · 2 created, not assigned · 1 rejected (not sent)" for a finished job (every count
+    it has); the dry run's plan in the same words for a draft."""
     if job.finished and job.results:
-        assigned = "created and assigned" if job.kind == ImportJob.Kind.SEED else "assigned"
-        words = {"created": "created", "assigned": assigned, "skipped": "skipped", "failed": "failed"}
-        parts = [f"{job.results[key]} {word}" for key, word in words.items() if job.results.get(key)]
-        return ", ".join(parts) or "nothing to do"
+        return " · ".join(result_counts(job, job.results)) or str(_("nothing to do"))
     if job.status == ImportJob.Status.DRAFT:
-        return f"{job.to_send} to send"
+        return " · ".join(plan_counts(job.plan))
     return ""
