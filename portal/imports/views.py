@@ -304,7 +304,9 @@ def job_follow_up(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     if not users_write.allows(request):
         return replace(users_write, what=import_follow_up_text(FollowUp.FORBIDDEN)).refuse(request)
     try:
-        follow_up = followup.followup_start(job=job, actor=actor_of(request), delegation=delegated_cache_export(request))
+        follow_up = followup.followup_start(
+            job=job, actor=actor_of(request), delegation=delegated_cache_export(request)
+        )
     except jobs.JobStateError as exc:
         messages.info(request, str(exc))
         return redirect_after_post(request, "imports:job", job.public_id)

@@ -97,7 +97,7 @@ def test_seed_then_assign_with_the_same_entra_file(demo_tenant: None) -> None:
     data = entra_csv(rows)
     # The inventory keeper creates them (her role can't assign) ...
     created = imported(admin_client(NESTOR), data)
-    assert created.results == {"created": 12}
+    assert created.results == {"created_unassigned": 12}
     assert holder_of("SA-1") is None
     # ... the service desk assigns them with the very same file (its secrets are ignored).
     assigned = imported(admin_client(ISAIAH), data, assignments=True)

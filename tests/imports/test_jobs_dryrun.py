@@ -124,7 +124,9 @@ def test_files_that_cannot_be_imported_at_all(demo_tenant: None, settings: objec
     assert all(entry.method == "GET" for entry in calls.requests)  # at most the sign-in token check
 
 
-def test_unknown_users_and_guests_are_found_before_anything_is_sent(demo_tenant: None) -> None:
+def test_unknown_users_are_found_before_anything_is_sent_and_their_tokens_created_unassigned(
+    demo_tenant: None,
+) -> None:
     data = entra_csv(
         [
             (MEGAN, "U-1", b32(secret_for("u1")), "30", "Feitian", "c200"),
@@ -141,17 +143,20 @@ def test_unknown_users_and_guests_are_found_before_anything_is_sent(demo_tenant:
     found = verdicts(job)
     assert found[2][0] == Verdict.CREATE_ASSIGN
     assert found[3] == (
-        Verdict.REJECT,
+        Verdict.CREATE_UNASSIGNED,
         "unknown user nobody@contoso-sandbox.example: there is no such account in the directory",
     )
     assert found[4][0] == Verdict.REJECT  # a guest: refused by the parser already
-    assert found[5][0] == Verdict.REJECT and "unknown user" in found[5][1]
+    assert found[5][0] == Verdict.CREATE_UNASSIGNED and "unknown user" in found[5][1]
+    assert job.plan == {"create_assign": 1, "create_unassigned": 2, "reject": 1}
     assert not sandbox_serials("U-")
 
     confirm(client, job)
     run_worker()
-    assert sandbox_serials("U-") == {"U-1"}
-    assert holder_of("U-1") == MEGAN
+    job.refresh_from_db()
+    assert sandbox_serials("U-") == {"U-1", "U-2", "U-4"}
+    assert holder_of("U-1") == MEGAN and holder_of("U-2") is None and holder_of("U-4") is None
+    assert job.results == {"assigned": 1, "created_unassigned": 2, "rejected": 1}
 
 
 def test_admin_who_cannot_assign_gets_unassigned_tokens_and_is_told(demo_tenant: None) -> None:
@@ -159,8 +164,8 @@ def test_admin_who_cannot_assign_gets_unassigned_tokens_and_is_told(demo_tenant:
     client = admin_client(NESTOR)  # Authentication Policy Administrator: inventory, not users
     job = analysed(client, data)
     row = job.rows.get()
-    assert row.verdict == Verdict.CREATE
-    assert "without assigning it to alex.wilber@contoso-sandbox.example" in row.reason
+    assert row.verdict == Verdict.CREATE_UNASSIGNED
+    assert row.reason.startswith("not assigned to alex.wilber@contoso-sandbox.example: assigning tokens")
     confirm(client, job)
     run_worker()
     assert sandbox_serials("NA-") == {"NA-1"} and holder_of("NA-1") is None

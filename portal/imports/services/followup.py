@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.models import AuditEvent
@@ -43,12 +43,18 @@ Status = ImportJob.Status
 ASSIGNABLE = (Reason.FORBIDDEN_ASSIGN,)
 #: A follow-up row with one of these outcomes has settled its token for good; a failed one has not.
 SETTLED = (Outcome.ASSIGNED, Outcome.SKIPPED, Outcome.REJECTED)
+#: A bulk assignment file's row with one of these outcomes left its token with its person.
+ASSIGNED_SINCE = (Outcome.ASSIGNED, Outcome.SKIPPED)
 ROWS_BATCH = 1000
 
 
 def followup_rows(job: ImportJob) -> QuerySet[ImportRow]:
     """The rows of seed job `job` whose token was created and still waits for its assignment."""
-    settled = ImportRow.objects.filter(job__follow_up_of=job, outcome__in=SETTLED).values("device_id")
+    # Settled by a follow-up, or assigned since by a bulk assignment file (the same file works as one).
+    settled = ImportRow.objects.filter(
+        Q(job__follow_up_of=job, outcome__in=SETTLED)
+        | Q(job__kind=ImportJob.Kind.ASSIGNMENT, job__created_at__gte=job.created_at, outcome__in=ASSIGNED_SINCE)
+    ).values("device_id")
     return (
         job.rows.filter(outcome=Outcome.CREATED_UNASSIGNED, unassigned_because__in=ASSIGNABLE)
         .exclude(device_id="")
