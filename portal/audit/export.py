@@ -8,13 +8,15 @@ OWASP's advice for CSV injection, so the file opens as the data it is.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC
 
 from django.db.models import QuerySet
 
 from portal.audit.models import AuditEvent
 
+#: action, outcome and reason in words, as the audit trail's page shows them; their stored codes
+#: follow at the end (action_code, …) for scripts and filters.
 COLUMNS = (
     "time_utc",
     "actor_upn",
@@ -28,6 +30,9 @@ COLUMNS = (
     "token_id",
     "graph_request_id",
     "client_ip",
+    "action_code",
+    "outcome_code",
+    "reason_code",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,7 +49,9 @@ class Echo:
         return value
 
 
-def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
+def audit_csv_rows(events: QuerySet[AuditEvent], *, reason_label: Callable[[str], str]) -> Iterator[str]:
+    """The CSV lines of `events`; `reason_label` gives a recorded reason its words (the wording
+    table lives above this layer: portal.core.wording.audit_label)."""
     writer = csv.writer(Echo())
     yield writer.writerow(COLUMNS)
     for event in _batched(events):
@@ -56,15 +63,18 @@ def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
                     at.strftime("%Y-%m-%d %H:%M:%S"),
                     event.actor_upn,
                     event.actor_oid,
-                    event.action,
-                    event.outcome,
-                    event.reason,
+                    event.get_action_display(),
+                    event.get_outcome_display(),
+                    reason_label(event.reason) if event.reason else "",
                     event.target_upn,
                     event.target_oid,
                     event.token_serial,
                     event.token_id,
                     event.graph_request_id,
                     event.client_ip,
+                    event.action,
+                    event.outcome,
+                    event.reason,
                 )
             ]
         )

@@ -124,6 +124,11 @@ class DirectoryUser:
     #: The `$select` that fills every field (Graph returns a smaller default set without it).
     SELECT: ClassVar[str] = "id,displayName,userPrincipalName,mail,jobTitle,department,userType,accountEnabled"
 
+    @property
+    def guest(self) -> bool:
+        """A guest account (B2B): Entra does not let it hold a hardware token."""
+        return (self.user_type or "").lower() == "guest"
+
     @classmethod
     def from_graph(cls, data: Any, *, status: int = 200) -> DirectoryUser:
         obj = _object(data, "user", status)

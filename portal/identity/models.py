@@ -19,5 +19,11 @@ class User(AbstractUser):
     def oid(self) -> str:
         return self.username
 
+    @property
+    def guest(self) -> bool:
+        """A guest (B2B) account: its UPN is `name_home#EXT#@tenant`. Entra lets no guest hold a
+        hardware token, so the portal never offers them one."""
+        return "#ext#@" in self.upn.lower()
+
     def __str__(self) -> str:
         return self.display_name or self.upn or self.username

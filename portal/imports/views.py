@@ -188,10 +188,7 @@ def _job_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]:
         )
     rows_page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     confirmed = job.confirmed_at is not None
-    if confirmed:
-        summary = result_counts(job, jobs.outcome_counts(job), always_failed=True)
-    else:
-        summary = plan_counts(job.plan)
+    summary = result_counts(job, jobs.outcome_counts(job), always_failed=True) if confirmed else plan_counts(job.plan)
     user = request.user
     may_write = _may_write(request, job.kind)
     return {

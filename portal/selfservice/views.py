@@ -17,11 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
+from portal.core.reasons import Reason
+from portal.core.wording import Audience, words
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.graph_access import graph_client
 from portal.selfservice import services
 from portal.selfservice.forms import ActivateTokenForm, AddTokenForm, ReportTokenForm
-from portal.web.access import signed_in
+from portal.web.access import actor_of, signed_in
 from portal.web.http import PortalRequest
 
 RESUME_KEY = "selfservice.resume_add"
@@ -38,6 +40,9 @@ def home(request: PortalRequest) -> HttpResponse:
 @signed_in
 def tokens(request: PortalRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "tokens", "tokens": [], "error": None}
+    if actor_of(request).guest:
+        # Told why before they try, never asked to add or assign a token.
+        context["guest_note"] = words(Reason.GUEST_USER, Audience.EMPLOYEE)
     try:
         context["tokens"] = services.my_tokens_list(client=graph_client(request))
     except ActionError as error:

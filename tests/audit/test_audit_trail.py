@@ -191,6 +191,9 @@ def test_csv_export_neutralises_formulas(signed_in: SignedIn) -> None:
         "token_id",
         "graph_request_id",
         "client_ip",
+        "action_code",
+        "outcome_code",
+        "reason_code",
     ]
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from portal.audit.export import audit_csv_rows
 from portal.audit.models import AuditEvent
+from portal.core.wording import audit_label
 from portal.tokenadmin.audit.forms import AuditFilterForm
 from portal.web.access import admin_area
 from portal.web.http import PortalRequest
@@ -40,7 +41,7 @@ def export(request: PortalRequest) -> HttpResponseBase:
         # Never export "everything" because a filter was mistyped: show the filters and their errors.
         page = Paginator(AuditEvent.objects.none(), PAGE_SIZE).get_page(1)
         return admin_render(request, "audit/events.html", {"nav": "audit", "form": form, "page": page}, status=400)
-    rows = audit_csv_rows(form.apply(AuditEvent.objects.all()).order_by("at", "id"))
+    rows = audit_csv_rows(form.apply(AuditEvent.objects.all()).order_by("at", "id"), reason_label=audit_label)
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
+from portal.core.reasons import Reason
+from portal.core.wording import Audience, words
 from portal.identity.graph_access import graph_client
 from portal.tokenadmin.forms import ActivateForm, AssignActivateForm, TokenChoiceForm, UserSearchForm
 from portal.tokenadmin.paging import next_link_from, page_token_make
@@ -63,6 +65,9 @@ def detail(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
         )
     except ActionError as error:
         context["error"] = error
+    if context["overview"] is not None and context["overview"].user.guest:
+        # Never offer a guest a token: say why, and who can give them one.
+        context["guest_note"] = " ".join(words(Reason.GUEST_USER, Audience.ADMIN))
     return admin_render(
         request,
         "tokenadmin/user.html",
