@@ -184,7 +184,8 @@ def _job_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]:
     rows = job.rows.defer("secret").order_by("row_number")
     if show == "problems":
         rows = rows.filter(
-            Q(verdict=ImportRow.Verdict.REJECT) | Q(outcome__in=[ImportRow.Outcome.FAILED, ImportRow.Outcome.REJECTED])
+            Q(verdict__in=[ImportRow.Verdict.REJECT, ImportRow.Verdict.CREATE_UNASSIGNED])
+            | Q(outcome__in=[ImportRow.Outcome.FAILED, ImportRow.Outcome.REJECTED])
         )
     rows_page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     confirmed = job.confirmed_at is not None
@@ -217,8 +218,11 @@ def _follow_up_context(request: PortalRequest, job: ImportJob) -> dict[str, Any]
         return {}
     left = followup.followup_left(job)
     may_assign = users_write.allows(request)
+    follow_ups = list(job.follow_ups.order_by("created_at"))
+    settled = follow_ups and not left and all(follow_up.finished for follow_up in follow_ups)
     return {
-        "follow_ups": list(job.follow_ups.order_by("created_at")),
+        "follow_ups": follow_ups,
+        "follow_up_settled": import_follow_up_text(FollowUp.NOTHING_LEFT) if settled else "",
         "follow_up_left": left,
         "follow_up_waiting": import_follow_up_waiting(left) if left else "",
         "follow_up_offer": import_follow_up_offer(left) if left and may_assign else "",

@@ -26,13 +26,14 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 from django_tasks_db.management.commands import db_worker
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from portal.sandbox.graph import faults
 from portal.sandbox.models import HardwareToken
 from tests.browser.conftest import PageChecker, sign_in_as
+from tests.browser.test_every_page import DESK, Walker
 from tests.imports.filemakers import entra_csv
-from tests.support.imports import b32, secret_for
+from tests.support.imports import ALEX, MEGAN, b32, secret_for
 from tests.support.sandbox import sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -169,9 +170,9 @@ def test_policy_administrator_imports_a_seed_file(
     expect(page.get_by_role("heading", name="Dry run")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Nothing has been sent to Microsoft Entra ID yet.")).to_be_visible()
     counts = page.locator(".counts")
-    expect(counts).to_contain_text(f"To create{TOKENS}")
-    expect(counts).to_contain_text("Skipped: already in the inventory1")
-    expect(counts).to_contain_text("Rejected: will not be sent1")
+    expect(counts).to_contain_text(f"{TOKENS} to create")
+    expect(counts).to_contain_text("1 skipped: already in the inventory")
+    expect(counts).to_contain_text("1 rejected")
     expect(page.get_by_role("cell", name="BR0000", exact=True)).to_be_visible()
     check_page(page, "import-03-dry-run")
     page.get_by_role("link", name="Show rows with problems only").click()
@@ -190,7 +191,7 @@ def test_policy_administrator_imports_a_seed_file(
         f"{TOKENS} of {TOKENS} rows done (100 %)."
     )
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
-    expect(page.locator(".counts")).to_contain_text(f"Created{TOKENS}")
+    expect(page.locator(".counts")).to_contain_text(f"{TOKENS} created")
     check_page(page, "import-05-results")
 
     with page.expect_download() as download_info:
@@ -211,3 +212,68 @@ def test_policy_administrator_imports_a_seed_file(
     assert re.search(r"Started a bulk import", page.content())
     worker.stop()  # this thread's own database access waits until the worker is gone
     assert HardwareToken.objects.filter(serial_number__startswith="BR").count() == TOKENS
+
+
+def test_a_dropped_assignment_is_shown_counted_and_assigned_afterwards(
+    portal: str, worker: WorkerThread, browser: Browser, page: Page
+) -> None:
+    """Nestor may create tokens, not assign them: the dry run says so row by row and in its counts;
+    Isaiah (Authentication Administrator) then assigns the created tokens in one step. Each page is
+    measured at 390 px and axe-checked (every impact) at both widths."""
+    rows = [
+        (person, f"FU-{n}", b32(secret_for(f"fu{n}")), "30", "Token2", "C202")
+        for n, person in enumerate([ALEX, MEGAN, ""])
+    ]
+    walk = Walker(page)
+    page.set_viewport_size(DESK)
+    sign_in_as(page, portal, "Nestor Wilke", start="/admin/imports/new")
+    page.get_by_label("Seed file").set_input_files(
+        {"name": "handout.csv", "mimeType": "text/csv", "buffer": entra_csv(rows)}
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="Dry run")).to_be_visible(timeout=30_000)
+    counts = page.locator(".counts")
+    expect(counts).to_contain_text("1 to create")
+    expect(counts).to_contain_text("2 to create without assignment")
+    row = page.get_by_role("row").filter(has_text="FU-0")
+    expect(row).to_contain_text("Create, not assigned")
+    expect(row).to_contain_text(f"Not assigned to {ALEX}: assigning tokens to people needs")
+    walk.check("import-dropped-assignment-dry-run")
+
+    page.get_by_role("button", name="Confirm import (3 rows)").click()
+    expect(page.get_by_role("heading", name="Results")).to_be_visible(timeout=30_000)
+    expect(page.locator(".counts")).to_contain_text("2 created, not assigned", timeout=30_000)
+    expect(page.get_by_text("Ask an Authentication Administrator")).to_be_visible()
+    expect(page.get_by_role("button", name="Assign the 2 created tokens")).to_have_count(0)
+    walk.check("import-dropped-assignment-results-no-role")
+    job_url = page.url
+
+    helpdesk = browser.new_context(viewport=DESK, locale="en-GB")
+    other = helpdesk.new_page()
+    sign_in_as(other, portal, "Isaiah Langer", start="/admin/")
+    other.goto(job_url)
+    button = other.get_by_role("button", name="Assign the 2 created tokens to the people named in the file")
+    expect(button).to_be_visible()
+    isaiah = Walker(other)
+    isaiah.check("import-dropped-assignment-follow-up-offer")
+    button.click()
+    expect(other.get_by_text("The tokens are being assigned in the background.")).to_be_visible()
+    expect(other.locator(".counts")).to_contain_text("2 assigned", timeout=30_000)
+    expect(other.get_by_role("heading", name="Results")).to_be_visible()
+    isaiah.check("import-dropped-assignment-follow-up-done")
+    other.get_by_role("link", name="import of handout.csv").click()
+    expect(other.get_by_role("button", name=re.compile("^Assign the"))).to_have_count(0)
+    expect(other.locator(".follow-ups")).to_contain_text("2 assigned")
+    isaiah.check("import-dropped-assignment-settled")
+    helpdesk.close()
+    assert not walk.problems + isaiah.problems, "\n".join(walk.problems + isaiah.problems)
+    worker.stop()
+    assert dict(
+        HardwareToken.objects.filter(serial_number__startswith="FU-").values_list(
+            "serial_number", "assigned_to__user_principal_name"
+        )
+    ) == {
+        "FU-0": ALEX,
+        "FU-1": MEGAN,
+        "FU-2": None,
+    }

@@ -76,6 +76,8 @@ def test_the_dry_run_shows_and_counts_each_dropped_assignment(demo_tenant: None)
         cells
     )
     assert "will be created" not in words
+    problems = client.get(f"/admin/imports/{job.public_id}/?show=problems").content.decode()
+    assert "DA-0" in problems and "DA-BAD0" in problems and "DA-2" not in problems  # a dropped one is a problem
     index = text_of(client.get("/admin/imports/").content.decode())
     assert "1 to create · 2 to create without assignment · 1 rejected" in index
 
