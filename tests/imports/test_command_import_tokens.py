@@ -73,8 +73,8 @@ def test_import_in_the_foreground_with_progress(demo_tenant: None, tmp_path: Pat
     path = seed_file(tmp_path, "CF", 35)
     output = run(str(path), *acting_as(NESTOR, tmp_path))
     assert "Importing 35 row(s)…" in output
-    assert "  10/35 (28 %) — created 10" in output
-    assert "  35/35 (100 %) — created 35" in output
+    assert "  10/35 (28 %) — 10 created" in output
+    assert "  35/35 (100 %) — 35 created" in output
     assert "Finished in" in output and '{"created": 35}' in output
     assert len(sandbox_serials("CF")) == 35
     job = ImportJob.objects.get()

@@ -40,6 +40,7 @@ from portal.imports.services import jobs, staging
 from portal.imports.services.analysis import job_analyse
 from portal.imports.services.credentials import FixedToken
 from portal.imports.services.runner import job_run
+from portal.imports.summary import result_counts
 
 SHOW_REJECTED = 50
 
@@ -163,18 +164,18 @@ class Command(BaseCommand):
         self.stdout.write("Dry run:")
         for verdict, count in sorted(job.plan.items()):
             self.stdout.write(f"  {labels.get(verdict, verdict)}: {count}")
-        problems = job.rows.filter(verdict=ImportRow.Verdict.REJECT).defer("secret").order_by("row_number")
+        # Rejected rows, and rows whose token is created without the assignment they ask for.
+        shown = (ImportRow.Verdict.REJECT, ImportRow.Verdict.CREATE_UNASSIGNED)
+        problems = job.rows.filter(verdict__in=shown).defer("secret").order_by("row_number")
         total = problems.count()
         for row in problems[:SHOW_REJECTED]:
             self.stdout.write(f"  row {row.row_number} {row.serial or '(no serial)'}: {row.reason}")
         if total > SHOW_REJECTED:
-            self.stdout.write(f"  … and {total - SHOW_REJECTED} more rejected row(s) (see --results-csv).")
+            self.stdout.write(f"  … and {total - SHOW_REJECTED} more row(s) like these (see --results-csv).")
 
     def _print_progress(self, job: ImportJob) -> None:
-        counts = jobs.outcome_counts(job)
-        done = ", ".join(
-            f"{key} {counts[key]}" for key in ("created", "assigned", "skipped", "failed") if counts.get(key)
-        )
+        counts = {key: n for key, n in jobs.outcome_counts(job).items() if key != ImportRow.Outcome.PENDING}
+        done = ", ".join(result_counts(job, counts))
         self.stdout.write(f"  {job.processed_rows}/{job.to_send} ({job.percent} %){' — ' + done if done else ''}")
 
     def _print_results(self, job: ImportJob, seconds: float) -> None:
