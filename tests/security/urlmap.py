@@ -117,6 +117,9 @@ EXPECTED: dict[str, Rule] = {
     "imports:confirm": Rule(POST, {}, refused_post=SEED_JOB_REFUSED),
     "imports:discard": Rule(POST, {}, refused_post=SEED_JOB_REFUSED),
     "imports:cancel": Rule(POST, {}, refused_post=SEED_JOB_REFUSED),
+    # Assigning the tokens a finished seed import created without their assignment: user token
+    # managers only (on the sample draft there is nothing to assign: the page says so).
+    "imports:follow_up": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     # Liveness and readiness probes for the load balancer (portal.core.health): no data, no session.
     "core:healthz": Rule(GET, everyone(200)),
     "core:readyz": Rule(GET, everyone(200)),
