@@ -65,7 +65,7 @@ _SHARED: dict[Key, Words] = {
             "Too many wrong codes were entered for this token (or by you) in a short time, so code entry is "
             "paused to protect the account."
         ),
-        _("You can try again at {time}. Until then, nothing you type is sent to Microsoft Entra ID."),
+        _("From {time} you can try again. Until then, nothing you type is sent to Microsoft Entra ID."),
     ),
     Reason.TOO_MANY_ATTEMPTS_TODAY: Words(
         _(
@@ -371,7 +371,8 @@ def tries_left_text(tries: TriesLeft | Paused) -> str:
     real numbers of the attempt limits, settings CODE_ATTEMPT_*), or that it has just paused."""
     if isinstance(tries, Paused):
         # Translators: {time} is a clock time in the reader's time zone, e.g. "10:44".
-        return _fill(_("That was the last try: code entry is paused until {time}."), lockout_params(tries.until))
+        last = _("That was the last try: code entry is paused until {time} to protect the account.")
+        return _fill(last, lockout_params(tries.until))
     if tries.lockout is Lockout.DAY:
         return ngettext(
             "You have %(count)d try left today before code entry pauses for up to 24 hours.",
