@@ -19,12 +19,13 @@ from portal.core.attempts import (
 )
 from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.reasons import Reason
-from portal.core.wording import Audience, lockout_params, tries_left_text
+from portal.core.wording import Audience, lockout_params, tries_left_text, words
 from portal.graph.errors import GraphError
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.models import User
 
 Action = AuditEvent.Action
+_LOCKOUT_REASONS = {Lockout.WINDOW: Reason.TOO_MANY_ATTEMPTS, Lockout.DAY: Reason.TOO_MANY_ATTEMPTS_TODAY}
 # What a successful action means for the person whose token it is (announced by Auditor.success).
 _TOKEN_CHANGES: dict[str, TokenChange] = {
     Action.SELF_ASSIGN_ACTIVATE: TokenChange.ADDED,
@@ -130,7 +131,11 @@ def failure(
             tries = attempts_left(attempt)
             error.tries_left = tries_left_text(tries)
             if isinstance(tries, Paused):
+                # "Type the code it shows now" no longer holds: say what the pause asks instead.
                 error.unlock_at = tries.until
+                _, error.next_step = words(
+                    _LOCKOUT_REASONS[tries.lockout], meaning.audience, params=lockout_params(tries.until)
+                )
     # A refusal by Graph (403) is recorded as "denied", everything else as "failure".
     outcome = AuditEvent.Outcome.DENIED if exc.status == 403 else AuditEvent.Outcome.FAILURE
     audit(outcome=outcome, reason=error.reason, graph_request_id=error.request_id or exc.request_id)
@@ -167,6 +172,6 @@ def attempt_or_refuse(
         if not exc.token_paused and serial_known is not None and serial_known(serial) is False:
             unknown = ActionError.of(Reason.UNKNOWN_SERIAL, audience, params={"serial": serial})
             raise refusal(unknown, audit=audit) from exc
-        reason = Reason.TOO_MANY_ATTEMPTS_TODAY if exc.lockout is Lockout.DAY else Reason.TOO_MANY_ATTEMPTS
+        reason = _LOCKOUT_REASONS[exc.lockout]
         audit(outcome=AuditEvent.Outcome.DENIED, reason=reason)
         raise ActionError.of(reason, audience, params=lockout_params(exc.unlock_at), unlock_at=exc.unlock_at) from exc
