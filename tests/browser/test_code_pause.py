@@ -22,6 +22,17 @@ HELPDESK = "https://help.contoso-sandbox.example/tokens"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def phone_then_desktop(page: Page, name: str) -> None:
+    """At 390 px the page fits the phone and axe finds nothing at all (any impact); a screenshot at
+    390 and at 1280 px for a person to look at."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    screenshot(page, SHOTS / f"{name}-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, SHOTS / f"{name}-1280.png")
+
+
 def wrong_code(context: BrowserContext, portal: str) -> str:
     return "000000" if read_code(context, portal, FREE) != "000000" else "111111"
 
@@ -61,13 +72,7 @@ def test_running_out_of_tries_shows_a_countdown_a_disabled_form_and_the_helpdesk
     help_link = pause.get_by_role("link", name="Contact the Service Desk")
     expect(help_link).to_have_attribute("href", HELPDESK)
 
-    # Fits a phone, and axe finds nothing at all.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    violations = Axe().run(page).response["violations"]
-    assert violations == [], [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    screenshot(page, SHOTS / "code-pause-390.png")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    screenshot(page, SHOTS / "code-pause-1280.png")
+    phone_then_desktop(page, "code-pause")
 
     # When the countdown ends, the form is given back.
     page.clock.fast_forward("15:01")
@@ -88,12 +93,7 @@ def test_the_helpdesk_lifts_the_pause_from_the_persons_page(
     sign_in_as(admin, portal, "Isaiah Langer", start=f"/admin/users/{seed.ADELE}/")
     panel = admin.locator("section.code-pause")
     expect(panel).to_contain_text(re.compile(r"Locked out of adding tokens until .+ \(1 wrong code today\)\."))
-    assert admin.evaluate("document.documentElement.scrollWidth") <= 390
-    violations = Axe().run(admin).response["violations"]
-    assert violations == [], [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    screenshot(admin, SHOTS / "admin-user-lockout-390.png")
-    admin.set_viewport_size({"width": 1280, "height": 900})
-    screenshot(admin, SHOTS / "admin-user-lockout-1280.png")
+    phone_then_desktop(admin, "admin-user-lockout")
     admin.get_by_role("button", name="Lift the pause").click()
     expect(admin.get_by_text("The lockout was lifted; they can type a code again.")).to_be_visible()
     expect(panel).to_have_count(0)
