@@ -464,6 +464,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 NOTIFICATIONS_OFF = env_list("NOTIFICATIONS_OFF", "")
 # Who to contact when a security notice describes a change the person didn't make.
 HELPDESK_CONTACT = env_str("PORTAL_HELPDESK_CONTACT", "your IT helpdesk")
+# Where pages send someone who needs a person (e.g. code entry paused): a https:// or mailto: link,
+# shown with PORTAL_HELPDESK_CONTACT as its text; empty: the text alone (other schemes: portal.core.checks).
+HELPDESK_URL = env_str("PORTAL_HELPDESK_URL", "")
 # Reminders while a token stays assigned but not activated: after N days, then every N days, at most M.
 REMINDER_AFTER_DAYS = env_int("REMINDER_AFTER_DAYS", 3)
 REMINDER_MAX = env_int("REMINDER_MAX", 2)

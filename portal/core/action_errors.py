@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from portal.core.classify import classify
 from portal.core.reasons import About, Reason
@@ -25,6 +26,15 @@ class ActionError(Exception):
     next_step: str  # what to do now
     field: str | None = None  # the form field the problem is about, if any
     request_id: str = ""
+    #: Code entry is paused until then (a wrong-code limit): the page disables its form and counts down.
+    unlock_at: datetime | None = None
+    #: After a wrong code: how many tries are left before the pause (portal.core.wording.tries_left_text).
+    tries_left: str = ""
+
+    @property
+    def field_message(self) -> str:
+        """What the page says next to the field the problem is about."""
+        return f"{self.message} {self.tries_left}" if self.tries_left else self.message
 
     def __str__(self) -> str:
         return str(self.reason)
@@ -40,11 +50,12 @@ class ActionError(Exception):
         field: str | None = None,
         request_id: str | None = "",
         params: Mapping[str, object] | None = None,
+        unlock_at: datetime | None = None,
     ) -> ActionError:
         """The error for `reason` in the words for `audience`, `params` filling the placeholders
         (`field` overrides the reason's own, for a form whose field has another name)."""
         message, next_step = words(reason, audience, about=about, known=known, params=params)
-        return cls(reason, message, next_step, field or reason.field, request_id or "")
+        return cls(reason, message, next_step, field or reason.field, request_id or "", unlock_at)
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,29 @@ Graph call its meaning, and guarding verification-code attempts."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.core.action_errors import ActionError, Meaning
-from portal.core.attempts import Attempt, Lockout, TooManyAttempts, attempt_begin, attempt_finish
+from portal.core.attempts import (
+    Attempt,
+    Lockout,
+    Paused,
+    TooManyAttempts,
+    attempt_begin,
+    attempt_finish,
+    attempts_left,
+)
 from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.reasons import Reason
-from portal.core.wording import Audience, lockout_params
+from portal.core.wording import Audience, lockout_params, tries_left_text, words
 from portal.graph.errors import GraphError
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.models import User
 
 Action = AuditEvent.Action
+_LOCKOUT_REASONS = {Lockout.WINDOW: Reason.TOO_MANY_ATTEMPTS, Lockout.DAY: Reason.TOO_MANY_ATTEMPTS_TODAY}
 # What a successful action means for the person whose token it is (announced by Auditor.success).
 _TOKEN_CHANGES: dict[str, TokenChange] = {
     Action.SELF_ASSIGN_ACTIVATE: TokenChange.ADDED,
@@ -118,6 +127,15 @@ def failure(
         raise
     if attempt is not None:
         attempt_finish(attempt, wrong_code=error.reason.counts_as_wrong_code)
+        if error.reason.counts_as_wrong_code:
+            tries = attempts_left(attempt)
+            error.tries_left = tries_left_text(tries)
+            if isinstance(tries, Paused):
+                # "Type the code it shows now" no longer holds: say what the pause asks instead.
+                error.unlock_at = tries.until
+                _, error.next_step = words(
+                    _LOCKOUT_REASONS[tries.lockout], meaning.audience, params=lockout_params(tries.until)
+                )
     # A refusal by Graph (403) is recorded as "denied", everything else as "failure".
     outcome = AuditEvent.Outcome.DENIED if exc.status == 403 else AuditEvent.Outcome.FAILURE
     audit(outcome=outcome, reason=error.reason, graph_request_id=error.request_id or exc.request_id)
@@ -130,15 +148,30 @@ def refusal(error: ActionError, *, audit: Auditor) -> ActionError:
     return error
 
 
-def attempt_or_refuse(*, actor: User, serial: str, audit: Auditor, audience: Audience) -> Attempt:
+def attempt_or_refuse(
+    *,
+    actor: User,
+    serial: str,
+    audit: Auditor,
+    audience: Audience,
+    serial_known: Callable[[str], bool | None] | None = None,
+) -> Attempt:
     """Reserve one code attempt for (this person, this token), or refuse and record it.
 
     `serial` is the token's serial number in both areas, so nobody can brute-force a token by
     spreading guesses over the admin area and self-service, or over several accounts.
+
+    Whether a serial exists is not a code attempt: when only the person is paused (not this token)
+    and `serial_known` says the serial is in no inventory the portal knows of (False; None: it
+    cannot tell), the answer is "unknown serial", as it would be without the pause. The code is
+    never sent. SECURITY.md says what this tells a guesser.
     """
     try:
         return attempt_begin(person_oid=actor.oid, serial=serial)
     except TooManyAttempts as exc:
-        reason = Reason.TOO_MANY_ATTEMPTS_TODAY if exc.lockout is Lockout.DAY else Reason.TOO_MANY_ATTEMPTS
+        if not exc.token_paused and serial_known is not None and serial_known(serial) is False:
+            unknown = ActionError.of(Reason.UNKNOWN_SERIAL, audience, params={"serial": serial})
+            raise refusal(unknown, audit=audit) from exc
+        reason = _LOCKOUT_REASONS[exc.lockout]
         audit(outcome=AuditEvent.Outcome.DENIED, reason=reason)
-        raise ActionError.of(reason, audience, params=lockout_params(exc.unlock_at)) from exc
+        raise ActionError.of(reason, audience, params=lockout_params(exc.unlock_at), unlock_at=exc.unlock_at) from exc

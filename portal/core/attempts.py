@@ -43,15 +43,39 @@ class Lockout(enum.Enum):
 
 
 class TooManyAttempts(Exception):
-    def __init__(self, unlock_at: datetime, lockout: Lockout = Lockout.WINDOW) -> None:
+    def __init__(self, unlock_at: datetime, lockout: Lockout = Lockout.WINDOW, *, token_paused: bool = True) -> None:
         super().__init__("too many wrong codes")
         self.unlock_at = unlock_at
         self.lockout = lockout
+        #: The token's own count reached a limit (False: only the person's did, whatever the serial).
+        self.token_paused = token_paused
 
 
 @dataclass(frozen=True)
 class Attempt:
     id: int
+    person_key: str
+    serial_key: str
+
+
+@dataclass(frozen=True)
+class TriesLeft:
+    """How many more wrong codes the nearest limit allows, and the pause that follows them."""
+
+    count: int
+    lockout: Lockout
+    #: How long the pause after the last try lasts at most (the limit's window).
+    pause: timedelta
+
+
+@dataclass(frozen=True)
+class Paused:
+    """Code entry is paused (for this person, or this token) until `until`."""
+
+    until: datetime
+    lockout: Lockout
+    #: The person's own count reached the limit (else the token's).
+    by_person: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,14 +115,14 @@ def attempt_begin(*, person_oid: str, serial: str, now: datetime | None = None) 
     with transaction.atomic():
         for key in sorted((f"p:{person}", f"s:{token}")):  # fixed order: no deadlock between two keys
             AttemptLock.objects.select_for_update().get_or_create(key=key)
-        for limit in attempt_limits():
-            recent = CodeAttempt.objects.filter(at__gt=now - limit.window)
-            for scope in (recent.filter(person_key=person), recent.filter(serial_key=token)):
-                if scope.count() >= limit.count:
-                    oldest = scope.aggregate(oldest=Min("at"))["oldest"] or now
-                    raise TooManyAttempts(oldest + limit.window, limit.lockout)
+        pauses, _ = _standing(person, token, now)
+        if pauses:
+            latest = max(pauses, key=lambda pause: pause.until)
+            raise TooManyAttempts(
+                latest.until, latest.lockout, token_paused=any(not pause.by_person for pause in pauses)
+            )
         row = CodeAttempt.objects.create(at=now, person_key=person, serial_key=token)
-    return Attempt(id=row.id)
+    return Attempt(id=row.id, person_key=person, serial_key=token)
 
 
 def attempt_finish(attempt: Attempt, *, wrong_code: bool) -> None:
@@ -108,6 +132,31 @@ def attempt_finish(attempt: Attempt, *, wrong_code: bool) -> None:
         CodeAttempt.objects.filter(id=attempt.id).update(outcome=CodeAttempt.Outcome.WRONG)
     else:
         CodeAttempt.objects.filter(id=attempt.id).delete()
+
+
+def attempts_left(attempt: Attempt, *, now: datetime | None = None) -> TriesLeft | Paused:
+    """After a wrong code: the tries the nearest limit still allows (for this person and this
+    token alike), or the pause that code has just started."""
+    pauses, nearest = _standing(attempt.person_key, attempt.serial_key, now or timezone.now())
+    if pauses:
+        return max(pauses, key=lambda pause: pause.until)
+    return nearest
+
+
+def _standing(person: str, token: str, now: datetime) -> tuple[list[Paused], TriesLeft]:
+    """Every limit this person or this token has reached, and the tries the nearest other one allows."""
+    pauses: list[Paused] = []
+    nearest: TriesLeft | None = None
+    for limit in attempt_limits():
+        recent = CodeAttempt.objects.filter(at__gt=now - limit.window)
+        for by_person, scope in ((True, recent.filter(person_key=person)), (False, recent.filter(serial_key=token))):
+            used = scope.count()
+            if used >= limit.count:
+                oldest = scope.aggregate(oldest=Min("at"))["oldest"] or now
+                pauses.append(Paused(oldest + limit.window, limit.lockout, by_person))
+            elif nearest is None or limit.count - used < nearest.count:
+                nearest = TriesLeft(limit.count - used, limit.lockout, limit.window)
+    return pauses, nearest or TriesLeft(0, Lockout.WINDOW, timedelta(0))
 
 
 def attempts_purge(*, now: datetime) -> int:
@@ -168,6 +217,27 @@ def lockouts_current(*, now: datetime) -> list[LockedOut]:
             if item.key not in found or item.until > found[item.key].until:
                 found[item.key] = item
     return sorted(found.values(), key=lambda item: item.key)
+
+
+@dataclass(frozen=True)
+class PersonLockout:
+    """A person's own pause, as their admin page shows it."""
+
+    #: What `lockout_lift` takes.
+    key: str
+    until: datetime
+    #: Their wrong codes in the last 24 hours (the daily limit's window).
+    wrong_codes_today: int
+
+
+def lockout_of_person(*, person_oid: str, now: datetime) -> PersonLockout | None:
+    """This person's own lockout now (until the later end if both limits are reached), or None."""
+    key = person_key(person_oid)
+    locked = [item for item in lockouts_current(now=now) if item.key == f"p:{key}"]
+    if not locked:
+        return None
+    today = CodeAttempt.objects.filter(person_key=key, at__gt=now - DAY).count()
+    return PersonLockout(f"p:{key}", max(item.until for item in locked), today)
 
 
 def lockout_lift(*, key: str) -> int:

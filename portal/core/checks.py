@@ -82,3 +82,21 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckM
             )
         )
     return messages
+
+
+#: What PORTAL_HELPDESK_URL may be: a link a person can follow (never `javascript:` or a bare word).
+HELPDESK_URL_SCHEMES = ("https://", "http://", "mailto:", "tel:")
+
+
+@register(Tags.security)
+def check_helpdesk_url(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    url = settings.HELPDESK_URL
+    if url and not url.startswith(HELPDESK_URL_SCHEMES):
+        return [
+            Error(
+                "PORTAL_HELPDESK_URL is not a link a person can follow.",
+                hint="Use an https://, mailto: or tel: link, or leave it empty to name PORTAL_HELPDESK_CONTACT only.",
+                id="portal.E006",
+            )
+        ]
+    return []

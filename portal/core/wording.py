@@ -21,9 +21,11 @@ from enum import Enum, auto
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.core.attempts import Lockout, Paused, TriesLeft
 from portal.core.reasons import About, Attention, Reason
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ _SHARED: dict[Key, Words] = {
             "Too many wrong codes were entered for this token (or by you) in a short time, so code entry is "
             "paused to protect the account."
         ),
-        _("Try again at {time} ({zone}). Until then, nothing you type is sent to Microsoft Entra ID."),
+        _("From {time} you can try again. Until then, nothing you type is sent to Microsoft Entra ID."),
     ),
     Reason.TOO_MANY_ATTEMPTS_TODAY: Words(
         _(
@@ -71,7 +73,7 @@ _SHARED: dict[Key, Words] = {
             "protect the account. Your administrators can see this."
         ),
         _(
-            "Try again after {time} on {day} ({zone}), or ask your IT helpdesk to check the token. Until then, "
+            "You can try again after {time} on {day}, or ask your IT helpdesk to check the token. Until then, "
             "nothing you type is sent to Microsoft Entra ID."
         ),
     ),
@@ -358,9 +360,32 @@ def words(
 
 
 def lockout_params(unlock_at: datetime) -> dict[str, str]:
-    """The placeholders of TOO_MANY_ATTEMPTS(_TODAY): when code entry opens again, in local time."""
+    """The placeholders of TOO_MANY_ATTEMPTS(_TODAY): when code entry opens again, in the reader's
+    own time zone and their language's formats (the active time zone: portal.core.middleware)."""
     local = timezone.localtime(unlock_at)
-    return {"time": f"{local:%H:%M}", "day": f"{local:%A} {local.day} {local:%B}", "zone": f"{local:%Z}"}
+    return {"time": date_format(local, "TIME_FORMAT"), "day": date_format(local, "DATE_FORMAT")}
+
+
+def tries_left_text(tries: TriesLeft | Paused) -> str:
+    """After a wrong code: how many tries are left before code entry pauses, and for how long (the
+    real numbers of the attempt limits, settings CODE_ATTEMPT_*), or that it has just paused."""
+    if isinstance(tries, Paused):
+        # Translators: {time} is a clock time in the reader's time zone, e.g. "10:44".
+        last = _("That was the last try: code entry is paused until {time} to protect the account.")
+        return _fill(last, lockout_params(tries.until))
+    if tries.lockout is Lockout.DAY:
+        return ngettext(
+            "You have %(count)d try left today before code entry pauses for up to 24 hours.",
+            "You have %(count)d tries left today before code entry pauses for up to 24 hours.",
+            tries.count,
+        ) % {"count": tries.count}
+    minutes = max(1, round(tries.pause.total_seconds() / 60))
+    # Translators: "before a 15-minute pause"; %(minutes)s is the pause in minutes (always several).
+    return ngettext(
+        "You have %(count)d try left before a %(minutes)d-minute pause.",
+        "You have %(count)d tries left before a %(minutes)d-minute pause.",
+        tries.count,
+    ) % {"count": tries.count, "minutes": minutes}
 
 
 def throttle_params(retry_after: float | None) -> dict[str, str]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
+from portal.core.serials import serial_normalise
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.retry import RetryPolicy
@@ -28,7 +29,7 @@ from portal.identity.delegation import DelegatedCache, DelegationExpired, delega
 from portal.identity.errors import IdentityUnavailable
 from portal.identity.models import User
 from portal.identity.sealing import SealBroken, seal, unseal
-from portal.program.models import RefreshDelegation, SnapshotRun
+from portal.program.models import ProgramToken, RefreshDelegation, SnapshotRun
 from portal.program.snapshot import snapshot_build
 
 logger = logging.getLogger("portal.program")
@@ -61,6 +62,14 @@ def snapshot_state_get() -> SnapshotState:
     last_attempt = SnapshotRun.objects.first()
     delegation = RefreshDelegation.objects.filter(pk=1).only("expired_at").first()
     return SnapshotState(latest, last_attempt, delegation is not None and delegation.expired_at is not None)
+
+
+def snapshot_has_serial(serial: str) -> bool | None:
+    """Whether the last snapshot of the inventory holds a token with this serial (None: there is no
+    snapshot, so the portal cannot tell). Compared without case, as Entra does (portal.core.serials)."""
+    if not SnapshotRun.objects.filter(outcome=SnapshotRun.Outcome.SUCCESS).exists():
+        return None
+    return ProgramToken.objects.filter(serial_number__iexact=serial_normalise(serial)).exists()
 
 
 def snapshot_refresh_request(*, actor: User, delegation: DelegatedCache, client_ip: str | None) -> None:

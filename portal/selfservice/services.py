@@ -25,6 +25,7 @@ from portal.graph.types import HardwareOathMethod, TokenStatus
 from portal.identity.models import User
 from portal.lifecycle.models import LifecycleState, TokenLifecycleEvent
 from portal.lifecycle.services import lifecycle_blocking_serial, lifecycle_record
+from portal.program.refresh import snapshot_has_serial
 
 MY_TOKENS = Meaning(Audience.EMPLOYEE, About.MY_TOKENS)
 #: By its method id: a 404 means "not on your account (any more)".
@@ -63,7 +64,10 @@ def my_token_add(
     if lifecycle_blocking_serial(serial_number) is not None:
         # Reported lost, broken or stolen (or retired): a finder must not make it theirs.
         raise refusal(ActionError.of(Reason.OUT_OF_SERVICE, Audience.EMPLOYEE), audit=audit)
-    attempt = attempt_or_refuse(actor=actor, serial=serial_number, audit=audit, audience=Audience.EMPLOYEE)
+    # While only the person is paused, a serial the inventory does not hold is still answered as such.
+    attempt = attempt_or_refuse(
+        actor=actor, serial=serial_number, audit=audit, audience=Audience.EMPLOYEE, serial_known=snapshot_has_serial
+    )
     request_id: str | None = None
     try:
         request_id = client.call(

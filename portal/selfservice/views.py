@@ -100,6 +100,8 @@ def activate(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
             )
         except ActionError as exc:
             error = exc
+            if exc.field in form.fields:
+                form.add_error(exc.field, "")
         else:
             serial = token.device.serial_number if token and token.device else ""
             messages.success(request, f"Token {serial} is activated. You can now sign in with it.")

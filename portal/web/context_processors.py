@@ -15,6 +15,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "sandbox_enabled": settings.SANDBOX_ENABLED,
         "can_open_admin_area": authenticated and admin_area.allows(request),
         "stepped_up": authenticated and _back_from_step_up(request),
+        # The route to a person (portal settings PORTAL_HELPDESK_CONTACT, PORTAL_HELPDESK_URL).
+        "helpdesk": {"text": settings.HELPDESK_CONTACT, "url": settings.HELPDESK_URL},
     }
 
 

@@ -39,4 +39,51 @@
       messages.focus();
     }
   });
+
+  // Code entry paused (templates/core/code_pause.html): count down to the <time datetime> it names,
+  // then give the form back (its fieldset enabled, the button its own label). Without JavaScript the
+  // page states the time, and the form comes back on the next visit.
+  function startCountdowns(root) {
+    var times = root.querySelectorAll ? root.querySelectorAll("[data-code-pause] time[data-countdown]") : [];
+    Array.prototype.forEach.call(times, function (time) {
+      var until = Date.parse(time.getAttribute("datetime"));
+      var pause = time.closest("[data-code-pause]");
+      var left = pause.querySelector("[data-countdown-left]");
+      var form = pause.closest("form");
+      if (isNaN(until) || !left || time.dataset.counting) {
+        return;
+      }
+      time.dataset.counting = "1";
+      function tick() {
+        var seconds = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+        if (seconds === 0) {
+          clearInterval(timer);
+          left.hidden = true;
+          pause.querySelector("[data-countdown-open]").hidden = false;
+          if (form) {
+            Array.prototype.forEach.call(form.querySelectorAll("fieldset[disabled]"), function (fieldset) {
+              fieldset.disabled = false;
+            });
+            Array.prototype.forEach.call(form.querySelectorAll("button[data-label]"), function (button) {
+              button.textContent = button.dataset.label;
+            });
+          }
+          return;
+        }
+        var minutes = Math.floor(seconds / 60);
+        var rest = seconds % 60;
+        left.textContent = left.dataset.label + " " + (minutes >= 60 ? Math.floor(minutes / 60) + ":" + String(minutes % 60).padStart(2, "0") : minutes) + ":" + String(rest).padStart(2, "0");
+        left.hidden = false;
+      }
+      var timer = setInterval(tick, 1000);
+      tick();
+    });
+  }
+
+  document.addEventListener("htmx:load", function (event) {
+    startCountdowns(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    startCountdowns(document);
+  });
 })();

@@ -97,7 +97,7 @@ def test_the_daily_lockout_says_when_and_is_listed_for_administrators(demo_tenan
         adele.post(url, {"code": wrong_code_for(PRE_ASSIGNED)})
     page = adele.post(url, {"code": wrong_code_for(PRE_ASSIGNED)}).content.decode()
     assert "Too many wrong codes were entered for this token (or by you) today" in page
-    assert "Try again after" in page and "nothing you type is sent to Microsoft Entra ID" in page
+    assert "You can try again after" in page and "nothing you type is sent to Microsoft Entra ID" in page
     # The administrators' view: the audit trail filtered to lockouts, linked from the overview.
     isaiah = signed_in_client(ISAIAH, admin=True)
     assert "/admin/audit/?kind=lockout" in isaiah.get("/admin/").content.decode()

@@ -93,6 +93,7 @@ EXPECTED: dict[str, Rule] = {
     "tokenadmin:report_csv": Rule(GET, ALL_ADMINS),
     "tokenadmin:program_refresh": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     "tokenadmin:lockout_lift": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
+    "tokenadmin:user_lockout_lift": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     "tokenadmin:user_replace": Rule(GET_POST, USER_MANAGERS),
     "tokenadmin:stock": Rule(GET, USER_MANAGERS),
     "tokenadmin:inventory": Rule(GET, ALL_ADMINS),

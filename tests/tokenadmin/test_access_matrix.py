@@ -71,6 +71,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "tokenadmin:report_csv": ALL_ADMINS,
     "tokenadmin:program_refresh": POST_ONLY,
     "tokenadmin:lockout_lift": POST_ONLY,
+    "tokenadmin:user_lockout_lift": POST_ONLY,
     "tokenadmin:user_replace": USER_MANAGERS,
     "tokenadmin:stock": USER_MANAGERS,
     "tokenadmin:inventory": ALL_ADMINS,

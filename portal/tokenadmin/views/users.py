@@ -8,13 +8,16 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.action_errors import ActionError
+from portal.core.attempts import lockout_of_person, person_key
 from portal.core.http import client_ip, redirect_after_post
 from portal.core.reasons import Reason
-from portal.core.wording import Audience, words
+from portal.core.wording import Audience, ProgramNote, program_text, words
 from portal.identity.graph_access import graph_client
+from portal.program.services import lockout_lift_record
 from portal.tokenadmin.forms import ActivateForm, AssignActivateForm, TokenChoiceForm, UserSearchForm
 from portal.tokenadmin.paging import next_link_from, page_token_make
 from portal.tokenadmin.services import users as services
@@ -56,7 +59,13 @@ def search(request: PortalRequest) -> HttpResponse:
 @users_read
 def detail(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
     perms = admin_permissions(request)
-    context: dict[str, Any] = {"nav": NAV, "user_id": user_id, "overview": None, "error": None}
+    context: dict[str, Any] = {
+        "nav": NAV,
+        "user_id": user_id,
+        "overview": None,
+        "error": None,
+        "lockout": lockout_of_person(person_oid=str(user_id), now=timezone.now()),
+    }
     try:
         context["overview"] = services.user_overview_get(
             client=graph_client(request, admin=True),
@@ -75,6 +84,23 @@ def detail(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
         partial="tokens",
         status=read_status(request, context["error"]),
     )
+
+
+@require_POST
+@users_write
+def lockout_lift(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
+    """Lift this person's pause on code entry (the helpdesk checked with them), audited."""
+    lifted = lockout_lift_record(
+        actor=actor_of(request),
+        key=f"p:{person_key(str(user_id))}",
+        now=timezone.now(),
+        client_ip=client_ip(request),
+    )
+    if lifted:
+        messages.success(request, program_text(ProgramNote.LOCKOUT_LIFTED))
+    else:
+        messages.info(request, program_text(ProgramNote.LOCKOUT_GONE))
+    return redirect_after_post(request, "tokenadmin:user", user_id)
 
 
 @require_http_methods(["GET", "POST"])

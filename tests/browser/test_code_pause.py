@@ -1,0 +1,100 @@
+"""A person who runs out of tries for a code, on a phone (issue 12, point 4): the tries left after
+each wrong code, then the pause: a countdown to a time in their own zone, a form that can't be
+sent and says why, the way to the helpdesk; the form comes back when the countdown ends."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from portal.core.attempts import attempt_begin, attempt_finish
+from portal.identity.models import User
+from portal.sandbox import seed
+from tests.browser.conftest import SHOTS, read_code, screenshot, sign_in_as
+
+FREE = "60200106"
+HELPDESK = "https://help.contoso-sandbox.example/tokens"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def phone_then_desktop(page: Page, name: str) -> None:
+    """At 390 px the page fits the phone and axe finds nothing at all (any impact); a screenshot at
+    390 and at 1280 px for a person to look at."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    screenshot(page, SHOTS / f"{name}-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, SHOTS / f"{name}-1280.png")
+
+
+def wrong_code(context: BrowserContext, portal: str) -> str:
+    return "000000" if read_code(context, portal, FREE) != "000000" else "111111"
+
+
+def test_running_out_of_tries_shows_a_countdown_a_disabled_form_and_the_helpdesk(
+    portal: str, context: BrowserContext, page: Page, settings: Any
+) -> None:
+    settings.CODE_ATTEMPT_LIMIT, settings.CODE_ATTEMPT_WINDOW_SECONDS = 2, 15 * 60
+    settings.HELPDESK_CONTACT, settings.HELPDESK_URL = "the Service Desk", HELPDESK
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.clock.install()  # the countdown's clock: time flows, and the test can move it on
+    sign_in_as(page, portal, "Adele Vance")
+    page.goto(portal + "/tokens/add")
+    page.get_by_label("Serial number").fill(FREE)
+    code = page.get_by_label("Code shown on the token")
+
+    code.fill(wrong_code(context, portal))
+    page.get_by_role("button", name="Add token").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("That code was not accepted. You have 1 try left before a 15-minute pause.")
+    expect(page.locator("#id_code-error")).to_have_text(
+        "That code was not accepted. You have 1 try left before a 15-minute pause."
+    )
+
+    code.fill(wrong_code(context, portal))
+    page.get_by_role("button", name="Add token").click()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("That was the last try: code entry is paused until")
+    pause = page.locator("[data-code-pause]")
+    expect(pause.locator("[data-countdown-left]")).to_have_text(re.compile(r"^Time left: 1[45]:\d\d$"))
+    unlock = pause.locator("time[data-countdown]").inner_text()
+    for field in ("Serial number", "Name for this token (optional)", "Code shown on the token"):
+        expect(page.get_by_label(field)).to_be_disabled()
+    expect(page.locator("button[data-label='Add token']")).to_have_text(f"Paused until {unlock}")
+    expect(page.locator("button[data-label='Add token']")).to_be_disabled()
+    help_link = pause.get_by_role("link", name="Contact the Service Desk")
+    expect(help_link).to_have_attribute("href", HELPDESK)
+
+    phone_then_desktop(page, "code-pause")
+
+    # When the countdown ends, the form is given back.
+    page.clock.fast_forward("15:01")
+    expect(pause.locator("[data-countdown-open]")).to_have_text("You can try again now.")
+    expect(pause.locator("[data-countdown-left]")).to_be_hidden()
+    expect(page.get_by_label("Code shown on the token")).to_be_enabled()
+    expect(page.get_by_role("button", name="Add token")).to_be_enabled()
+
+
+def test_the_helpdesk_lifts_the_pause_from_the_persons_page(
+    portal: str, browser: Browser, page: Page, settings: Any
+) -> None:
+    settings.CODE_ATTEMPT_LIMIT = 1
+    adele = User.objects.create(username=seed.ADELE, display_name="Adele Vance", upn=f"adele.vance@{seed.DOMAIN}")
+    attempt_finish(attempt_begin(person_oid=adele.oid, serial=FREE), wrong_code=True)
+    helpdesk = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    admin = helpdesk.new_page()
+    sign_in_as(admin, portal, "Isaiah Langer", start=f"/admin/users/{seed.ADELE}/")
+    panel = admin.locator("section.code-pause")
+    expect(panel).to_contain_text(re.compile(r"Locked out of adding tokens until .+ \(1 wrong code today\)\."))
+    phone_then_desktop(admin, "admin-user-lockout")
+    admin.get_by_role("button", name="Lift the pause").click()
+    expect(admin.get_by_text("The lockout was lifted; they can type a code again.")).to_be_visible()
+    expect(panel).to_have_count(0)
+    helpdesk.close()
