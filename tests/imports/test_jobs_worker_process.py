@@ -25,7 +25,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -111,7 +111,7 @@ def test_worker_process_killed_mid_job_resumes_without_duplicates(tmp_path: Path
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=(tmp_path / "worker.log").open("wb"),  # a file, not a pipe nobody reads: no stall when it fills
         start_new_session=True,
     )
     in_doubt = created = 0
@@ -149,8 +149,11 @@ def test_worker_process_killed_mid_job_resumes_without_duplicates(tmp_path: Path
         "SELECT MAX(run_after) FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%import_job_watch'",
     )[0]
     assert watch_due is not None
-    due = datetime.fromisoformat(str(watch_due)).timestamp()
-    time.sleep(max(LEASE_SECONDS + 0.5, due - time.time() + 0.5))
+    # Django keeps SQLite datetimes as naive UTC: read them as UTC, whatever this machine's zone is.
+    due = datetime.fromisoformat(str(watch_due)).replace(tzinfo=UTC).timestamp()
+    wait = due - time.time() + 0.5
+    assert wait < 120, f"the watchdog is due in {wait:.0f} s, not just after the lease"
+    time.sleep(max(LEASE_SECONDS + 0.5, wait))
     manage(env, "db_worker", "--batch", "--no-startup-delay", "--no-reload", timeout=180)
 
     job = query(portal_db, "SELECT status, attempts, results, delegated_cache FROM imports_importjob")
