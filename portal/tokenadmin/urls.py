@@ -17,8 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # People and their tokens
     path("users/", users.search, name="users"),
     path("users/<uuid:user_id>/", users.detail, name="user"),
-    path("users/<uuid:user_id>/assign", users.assign, name="user_assign"),
-    path("users/<uuid:user_id>/assign-activate", users.assign_activate, name="user_assign_activate"),
+    path("users/<uuid:user_id>/assign", users.give, name="user_assign"),
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/activate", users.activate, name="user_activate"),
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/deactivate", users.deactivate, name="user_deactivate"),
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/unassign", users.unassign, name="user_unassign"),
