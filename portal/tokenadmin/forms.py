@@ -82,7 +82,7 @@ class GiveTokenForm(forms.Form):
     field without), and the code when the admin holds the token (then it is activated at once)."""
 
     serial_number = SerialNumberField(
-        help_text=_("Printed on the back of the token. Type its first characters to see matching tokens in stock."),
+        help_text=_("Printed on the back of the token. Type part of it to see matching tokens in stock."),
     )
     code = VerificationCodeField(
         label=_("Code the token shows (optional)"),

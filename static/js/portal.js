@@ -53,7 +53,8 @@
   }
 
   function comboboxMark(parts, option) {
-    comboboxOptions(parts.list).forEach(function (each) {
+    var all = parts.list ? parts.list.querySelectorAll("[role=option]") : [];
+    Array.prototype.forEach.call(all, function (each) {
       each.setAttribute("aria-selected", each === option ? "true" : "false");
     });
     if (option) {
@@ -108,7 +109,7 @@
     }
     var parts = comboboxParts(input);
     var options = comboboxOptions(parts.list);
-    var current = parts.list ? parts.list.querySelector("[aria-selected=true]") : null;
+    var current = parts.list && !parts.list.hidden ? parts.list.querySelector("[aria-selected=true]") : null;
     var index = options.indexOf(current);
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       if (parts.list && parts.list.hidden) {
