@@ -235,9 +235,7 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     nestor.post(
         "/admin/inventory/new", {**new_token, "secret_format": "hex", "secret": SEED_BYTES.hex(), "serial_number": ""}
     )
-    assign = isaiah.post(
-        f"/admin/users/{ALEX}/assign", {"serial_number": CANARY_SERIAL, "code": CODE}
-    )
+    assign = isaiah.post(f"/admin/users/{ALEX}/assign", {"serial_number": CANARY_SERIAL, "code": CODE})
     assert "not accept" in assign.content.decode()
     assert status_of(CANARY_SERIAL) in {"assigned", "available", "failedActivation"}
 

@@ -19,7 +19,6 @@ from tests.support.admins import (
     ALEX_FAILED,
     AUTH_ADMIN,
     FREE,
-    FREE_2,
     PATTI,
     PATTI_ACTIVE,
     PRIV_AUTH_ADMIN,
@@ -226,9 +225,7 @@ def test_assign_and_activate_with_the_code_in_hand(isaiah: Client) -> None:
 
 def test_assign_and_activate_with_a_wrong_code_changes_nothing(isaiah: Client) -> None:
     wrong = wrong_code_for(FREE)
-    response = isaiah.post(
-        f"/admin/users/{ALEX}/assign", {"serial_number": FREE, "code": wrong}
-    )
+    response = isaiah.post(f"/admin/users/{ALEX}/assign", {"serial_number": FREE, "code": wrong})
     page = text_of(response)
     assert response.status_code == 400
     assert "did not accept that code" in page
@@ -253,9 +250,7 @@ def test_code_attempts_are_limited_per_admin_and_serial(isaiah: Client, settings
 
 
 def test_assign_and_activate_code_is_validated_by_the_form(isaiah: Client) -> None:
-    response = isaiah.post(
-        f"/admin/users/{ALEX}/assign", {"serial_number": FREE, "code": "12ab"}
-    )
+    response = isaiah.post(f"/admin/users/{ALEX}/assign", {"serial_number": FREE, "code": "12ab"})
     assert response.status_code == 400
     assert "The code is 6 digits" in text_of(response)
     assert not AuditEvent.objects.exists()
