@@ -25,6 +25,7 @@ from portal.graph.errors import GraphError
 from portal.graph.types import (
     BulkItemResult,
     DirectoryUser,
+    FoundUser,
     HardwareOathDevice,
     HardwareOathMethod,
     Page,
@@ -129,8 +130,8 @@ class GraphClient(GraphConnection):
     def user_get(self, user_id_or_upn: str, *, select: str = DirectoryUser.SELECT) -> DirectoryUser:
         return self.call(calls.user_get(user_id_or_upn, select=select)).value
 
-    def users_search(self, text: str, *, top: int = 25, next_link: str | None = None) -> Page[DirectoryUser]:
-        """Users whose display name, UPN or mail contains `text`; an empty page for blank text."""
+    def users_search(self, text: str, *, top: int = 25, next_link: str | None = None) -> Page[FoundUser]:
+        """Users whose name, UPN or mail starts with `text`; an empty page for blank text."""
         if next_link is None and not text.strip():
             return Page(items=[])
         return self.call(calls.users_search(text, top=top, next_link=next_link)).value

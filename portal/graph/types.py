@@ -147,6 +147,34 @@ class DirectoryUser:
         )
 
 
+#: Graph's cap on an expanded directory relationship: "`$expand` returns a maximum of 20 objects"
+#: (no nextLink), so a full list may have left some memberships out.
+EXPAND_LIMIT = 20
+DIRECTORY_ROLE_TYPE = "#microsoft.graph.directoryRole"
+
+
+@dataclass(frozen=True)
+class FoundUser:
+    """A user from the admin search, with what their `memberOf` says about directory roles."""
+
+    user: DirectoryUser
+    #: True: holds a directory role (only a Privileged Authentication Administrator may change their
+    #: methods); False: none; None: Graph's answer can't tell (no `memberOf`, or cut at EXPAND_LIMIT).
+    holds_admin_role: bool | None
+
+    @classmethod
+    def from_graph(cls, data: Any, *, status: int = 200) -> FoundUser:
+        user = DirectoryUser.from_graph(data, status=status)
+        member_of = data.get("memberOf")
+        if member_of is None:
+            return cls(user, None)
+        if not isinstance(member_of, list) or not all(isinstance(item, dict) for item in member_of):
+            raise bad_response(status, "user.memberOf is not a list of objects")
+        if any(item.get("@odata.type") == DIRECTORY_ROLE_TYPE for item in member_of):
+            return cls(user, True)
+        return cls(user, None if len(member_of) >= EXPAND_LIMIT else False)
+
+
 @dataclass(frozen=True)
 class TemporaryAccessPass:
     """A user's Temporary Access Pass (`temporaryAccessPassAuthenticationMethod`).

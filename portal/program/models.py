@@ -56,6 +56,10 @@ class ProgramToken(models.Model):
     #: activation time); None for tokens already activated when the portal first looked.
     activated_seen_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # The stock type-ahead: available tokens by serial prefix (portal.program.stock).
+        indexes = [models.Index(fields=["status", "serial_number"], name="program_stock_serial")]
+
 
 class DailyCount(models.Model):
     day = models.DateField(db_index=True)

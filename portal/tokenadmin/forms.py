@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.forms import FriendlyNameField, SerialNumberField, VerificationCodeField
 from portal.core.labels import HASH_FUNCTION, TOKEN_STATUS
 from portal.core.seed_secrets import SecretProblem, hex_to_base32, looks_like_hex, normalise_base32
-from portal.core.serials import serial_normalise
 from portal.graph.types import HardwareOathDevice, HashFunction, PassPolicy
 from portal.lifecycle.models import LifecycleState
 
@@ -70,48 +70,29 @@ class UserSearchForm(forms.Form):
         max_length=100,
         required=False,
         strip=True,
-        help_text="Matches the beginning of any word, e.g. “ada” finds Adele Vance.",
+        help_text=_(
+            "Matches the beginning of a first name, last name, user principal name or email address, "
+            "e.g. “ada” finds Adele Vance."
+        ),
     )
 
 
-class TokenChoiceForm(forms.Form):
-    """Which token: picked from the unassigned ones, or typed. Both give a serial number, which the
-    service looks up in the inventory (so both ways are checked the same way)."""
+class GiveTokenForm(forms.Form):
+    """Give a user a token from stock: one serial field (a type-ahead with JavaScript, a plain text
+    field without), and the code when the admin holds the token (then it is activated at once)."""
 
-    available = forms.CharField(label="Unassigned token from the inventory", required=False, widget=forms.Select)
     serial_number = SerialNumberField(
-        required=False,
-        label="Or type its serial number",
-        help_text="Printed on the back of the token.",
+        help_text=_("Printed on the back of the token. Type part of it to see matching tokens in stock."),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.offer([])
-
-    def offer(self, available: list[HardwareOathDevice]) -> None:
-        """Fill the picker. Only for display: the choice is checked as a serial number, by the
-        service, so a POST needs no inventory read before it is acted on."""
-        choices = [("", "— choose a token —")] + [(device.serial_number, _device_label(device)) for device in available]
-        widget = self.fields["available"].widget
-        assert isinstance(widget, forms.Select)
-        widget.choices = choices
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        picked = str(data.get("available") or "").strip()
-        typed = str(data.get("serial_number") or "")
-        if picked and typed and serial_normalise(picked) != serial_normalise(typed):
-            self.add_error("serial_number", "Choose a token from the list or type a serial number, not both.")
-        elif not picked and not typed and "serial_number" not in self.errors:
-            self.add_error("serial_number", "Choose a token from the list or type its serial number.")
-        data["serial"] = typed or picked
-        return data
-
-
-class AssignActivateForm(TokenChoiceForm):
-    code = VerificationCodeField(help_text="Press the token's button and type the 6 digits it shows.")
-    display_name = FriendlyNameField(help_text="Helps the user tell their tokens apart.")
+    code = VerificationCodeField(
+        label=_("Code the token shows (optional)"),
+        help_text=_(
+            "You have the token in hand: press its button and type the 6 digits, and it is activated at once. "
+            "Leave empty and the person activates it themselves."
+        ),
+        required=False,
+    )
+    display_name = FriendlyNameField(help_text=_("Helps the person tell their tokens apart."))
 
 
 class ActivateForm(forms.Form):
@@ -238,11 +219,6 @@ def _secret_message(problem: SecretProblem, secret: str, secret_format: str) -> 
             message += " It looks like a hex seed: choose “Hexadecimal” as the secret format."
         return message
     return problem.reason[:1].upper() + problem.reason[1:] + "."
-
-
-def _device_label(device: HardwareOathDevice) -> str:
-    parts = [device.serial_number, " ".join(p for p in (device.manufacturer, device.model) if p)]
-    return " · ".join(part for part in parts if part)
 
 
 class AssignToUserForm(forms.Form):

@@ -80,10 +80,115 @@
     });
   }
 
+  // The stock type-ahead (templates/tokenadmin/_stock_field.html): a text field whose list box htmx
+  // fills with matching tokens. This makes the pair an ARIA 1.2 combobox: Down/Up move through the
+  // suggestions, Enter or Tab takes the one marked, Escape closes the list, a click takes one too.
+  // Without JavaScript the field is a plain text field and the server resolves the typed serial.
+  function comboboxParts(input) {
+    return { input: input, list: document.getElementById(input.getAttribute("data-stock-combobox")) };
+  }
+
+  function comboboxOptions(list) {
+    return list && !list.hidden ? Array.prototype.slice.call(list.querySelectorAll("[role=option]")) : [];
+  }
+
+  function comboboxMark(parts, option) {
+    var all = parts.list ? parts.list.querySelectorAll("[role=option]") : [];
+    Array.prototype.forEach.call(all, function (each) {
+      each.setAttribute("aria-selected", each === option ? "true" : "false");
+    });
+    if (option) {
+      parts.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      parts.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function comboboxShow(parts, open) {
+    if (parts.list) {
+      parts.list.hidden = !open || parts.list.querySelectorAll("[role=option]").length === 0;
+    }
+    parts.input.setAttribute("aria-expanded", parts.list && !parts.list.hidden ? "true" : "false");
+    if (!open) {
+      comboboxMark(parts, null);
+    }
+  }
+
+  function comboboxTake(parts, option) {
+    parts.input.value = option.getAttribute("data-value");
+    comboboxShow(parts, false);
+  }
+
+  function comboboxSetUp(root) {
+    var inputs = root.querySelectorAll ? root.querySelectorAll("[data-stock-combobox]") : [];
+    Array.prototype.forEach.call(inputs, function (input) {
+      input.setAttribute("role", "combobox");
+      input.setAttribute("aria-autocomplete", "list");
+      input.setAttribute("aria-controls", input.getAttribute("data-stock-combobox"));
+      comboboxShow(comboboxParts(input), false);
+    });
+  }
+
   document.addEventListener("htmx:load", function (event) {
     startCountdowns(event.target);
+    comboboxSetUp(event.target);
   });
   document.addEventListener("DOMContentLoaded", function () {
     startCountdowns(document);
+  });
+
+  // New suggestions arrived: show them (nothing marked yet), or close an empty list.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var input = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (input && input.hasAttribute && input.hasAttribute("data-stock-combobox")) {
+      comboboxShow(comboboxParts(input), document.activeElement === input);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!input.hasAttribute || !input.hasAttribute("data-stock-combobox")) {
+      return;
+    }
+    var parts = comboboxParts(input);
+    var options = comboboxOptions(parts.list);
+    var current = parts.list && !parts.list.hidden ? parts.list.querySelector("[aria-selected=true]") : null;
+    var index = options.indexOf(current);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (parts.list && parts.list.hidden) {
+        comboboxShow(parts, true);
+        options = comboboxOptions(parts.list);
+      }
+      if (options.length) {
+        event.preventDefault();
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        comboboxMark(parts, options[(index + step + options.length) % options.length]);
+      }
+    } else if (event.key === "Enter" && current) {
+      event.preventDefault(); // take the suggestion; the next Enter sends the form
+      comboboxTake(parts, current);
+    } else if (event.key === "Tab" && current) {
+      comboboxTake(parts, current); // and the focus moves on as usual
+    } else if (event.key === "Escape" && parts.list && !parts.list.hidden) {
+      event.preventDefault();
+      comboboxShow(parts, false);
+    }
+  });
+
+  document.addEventListener("mousedown", function (event) {
+    var option = event.target.closest && event.target.closest(".stock-options [role=option]");
+    var input = option && document.querySelector("[data-stock-combobox='" + option.parentNode.id + "']");
+    if (input) {
+      event.preventDefault(); // keep the focus in the field
+      comboboxTake(comboboxParts(input), option);
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (input.hasAttribute && input.hasAttribute("data-stock-combobox")) {
+      comboboxShow(comboboxParts(input), false);
+    }
   });
 })();

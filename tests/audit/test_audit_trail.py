@@ -60,15 +60,15 @@ def test_every_write_is_one_event_with_its_fields_and_never_a_code_or_secret(sig
         codes.append(code)
         write(
             "user.assign_activate",
-            f"/admin/users/{ALEX}/assign-activate",
-            {"activate-serial_number": FREE, "activate-code": code},
+            f"/admin/users/{ALEX}/assign",
+            {"serial_number": FREE, "code": code},
         )
     write("user.deactivate", f"/admin/users/{ALEX}/tokens/{token_id(FREE)}/deactivate", {})
     code = code_for(FREE)
     codes.append(code)
     write("user.activate", f"/admin/users/{ALEX}/tokens/{token_id(FREE)}/activate", {"code": code})
     write("user.unassign", f"/admin/users/{ALEX}/tokens/{token_id(FREE)}/unassign", {})
-    write("user.assign", f"/admin/users/{ALEX}/assign", {"assign-serial_number": FREE_2})
+    write("user.assign", f"/admin/users/{ALEX}/assign", {"serial_number": FREE_2})
     write(
         "inventory.create",
         "/admin/inventory/new",

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import LazySettings
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from django.core.management import call_command
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from portal.identity import discovery, msal_client
 from portal.sandbox.seed import seed_demo_tenant
@@ -145,3 +146,22 @@ def read_code(context: BrowserContext, portal: str, serial: str) -> str:
     tab.close()
     assert re.fullmatch(r"\d{6}", code), code
     return code
+
+
+def snapshot_refresh(page: Page, portal: str) -> None:
+    """Press "Refresh now", let the worker build the snapshot, look at the overview again."""
+    page.goto(portal + "/admin/")
+    page.get_by_role("button", name="Refresh now").click()
+    expect(page.get_by_text("The snapshot is being refreshed")).to_be_visible()
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, interval=0)
+    page.goto(portal + "/admin/")
+    expect(page.get_by_text(re.compile(r"^As of "))).to_be_visible()
+
+
+def fits_390(page: Page, check_page: PageChecker, name: str) -> None:
+    """The page at 390 px: nothing wider than the screen, axe still clean; then back to 1280."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    check_page(page, f"{name}-390")
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 390, f"{name}: {overflow}px wide at 390px"
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -28,7 +28,7 @@ def test_the_link_in_the_mail_opens_the_activation_page(
     settings.EMAIL_BACKEND = "portal.notifications.graph_backend.GraphMailBackend"  # type: ignore[attr-defined]
     admin = Client()
     sign_in(admin, f"isaiah.langer@{seed.DOMAIN}", admin=True)
-    assert admin.post(f"/admin/users/{seed.MEGAN}/assign", {"assign-serial_number": SERIAL}).status_code == 302
+    assert admin.post(f"/admin/users/{seed.MEGAN}/assign", {"serial_number": SERIAL}).status_code == 302
     run_worker()  # the background worker sends it
 
     page.goto(f"{portal}/sandbox/outbox/?to=megan")
@@ -70,7 +70,7 @@ def test_outbox_and_undelivered_mail_fit_a_phone(
     from tests.support.signin import sign_in
 
     sign_in(admin, f"isaiah.langer@{seed.DOMAIN}", admin=True)
-    admin.post(f"/admin/users/{seed.MEGAN}/assign", {"assign-serial_number": SERIAL})
+    admin.post(f"/admin/users/{seed.MEGAN}/assign", {"serial_number": SERIAL})
     run_worker()
     Notification.objects.create(
         kind=Kind.TOKEN_REMOVED,

@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page, expect
 
 from portal.audit.models import AuditEvent
 from portal.core.attempts import attempt_begin, attempt_finish
 from portal.identity.models import User
 from portal.sandbox import seed
-from tests.browser.conftest import PageChecker, read_code, sign_in_as
+from tests.browser.conftest import PageChecker, read_code, sign_in_as, snapshot_refresh
 
 ALEX_FAILED = "60200102"
 JOHANNA_WAITING = "60200109"
@@ -25,16 +24,6 @@ LEE_DELETED = "SI-01000107"
 LOCKED_SERIAL = "60200104"
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def refresh(page: Page, portal: str) -> None:
-    """Press "Refresh now", let the worker build the snapshot, look at the overview again."""
-    page.goto(portal + "/admin/")
-    page.get_by_role("button", name="Refresh now").click()
-    expect(page.get_by_text("The snapshot is being refreshed")).to_be_visible()
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, interval=0)
-    page.goto(portal + "/admin/")
-    expect(page.get_by_text(re.compile(r"^As of "))).to_be_visible()
 
 
 def item(page: Page, rule: str, text: str):  # type: ignore[no-untyped-def]
@@ -69,7 +58,7 @@ def test_each_item_and_its_fix_as_a_privileged_authentication_administrator(
     lock_out(LOCKED_SERIAL)
     sign_in_as(page, portal, "Lynne Robbins", start="/admin/")
     expect(page.get_by_text("has not been read yet")).to_be_visible()
-    refresh(page, portal)
+    snapshot_refresh(page, portal)
     for rule, who, serial in (
         ("failed_activation", "Alex Wilber", ALEX_FAILED),
         ("not_activated", "Johanna Lorenz", JOHANNA_WAITING),
@@ -129,7 +118,7 @@ def test_each_item_and_its_fix_as_a_privileged_authentication_administrator(
     attempt_begin(person_oid=seed.ADELE, serial=LOCKED_SERIAL)  # no longer refused
 
     # After the next refresh, nothing of it is left.
-    refresh(page, portal)
+    snapshot_refresh(page, portal)
     expect(page.locator(".attention-item")).to_have_count(0)
     expect(page.get_by_text("Nothing needs you right now.")).to_be_visible()
     check_page(page, "program-03-queue-empty")
@@ -140,7 +129,7 @@ def test_a_global_reader_sees_the_queue_without_buttons(
 ) -> None:
     lock_out(LOCKED_SERIAL)
     sign_in_as(page, portal, "Lynne Robbins", start="/admin/")
-    refresh(page, portal)
+    snapshot_refresh(page, portal)
     page.context.clear_cookies()
     sign_in_as(page, portal, "Grady Archie", start="/admin/")
     for rule in ("failed_activation", "not_activated", "not_used", "never_used", "holder_disabled", "holder_deleted"):
@@ -152,7 +141,7 @@ def test_a_global_reader_sees_the_queue_without_buttons(
 
 def test_the_reports_page_and_its_exports(portal: str, page: Page, check_page: PageChecker) -> None:
     sign_in_as(page, portal, "Lynne Robbins", start="/admin/")
-    refresh(page, portal)
+    snapshot_refresh(page, portal)
     page.get_by_role("link", name="Reports", exact=True).click()
     expect(page.get_by_role("heading", name="Stock by make and model")).to_be_visible()
     check_page(page, "program-05-reports")

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from portal.graph.calls import odata_filter, search_phrase
+from portal.graph.calls import odata_filter, search_filter
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphBadRequest, GraphBadResponse, GraphServerError
 from portal.graph.types import TokenStatus
@@ -33,21 +33,47 @@ def test_user_get_quotes_upn(client: GraphClient, fake: FakeGraph) -> None:
 
 
 def test_users_search(client: GraphClient, fake: FakeGraph) -> None:
-    link = f"{BASE}/users?$search=x&$skiptoken=2"
-    fake.reply(200, {"@odata.count": 30, "value": [USER], "@odata.nextLink": link})
+    link = f"{BASE}/users?$filter=x&$skiptoken=2"
+    fake.reply(200, {"value": [{**USER, "memberOf": []}], "@odata.nextLink": link})
     fake.reply(200, {"value": [USER]})
-    page = client.users_search(' Amy "A" ', top=10)
+    page = client.users_search(" O'Neil ", top=10)
     sent = fake.sent[0]
-    assert sent.headers["ConsistencyLevel"] == "eventual"
-    assert sent.query["$search"] == (
-        '"displayName:Amy \\"A\\"" OR "userPrincipalName:Amy \\"A\\"" OR "mail:Amy \\"A\\""'
+    # A default query, not an advanced one: Graph does not `$expand` in advanced queries.
+    assert "ConsistencyLevel" not in sent.headers
+    assert "$search" not in sent.query and "$count" not in sent.query
+    assert sent.query["$filter"] == (
+        "startswith(displayName,'O''Neil') or startswith(givenName,'O''Neil') or "
+        "startswith(surname,'O''Neil') or startswith(userPrincipalName,'O''Neil') or startswith(mail,'O''Neil')"
     )
-    assert (sent.query["$top"], sent.query["$count"]) == ("10", "true")
-    assert (page.count, page.next_link, page.items[0].id) == (30, link, "u1")
+    assert sent.query["$expand"] == "memberOf($select=id)"
+    assert sent.query["$top"] == "10"
+    assert (page.next_link, page.items[0].user.id, page.items[0].holds_admin_role) == (link, "u1", False)
     second = client.users_search("ignored", next_link=page.next_link)
     assert fake.sent[1].url == link
-    assert fake.sent[1].headers["ConsistencyLevel"] == "eventual"
     assert second.next_link is None
+    assert second.items[0].holds_admin_role is None  # no memberOf in the answer: can't tell
+
+
+@pytest.mark.parametrize(
+    ("member_of", "holds"),
+    [
+        ([{"@odata.type": "#microsoft.graph.group", "id": "g1"}], False),
+        (
+            [
+                {"@odata.type": "#microsoft.graph.group", "id": "g1"},
+                {"@odata.type": "#microsoft.graph.directoryRole", "id": "r1"},
+            ],
+            True,
+        ),
+        # Graph expands at most 20 memberships: 20 groups may hide a role.
+        ([{"@odata.type": "#microsoft.graph.group", "id": f"g{n}"} for n in range(20)], None),
+    ],
+)
+def test_users_search_reads_directory_roles_from_member_of(
+    client: GraphClient, fake: FakeGraph, member_of: list[dict[str, str]], holds: bool | None
+) -> None:
+    fake.reply(200, {"value": [{**USER, "memberOf": member_of}]})
+    assert client.users_search("amy").items[0].holds_admin_role is holds
 
 
 def test_users_search_with_blank_text_asks_nothing(client: GraphClient, fake: FakeGraph) -> None:
@@ -55,8 +81,8 @@ def test_users_search_with_blank_text_asks_nothing(client: GraphClient, fake: Fa
     assert fake.sent == []
 
 
-def test_search_phrase_escapes_backslashes() -> None:
-    assert search_phrase("a\\b").startswith('"displayName:a\\\\b"')
+def test_search_filter_keeps_backslashes_literal() -> None:
+    assert search_filter("a\\b").startswith("startswith(displayName,'a\\b')")
 
 
 # -- a user's methods -------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ def test_the_worker_sends_what_an_administrator_assigned(graph_mail: None, demo_
     from tests.support.imports import run_worker
 
     admin = signed_in_client(f"isaiah.langer@{seed.DOMAIN}", admin=True)
-    done = admin.post(f"/admin/users/{seed.MEGAN}/assign", {"assign-serial_number": "60200104"})
+    done = admin.post(f"/admin/users/{seed.MEGAN}/assign", {"serial_number": "60200104"})
     assert done.status_code == 302, done.content.decode()[:1500]
     notification = only_notification()
     assert notification.kind == Kind.TOKEN_ASSIGNED and notification.to_address == MEGAN_UPN

@@ -50,7 +50,7 @@ def test_a_wrong_code_queues_nothing() -> None:
 
 def test_assigned_then_activated_by_the_person_stops_the_reminders(settings: Any) -> None:
     settings.HELPDESK_CONTACT = "the Service Desk (ext. 4400)"
-    done = admin().post(f"/admin/users/{seed.MEGAN}/assign", {"assign-serial_number": FREE})
+    done = admin().post(f"/admin/users/{seed.MEGAN}/assign", {"serial_number": FREE})
     assert done.status_code == 302
     assert kinds() == [(Kind.TOKEN_ASSIGNED, MEGAN_UPN)]
     waiting = AwaitingActivation.objects.get()

@@ -220,3 +220,43 @@ def test_user_read_basic_all_is_enough(directory: Directory, graph: Callable[...
     client = graph(directory.employee, ["User.Read", "User.ReadBasic.All"])
     assert client.get("/users").status_code == 200
     assert client.get(f"/users/{directory.colleague.id}").status_code == 200
+
+
+# -- $expand=memberOf: the directory roles a user holds ----------------------------------------------
+
+
+def test_expand_member_of_lists_directory_roles_not_the_member_template(
+    admin: GraphClient, directory: Directory
+) -> None:
+    params = {
+        "$filter": "startswith(displayName,'Aaron') or startswith(displayName,'Amy')",
+        "$expand": "memberOf($select=id)",
+    }
+    body = json_of(admin.get("/users", params=params))
+    member_of = {user["displayName"]: user["memberOf"] for user in body["value"]}
+    (role,) = member_of["Aaron Authadmin"]
+    assert role["@odata.type"] == "#microsoft.graph.directoryRole"
+    assert set(role) == {"@odata.type", "id"}  # the nested $select
+    assert role["id"] != roles.AUTHENTICATION_ADMINISTRATOR  # a role object's id, not its template id
+    assert member_of["Amy Employee"] == []  # every member's `wids` template is not a directory role
+    full = json_of(admin.get("/users", params={"$filter": "startswith(displayName,'Aaron')", "$expand": "memberOf"}))
+    assert full["value"][0]["memberOf"][0]["roleTemplateId"] == roles.AUTHENTICATION_ADMINISTRATOR
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"$search": '"displayName:amy"', "$expand": "memberOf"},
+        {"$filter": "startswith(displayName,'amy')", "$count": "true", "$expand": "memberOf"},
+    ],
+)
+def test_expand_is_not_supported_in_advanced_queries(admin: GraphClient, params: dict[str, str]) -> None:
+    # Graph: "$expand is not currently supported with advanced queries."
+    response = admin.get("/users", params=params, headers=EVENTUAL)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "Request_UnsupportedQuery"
+
+
+def test_expand_of_anything_else_is_400(admin: GraphClient) -> None:
+    response = admin.get("/users", params={"$expand": "manager"})
+    assert response.status_code == 400

@@ -141,7 +141,7 @@ def test_employee_cannot_reach_admin_actions_on_another_user(personas: Personas)
         for name in ("tokenadmin:user_deactivate", "tokenadmin:user_unassign", "tokenadmin:user_activate"):
             url = reverse(name, kwargs={"user_id": ALEX, "method_id": token_id(ALEX_ACTIVE)})
             assert adele.post(url, {"code": code_for(ALEX_ACTIVE)}).status_code == 403
-        url = reverse("tokenadmin:user_assign_activate", kwargs={"user_id": ADELE})
+        url = reverse("tokenadmin:user_assign", kwargs={"user_id": ADELE})
         assert adele.post(url, {"serial_number": FREE_2, "code": "123456"}).status_code == 403
     assert graph.requests == []  # refused by role before any Graph call
     assert RequestLogEntry.objects.filter(service="login").count() == logins  # no admin token asked for

@@ -235,9 +235,7 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     nestor.post(
         "/admin/inventory/new", {**new_token, "secret_format": "hex", "secret": SEED_BYTES.hex(), "serial_number": ""}
     )
-    assign = isaiah.post(
-        f"/admin/users/{ALEX}/assign-activate", {"activate-serial_number": CANARY_SERIAL, "activate-code": CODE}
-    )
+    assign = isaiah.post(f"/admin/users/{ALEX}/assign", {"serial_number": CANARY_SERIAL, "code": CODE})
     assert "not accept" in assign.content.decode()
     assert status_of(CANARY_SERIAL) in {"assigned", "available", "failedActivation"}
 
@@ -276,12 +274,12 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     # Actions that succeed, so that every kind of mail a person gets is sent (by the worker): a token
     # assigned, one activated with its valid code, one added, one removed.
     MAIL_FREE, ADELE_SECOND, ALEX_SPARE = "60200105", "2100040001", "2100040004"
-    assert isaiah.post(f"/admin/users/{ALEX}/assign", {"assign-serial_number": MAIL_FREE}).status_code == 302
+    assert isaiah.post(f"/admin/users/{ALEX}/assign", {"serial_number": MAIL_FREE}).status_code == 302
     valid_code = code_for(ADELE_SECOND)
     assert adele.post(f"/tokens/{token_id(ADELE_SECOND)}/activate", {"code": valid_code}).status_code == 302
     added = isaiah.post(
-        f"/admin/users/{ALEX}/assign-activate",
-        {"activate-serial_number": ALEX_SPARE, "activate-code": code_for(ALEX_SPARE)},
+        f"/admin/users/{ALEX}/assign",
+        {"serial_number": ALEX_SPARE, "code": code_for(ALEX_SPARE)},
     )
     assert added.status_code == 302
     assert isaiah.post(f"/admin/users/{ALEX}/tokens/{token_id(MAIL_FREE)}/unassign").status_code == 302

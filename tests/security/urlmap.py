@@ -84,7 +84,6 @@ EXPECTED: dict[str, Rule] = {
     "tokenadmin:users": Rule(GET, USER_READERS),
     "tokenadmin:user": Rule(GET, USER_READERS),
     "tokenadmin:user_assign": Rule(GET_POST, USER_MANAGERS),
-    "tokenadmin:user_assign_activate": Rule(GET_POST, USER_MANAGERS),
     "tokenadmin:user_activate": Rule(GET_POST, USER_MANAGERS),
     "tokenadmin:user_deactivate": Rule(GET_POST, USER_MANAGERS),
     "tokenadmin:user_unassign": Rule(GET_POST, USER_MANAGERS),

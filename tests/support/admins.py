@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.management import call_command
 from django.test import Client
 
 from portal.audit.models import AuditEvent
@@ -43,3 +44,10 @@ def only_event(action: str) -> AuditEvent:
 
 def text_of(response: Any) -> str:
     return str(response.content.decode())
+
+
+def snapshot_refreshed(client: Client) -> None:
+    """Press "Refresh now" as this administrator and let the worker build the inventory snapshot
+    (what the token counts in search results and the stock type-ahead read)."""
+    assert client.post("/admin/program/refresh").status_code == 302
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)

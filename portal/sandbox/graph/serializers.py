@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from portal.sandbox import roles
 from portal.sandbox.graph import errors
 from portal.sandbox.models import DirectoryUser, HardwareToken
 
@@ -81,6 +83,30 @@ def user(person: DirectoryUser) -> dict[str, Any]:
 DEVICE_PROPERTIES = tuple(key for key in device(HardwareToken()) if not key.startswith("@"))
 METHOD_PROPERTIES = ("id", "createdDateTime", "lastUsedDateTime", "device")
 USER_PROPERTIES = tuple(user(DirectoryUser()).keys())
+
+
+#: What a membership in `memberOf` carries (the sandbox has no groups: only directory roles).
+DIRECTORY_ROLE_PROPERTIES = ("id", "displayName", "roleTemplateId")
+#: Graph: `$expand` on directory objects "returns a maximum of 20 objects", without a nextLink.
+EXPAND_LIMIT = 20
+_ROLE_NAMESPACE = uuid.UUID("4f1c1a36-6b4e-4a4e-9d0a-8a3c6f1b2e70")
+
+
+def member_of(person: DirectoryUser, fields: list[str] | None) -> list[dict[str, Any]]:
+    """The user's direct memberships as `$expand=memberOf` returns them: one activated
+    `directoryRole` per role they hold (the member template in `wids` is not a directory role).
+    A role object's id is the tenant's own, not the template id; here derived from it."""
+    held = [role for role in (person.roles or []) if role != roles.MEMBER]
+    items = [
+        {
+            "@odata.type": "#microsoft.graph.directoryRole",
+            "id": str(uuid.uuid5(_ROLE_NAMESPACE, role)),
+            "displayName": roles.NAMES.get(role, "Directory role"),
+            "roleTemplateId": role,
+        }
+        for role in held
+    ]
+    return [select(item, fields) for item in items[:EXPAND_LIMIT]]
 
 
 def parse_select(raw: str | None, allowed: Iterable[str], type_name: str) -> list[str] | None:

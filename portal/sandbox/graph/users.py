@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 
@@ -23,6 +23,7 @@ from portal.sandbox.http import SandboxResponse
 from portal.sandbox.models import DirectoryUser
 
 USER_TYPE = "microsoft.graph.user"
+ROLE_TYPE = "microsoft.graph.directoryRole"
 
 USER_FILTER = FilterSpec(
     fields={
@@ -117,18 +118,20 @@ def get_user(call: Call, params: dict[str, Any]) -> SandboxResponse:
 def list_users(call: Call, params: dict[str, Any]) -> SandboxResponse:
     permissions.require_user_read(call, target_is_self=False)
     query = parse_list_query(
-        call, allowed={"$filter", "$search", "$select", "$count", "$orderby", "$top", "$skiptoken"}
+        call, allowed={"$filter", "$search", "$select", "$count", "$orderby", "$top", "$skiptoken", "$expand"}
     )
     _require_eventual_consistency(call, search=query.search is not None, count=query.count)
+    member_fields = _member_of_expansion(query.expand, advanced=query.search is not None or query.count)
     fields = serializers.parse_select(query.select, serializers.USER_PROPERTIES, USER_TYPE)
     people = _matching(query.filter, query.search, query.orderby)
-    page = collection_page(
-        call,
-        people,
-        query,
-        lambda person: serializers.select(serializers.user(person), fields),
-        context=context_url(call, fields, entity=False),
-    )
+
+    def serialize(person: DirectoryUser) -> dict[str, Any]:
+        item = serializers.select(serializers.user(person), fields)
+        if member_fields is not False:
+            item["memberOf"] = serializers.member_of(person, member_fields)
+        return item
+
+    page = collection_page(call, people, query, serialize, context=context_url(call, fields, entity=False))
     return json_response(page)
 
 
@@ -140,6 +143,24 @@ def count_users(call: Call, params: dict[str, Any]) -> SandboxResponse:
 
 
 # --- query evaluation ---------------------------------------------------------------------------
+
+_EXPAND_MEMBER_OF = re.compile(r"^\s*memberOf\s*(?:\(\s*\$select\s*=\s*([^)]*)\))?\s*$", re.IGNORECASE)
+
+
+def _member_of_expansion(raw: str | None, *, advanced: bool) -> list[str] | Literal[False] | None:
+    """`$expand=memberOf` (optionally with a nested `$select`): the fields to return of each
+    membership (None: all), or False when nothing is expanded. Graph: "`$expand` is not currently
+    supported with advanced queries", so `$search`/`$count` with it is a 400."""
+    if raw is None:
+        return False
+    match = _EXPAND_MEMBER_OF.match(raw)
+    if match is None:
+        raise errors.BAD_REQUEST("Only $expand=memberOf is supported on users.")
+    if advanced:
+        raise errors.UNSUPPORTED_QUERY("$expand is not supported with advanced queries ($search, $count).")
+    if match.group(1) is None:
+        return None
+    return serializers.parse_select(match.group(1), serializers.DIRECTORY_ROLE_PROPERTIES, ROLE_TYPE)
 
 
 def _require_eventual_consistency(call: Call, *, search: bool, count: bool) -> None:

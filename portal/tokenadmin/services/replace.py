@@ -16,21 +16,11 @@ import uuid
 from dataclasses import dataclass
 
 from portal.core.action_errors import ActionError
-from portal.core.serials import serial_normalise
-from portal.graph import calls
 from portal.graph.client import GraphClient
-from portal.graph.errors import GraphError
-from portal.graph.types import DirectoryUser, HardwareOathDevice, TemporaryAccessPass, TokenStatus
+from portal.graph.types import DirectoryUser, TemporaryAccessPass
 from portal.identity.models import User
 from portal.lifecycle.models import LifecycleState
-from portal.lifecycle.services import lifecycle_blocked_ids
 from portal.tokenadmin.services import users
-
-STOCK_SUGGESTIONS = 20
-# The type-ahead scans at most this many available tokens (Graph filters devices with `eq` only, so
-# matching part of a serial happens here); an exact serial is always found by its own `eq` query.
-STOCK_SCAN_LIMIT = 500
-STOCK_PAGE = 250
 
 
 def flow_id_new() -> str:
@@ -135,32 +125,3 @@ def user_token_replace(
             result.replacement_serial = done.serial
             result.replacement_activated = bool(plan.replacement_code)
     return result
-
-
-def stock_search(*, client: GraphClient, text: str) -> list[HardwareOathDevice]:
-    """Available tokens whose serial contains `text` (the replacement type-ahead), never one the
-    portal has recorded as lost, broken, stolen, retired or sent back."""
-    wanted = serial_normalise(text)
-    available = {"status": TokenStatus.AVAILABLE}
-    seen = lifecycle_blocked_ids()
-    found: list[HardwareOathDevice] = []
-
-    def offer(devices: list[HardwareOathDevice]) -> None:
-        for device in devices:
-            if device.id not in seen and wanted in serial_normalise(device.serial_number):
-                found.append(device)
-                seen.add(device.id)
-
-    try:
-        if wanted:
-            offer(client.call(calls.devices_list(filters={"serialNumber": wanted, **available})).value.items)
-        page = client.call(calls.devices_list(filters=available, top=STOCK_PAGE)).value
-        scanned = len(page.items)
-        offer(page.items)
-        while page.next_link and len(found) < STOCK_SUGGESTIONS and scanned < STOCK_SCAN_LIMIT:
-            page = client.call(calls.devices_list(next_link=page.next_link)).value
-            scanned += len(page.items)
-            offer(page.items)
-    except GraphError as exc:
-        raise users.INVENTORY_READ(exc) from exc
-    return found[:STOCK_SUGGESTIONS]

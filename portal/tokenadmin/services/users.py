@@ -8,6 +8,7 @@ Graph call that changes something — so a failure never leaves half of a change
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, Meaning
@@ -23,13 +24,14 @@ from portal.graph.types import (
     DirectoryUser,
     HardwareOathDevice,
     HardwareOathMethod,
-    Page,
     PassPolicy,
     TemporaryAccessPass,
 )
 from portal.identity.models import User
 from portal.lifecycle.models import LifecycleState
-from portal.lifecycle.services import lifecycle_blocked_ids, lifecycle_current, lifecycle_record, lifecycle_refusal
+from portal.lifecycle.services import lifecycle_current, lifecycle_record, lifecycle_refusal
+from portal.program.refresh import snapshot_state_get
+from portal.program.stock import Holdings, holdings_count
 
 Action = AuditEvent.Action
 USER_SEARCH = Meaning(Audience.ADMIN, About.USER)
@@ -54,12 +56,43 @@ def user_pass(manage_admin_targets: bool) -> Meaning:
 # -- reading ------------------------------------------------------------------------------------
 
 
-def user_search(*, client: GraphClient, text: str, next_link: str | None = None) -> Page[DirectoryUser]:
-    """People whose name, UPN or mail matches `text`, one page at a time."""
+@dataclass(frozen=True)
+class FoundPerson:
+    """One search result: the person, whether they hold an admin role, and their tokens."""
+
+    user: DirectoryUser
+    #: True / False as Graph's `memberOf` says; None when it can't tell (see FoundUser).
+    holds_admin_role: bool | None
+    #: Their tokens as the inventory snapshot saw them; None when there is no snapshot yet.
+    holdings: Holdings | None
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    people: list[FoundPerson]
+    next_link: str | None
+    #: When the snapshot the token counts come from was taken (None: no snapshot yet).
+    holdings_as_of: datetime | None
+
+
+NO_TOKENS = Holdings(total=0, active=0)
+
+
+def user_search(*, client: GraphClient, text: str, next_link: str | None = None) -> SearchResults:
+    """People whose name, UPN or mail starts with `text`, one page at a time, each with their token
+    counts and whether they hold an admin role: one Graph round trip (the roles come with the search,
+    `$expand=memberOf`) and two or three database queries (the counts come from the snapshot)."""
     try:
-        return client.users_search(text, top=25, next_link=next_link)
+        page = client.users_search(text, top=25, next_link=next_link)
     except GraphError as exc:
         raise USER_SEARCH(exc) from exc
+    as_of = snapshot_state_get().as_of
+    held = holdings_count(holder_ids=[found.user.id for found in page.items]) if as_of else {}
+    people = [
+        FoundPerson(found.user, found.holds_admin_role, held.get(found.user.id, NO_TOKENS) if as_of else None)
+        for found in page.items
+    ]
+    return SearchResults(people, page.next_link, as_of)
 
 
 @dataclass(frozen=True)
@@ -105,35 +138,12 @@ def user_token_get(*, client: GraphClient, user_id: str, method_id: str, manage_
     return UserToken(user, token)
 
 
-@dataclass(frozen=True)
-class AddOptions:
-    """What the "give this user a token" page needs: who, and which tokens are free."""
-
-    user: DirectoryUser
-    available: list[HardwareOathDevice]
-    more_available: bool
-    #: Set when the inventory could not be read: the admin can still type a serial number.
-    available_error: ActionError | None = None
-
-
-AVAILABLE_PICK_LIMIT = 100
-
-
-def user_add_options_get(*, client: GraphClient, user_id: str, manage_admin_targets: bool) -> AddOptions:
-    """The user's profile and the unassigned tokens (first AVAILABLE_PICK_LIMIT), in one round trip."""
-    profile, available = client.batch(
-        calls.user_get(user_id), calls.devices_list(filters={"status": "available"}, top=AVAILABLE_PICK_LIMIT)
-    )
+def user_profile_get(*, client: GraphClient, user_id: str, manage_admin_targets: bool) -> DirectoryUser:
+    """One user's profile (the "give a token" page names them)."""
     try:
-        user = profile.value
+        return client.call(calls.user_get(user_id)).value
     except GraphError as exc:
         raise user_read(manage_admin_targets)(exc) from exc
-    try:
-        page = available.value
-    except GraphError as exc:
-        return AddOptions(user, [], False, INVENTORY_READ(exc))
-    blocked = lifecycle_blocked_ids()
-    return AddOptions(user, [device for device in page.items if device.id not in blocked], page.next_link is not None)
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError
 from portal.core.http import client_ip
 from portal.identity.graph_access import graph_client
+from portal.program.stock import stock_search
 from portal.tokenadmin.forms import ReplaceTokenForm
 from portal.tokenadmin.services import replace as services
 from portal.tokenadmin.services import users as user_services
@@ -22,6 +23,8 @@ from portal.web.http import PortalRequest
 from portal.web.pages import admin_render, form_status
 
 NAV = "users"
+#: The serial fields that use the type-ahead (the name htmx sends the typed text under).
+STOCK_FIELDS = ("serial_number", "replacement_serial", "q")
 
 
 @never_cache  # the answer to the POST shows a Temporary Access Pass: no copy anywhere, ever
@@ -75,7 +78,6 @@ def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) ->
         )
     except ActionError as exc:
         error = error or exc
-    stock = _stock_or_empty(client, "")
     context: dict[str, Any] = {
         "nav": NAV,
         "user_id": user_id,
@@ -84,7 +86,6 @@ def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) ->
         "form": form,
         "error": error,
         "policy": policy,
-        "stock": stock,
     }
     return admin_render(request, "tokenadmin/user_replace.html", context, status=form_status(request, form, error))
 
@@ -92,16 +93,10 @@ def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) ->
 @require_GET
 @users_write
 def stock(request: PortalRequest) -> HttpResponse:
-    """Type-ahead: available tokens whose serial contains what was typed (options of a datalist)."""
-    text = request.GET.get("replacement_serial", request.GET.get("q", ""))[:64]
-    context = {"stock": _stock_or_empty(graph_client(request, admin=True), text)}
+    """Type-ahead: tokens in stock whose serial starts with what was typed (the options of the
+    serial field's list box on "Give a token" and "Replace token"). Reads the inventory snapshot:
+    one indexed query, no Graph call; the token is checked with Graph when it is given."""
+    text = next((request.GET[name] for name in STOCK_FIELDS if name in request.GET), "")[:64]
+    context = {"stock": stock_search(text=text)}
     # Always the fragment (with or without htmx): it is only ever fetched by the type-ahead.
-    return render(request, "tokenadmin/user_replace.html#stock-options", context)
-
-
-def _stock_or_empty(client: Any, text: str) -> list[Any]:
-    # Suggestions only: when the inventory can't be read the admin still types the serial.
-    try:
-        return services.stock_search(client=client, text=text)
-    except ActionError:
-        return []
+    return render(request, "tokenadmin/_stock_field.html#stock-options", context)

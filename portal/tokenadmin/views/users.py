@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.action_errors import ActionError
@@ -16,9 +17,10 @@ from portal.core.attempts import lockout_of_person, person_key
 from portal.core.http import client_ip, redirect_after_post
 from portal.core.reasons import Reason
 from portal.core.wording import Audience, ProgramNote, program_text, words
+from portal.graph.types import DirectoryUser
 from portal.identity.graph_access import graph_client
 from portal.program.services import lockout_lift_record
-from portal.tokenadmin.forms import ActivateForm, AssignActivateForm, TokenChoiceForm, UserSearchForm
+from portal.tokenadmin.forms import ActivateForm, GiveTokenForm, UserSearchForm
 from portal.tokenadmin.paging import next_link_from, page_token_make
 from portal.tokenadmin.services import users as services
 from portal.web.access import actor_of, admin_permissions, users_read, users_write
@@ -39,13 +41,13 @@ def search(request: PortalRequest) -> HttpResponse:
         scope = f"users:{text}"
         try:
             next_link = next_link_from(request, actor_oid=actor.oid, scope=scope)
-            page = services.user_search(client=graph_client(request, admin=True), text=text, next_link=next_link)
+            results = services.user_search(client=graph_client(request, admin=True), text=text, next_link=next_link)
         except ActionError as error:
             context["error"] = error
         else:
-            context["results"] = page
-            if page.next_link:
-                context["next_page"] = page_token_make(next_link=page.next_link, actor_oid=actor.oid, scope=scope)
+            context["results"] = results
+            if results.next_link:
+                context["next_page"] = page_token_make(next_link=results.next_link, actor_oid=actor.oid, scope=scope)
     return admin_render(
         request,
         "tokenadmin/users.html",
@@ -105,35 +107,23 @@ def lockout_lift(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @users_write
-def assign(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
-    """Assign a token without activating it: the user activates it later with its code."""
-    return _add(request, user_id, activate=False)
-
-
-@require_http_methods(["GET", "POST"])
-@users_write
-def assign_activate(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
-    """Assign a token and activate it at once, with the code it shows (the admin holds it)."""
-    return _add(request, user_id, activate=True)
-
-
-def _add(request: PortalRequest, user_id: uuid.UUID, *, activate: bool) -> HttpResponse:
+def give(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
+    """Give the user a token from stock: assigned (they activate it later with its code), or
+    assigned and activated at once when the admin types the code the token shows."""
     perms = admin_permissions(request)
     client = graph_client(request, admin=True)
-    data = request.POST if request.method == "POST" else None
-    assign_form = TokenChoiceForm(data if not activate else None, prefix="assign")
-    activate_form = AssignActivateForm(data if activate else None, prefix="activate")
-    form = activate_form if activate else assign_form
+    form = GiveTokenForm(request.POST if request.method == "POST" else None)
     error: ActionError | None = None
     if request.method == "POST" and form.is_valid():
+        serial, code = form.cleaned_data["serial_number"], form.cleaned_data["code"]
         try:
-            if activate:
+            if code:
                 done = services.user_token_assign_activate(
                     actor=actor_of(request),
                     client=client,
                     user_id=str(user_id),
-                    serial_number=form.cleaned_data["serial"],
-                    code=form.cleaned_data["code"],
+                    serial_number=serial,
+                    code=code,
                     display_name=form.cleaned_data["display_name"],
                     manage_admin_targets=perms.manage_admin_targets,
                     client_ip=client_ip(request),
@@ -143,7 +133,7 @@ def _add(request: PortalRequest, user_id: uuid.UUID, *, activate: bool) -> HttpR
                     actor=actor_of(request),
                     client=client,
                     user_id=str(user_id),
-                    serial_number=form.cleaned_data["serial"],
+                    serial_number=serial,
                     manage_admin_targets=perms.manage_admin_targets,
                     client_ip=client_ip(request),
                 )
@@ -153,40 +143,25 @@ def _add(request: PortalRequest, user_id: uuid.UUID, *, activate: bool) -> HttpR
                 form.add_error(exc.field, "")
         else:
             name = done.user.display_name or done.user.user_principal_name
-            what = "assigned to and activated for" if activate else "assigned to"
-            messages.success(request, f"Token {done.serial} is {what} {name}.")
+            if code:
+                text = _("Token %(serial)s is assigned to and activated for %(name)s.")
+            else:
+                text = _("Token %(serial)s is assigned to %(name)s.")
+            messages.success(request, text % {"serial": done.serial, "name": name})
             return redirect_after_post(request, "tokenadmin:user", user_id)
-    # Shown (again): the user's name and the unassigned tokens for the picker.
-    options: services.AddOptions | None = None
+    person: DirectoryUser | None = None
     read_error: ActionError | None = None
-    try:
-        options = services.user_add_options_get(
-            client=client, user_id=str(user_id), manage_admin_targets=perms.manage_admin_targets
-        )
-    except ActionError as exc:
-        read_error = exc
-    if options is not None:
-        assign_form.offer(options.available)
-        activate_form.offer(options.available)
-    context = {
-        "nav": NAV,
-        "user_id": user_id,
-        "options": options,
-        "assign_form": assign_form,
-        "activate_form": activate_form,
-        "assign_error": error if not activate else None,
-        "activate_error": error if activate else None,
-        "error": read_error,
-    }
-    partial = "activate-form" if activate else "assign-form"
+    if not (request.method == "POST" and request.htmx):  # the form part alone needs no profile
+        try:
+            person = services.user_profile_get(
+                client=client, user_id=str(user_id), manage_admin_targets=perms.manage_admin_targets
+            )
+        except ActionError as exc:
+            read_error = exc
+    context = {"nav": NAV, "user_id": user_id, "person": person, "form": form, "give_error": error, "error": read_error}
     status = form_status(request, form, error) if read_error is None else read_status(request, read_error)
-    return admin_render(
-        request,
-        "tokenadmin/user_add.html",
-        context,
-        partial=partial if request.method == "POST" else None,
-        status=status,
-    )
+    partial = "give-form" if request.method == "POST" else None
+    return admin_render(request, "tokenadmin/user_add.html", context, partial=partial, status=status)
 
 
 @require_http_methods(["GET", "POST"])
