@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class ExistingUserManager(models.Manager["DirectoryUser"]):
@@ -83,7 +84,12 @@ class HardwareToken(models.Model):
 
     class Meta:
         ordering = ["serial_number", "id"]
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["assigned_to", "serial_number"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["assigned_to", "serial_number"]),
+            # Serial numbers are unique case-insensitively: a bulk create looks its items up by this.
+            models.Index(Lower("serial_number"), name="sandbox_token_serial_lower"),
+        ]
 
     def __str__(self) -> str:
         return self.serial_number

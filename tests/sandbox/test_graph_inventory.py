@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils import timezone
 
 from portal.sandbox.models import HardwareToken
 from tests.sandbox.conftest import GRAPH, Directory, GraphClient, json_of, random_secret
@@ -494,6 +495,32 @@ def test_bulk_create_judges_items_in_request_order(
     assert sorted(stored) == ["SN-NEW", "SN-OLD", "SN-X"]
     assert results[1]["id"] == str(stored["SN-NEW"].id)
     assert stored["SN-X"].assigned_to == directory.employee
+
+
+def test_bulk_created_tokens_read_back_as_answered(policy_admin: GraphClient) -> None:
+    """Written in one go, every created token is stored whole: reading it back gives exactly the
+    answer its item got, and it keeps the secret it was sent."""
+    items = [
+        {"@contentId": "1", **new_device("SN-BULK-1", displayName="Desk drawer")},
+        {"@contentId": "2", **new_device("SN-BULK-2", timeIntervalInSeconds=60, hashFunction="hmacsha256")},
+        {"@contentId": "3", **new_device("SN-BULK-3")},
+    ]
+    before = timezone.now()
+
+    response = policy_admin.patch(DEVICES, json={"@context": "#$delta", "value": items})
+
+    answers = response.json()["value"]
+    assert [answer["serialNumber"] for answer in answers] == ["SN-BULK-1", "SN-BULK-2", "SN-BULK-3"]
+    for item, answer in zip(items, answers, strict=True):
+        stored = policy_admin.get(f"{DEVICES}/{answer['id']}").json()
+        stored.pop("@odata.context")
+        assert {"@contentId": item["@contentId"], **stored} == answer
+        token = HardwareToken.objects.get(pk=answer["id"])
+        assert token.secret_key == item["secretKey"]
+        assert before <= token.created_at <= timezone.now()
+    assert answers[0]["displayName"] == "Desk drawer"
+    assert (answers[1]["timeIntervalInSeconds"], answers[1]["hashFunction"]) == (60, "hmacsha256")
+    assert {answer["status"] for answer in answers} == {"available"}
 
 
 def test_bulk_status_switch(policy_admin: GraphClient, settings: Any) -> None:
