@@ -83,7 +83,6 @@ def prepare(tmp: Path, base_url: str, people: int) -> tuple[Path, dict[str, str]
     from django.core.management import call_command
     from django.db import connections
 
-    from portal.sandbox import keys
     from portal.sandbox.models import DirectoryUser, HardwareToken
 
     call_command("migrate", verbosity=0)
@@ -102,10 +101,6 @@ def prepare(tmp: Path, base_url: str, people: int) -> tuple[Path, dict[str, str]
             }
         )
     admin = DirectoryUser.objects.get(user_principal_name=ADMIN_UPN)
-    # The tenant's signing key exists before the first sign-in, as on any tenant that has served
-    # one: created lazily, concurrent first sign-ins in several processes each make their own, and
-    # tokens signed with a key that is no longer the first one then fail ("Signature is invalid").
-    keys.signing_key()
     connections.close_all()
     people_file = tmp / "people.json"  # sandbox token secrets, for this run only, deleted with tmp
     people_file.write_text(json.dumps(rows), encoding="utf-8")

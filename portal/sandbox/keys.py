@@ -3,6 +3,12 @@
 One RS256 key, created on first use and kept in the sandbox database so that tokens stay valid
 across restarts and worker processes. The identity provider signs with it; the Graph emulator
 verifies access tokens with it, exactly as Graph verifies Entra's tokens.
+
+Its key id is fixed: derived from the tenant id (`tenant_kid`), not drawn at random, so every
+process names the one key alike before any of them has created it. Several processes starting at
+once (gunicorn workers, the task worker) may each generate a key, but only one row can hold that
+key id: the first insert wins, the others read the winner's key — every process then signs and
+verifies with the same key, and a token one worker signed is valid in every other.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from portal.sandbox.config import sandbox_int
 from portal.sandbox.models import DirectoryUser, SigningKey
@@ -43,18 +49,25 @@ def _load(kid: str, pem: str) -> LoadedKey:
     return LoadedKey(kid=kid, private_key=key)
 
 
+def tenant_kid() -> str:
+    """The signing key's id: the same in every process, for as long as the tenant id stays."""
+    digest = hashlib.sha256(f"sandbox-signing-key:{settings.SANDBOX['TENANT_ID']}".encode()).digest()
+    return base64.urlsafe_b64encode(digest[:20]).rstrip(b"=").decode()  # 27 characters, like Entra's kids
+
+
 def signing_key() -> LoadedKey:
-    row = SigningKey.objects.order_by("created_at").first()
+    kid = tenant_kid()
+    row = SigningKey.objects.filter(kid=kid).first()
     if row is None:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode()
         try:
-            row = SigningKey.objects.create(kid=uuid.uuid4().hex, private_key_pem=pem)
-        except IntegrityError:  # another worker won the race
-            row = SigningKey.objects.order_by("created_at").first()
-            assert row is not None
+            with transaction.atomic(using="sandbox"):
+                row = SigningKey.objects.create(kid=kid, private_key_pem=pem)
+        except IntegrityError:  # another process stored its key first: that one is the tenant's
+            row = SigningKey.objects.get(kid=kid)
     return _load(row.kid, row.private_key_pem)
 
 
