@@ -3,8 +3,8 @@
 Nothing lost, nothing twice — how:
 1. Rows go in a fixed order (row number). Before a round is sent, its rows get `sent_at`
    (committed), so the database always knows which rows *may* have reached Graph.
-2. As soon as a chunk's answer arrives, its rows' outcomes are written (with the counters) in one
-   transaction, and their secrets are erased in the same statement.
+2. As soon as a round's answers are in (its chunks go out together), its rows' outcomes are written
+   (with the counters) in one transaction, and their secrets are erased in the same statement.
 3. A row with `sent_at` but no outcome is "in doubt": its request went out, its answer never got
    recorded (a worker killed mid-chunk, a timeout, an item Graph did not answer). Before anything
    else — in particular when a new worker resumes a dead worker's job — in-doubt rows are looked up
@@ -187,13 +187,9 @@ class JobRunner:
                 self.give_up_deferred()
                 return
             reports = self.send_round(rows)
-            failure: JobFailure | None = None
-            unauthorized = False
-            to_check: list[int] = []
-            for report in reports:
-                to_check.extend(self.record(report.sent, defer=not report.unauthorized))
-                failure = failure or report.failure
-                unauthorized = unauthorized or report.unauthorized
+            to_check = self.record(reports)
+            failure = next((report.failure for report in reports if report.failure is not None), None)
+            unauthorized = any(report.unauthorized for report in reports)
             if to_check:
                 self.resolve(to_check)
             if failure is not None:
@@ -274,13 +270,26 @@ class JobRunner:
 
     # -- recording ----------------------------------------------------------------------------------
 
-    def record(self, sent: list[Sent], *, defer: bool = True) -> list[int]:
-        """Write final outcomes; put rows Graph did not process back (deferred for this run unless
-        `defer` is False: a refused token, sent again once it is renewed); return rows to look up."""
+    def record(self, reports: list[ChunkReport]) -> list[int]:
+        """Write a round's final outcomes (one transaction); put rows Graph did not process back
+        (deferred for this run, except a chunk whose token was refused: sent again once it is
+        renewed); return rows to look up."""
         now = timezone.now()
         final: list[ImportRow] = []
         again: list[int] = []
         to_check: list[int] = []
+        for report in reports:
+            not_processed = self.sort_out(report.sent, now, final=final, to_check=to_check)
+            if not report.unauthorized:
+                self.deferred.update(not_processed)
+            again.extend(not_processed)
+        self.save(final, again=again)
+        return to_check
+
+    def sort_out(self, sent: list[Sent], now: Any, *, final: list[ImportRow], to_check: list[int]) -> list[int]:
+        """Add a chunk's final outcomes to `final` and rows to look up to `to_check`; return the rows
+        Graph did not process."""
+        again: list[int] = []
         for item in sent:
             if isinstance(item, Finished):
                 final.append(self.finished_row(item.row_id, item.outcome, item.detail, item.device_id, now))
@@ -297,10 +306,7 @@ class JobRunner:
                 again.append(item.row_id)
             else:  # IN_DOUBT, CONFLICT
                 to_check.append(item.row_id)
-        if defer:
-            self.deferred.update(again)
-        self.save(final, again=again)
-        return to_check
+        return again
 
     def finished_row(self, row_id: int, outcome: str, detail: str, device_id: str, now: Any) -> ImportRow:
         return ImportRow(id=row_id, outcome=outcome, detail=detail, device_id=device_id, secret=b"", finished_at=now)
