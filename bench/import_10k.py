@@ -37,7 +37,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import TIMED_ADAPTERS, Row, SandboxClock, common_arguments, configure, secret, write_rows
+from bench.support import (
+    TIMED_ADAPTERS,
+    Row,
+    SandboxClock,
+    common_arguments,
+    configure,
+    load_average,
+    secret,
+    write_rows,
+)
 
 
 def write_seed_file(path: Path, count: int, *, prefix: str = "BENCH") -> None:
@@ -158,6 +167,7 @@ def main() -> None:
     # -- the job path ----------------------------------------------------------------------------
     # Timed without tracemalloc (it slows Python's allocations down about threefold); the memory
     # figures come from a second, identical import of other serials with tracemalloc running.
+    load_before = load_average()
     timed = import_once(client, seed_file, args.tokens, prefix="BENCH", worker=worker)
     write_seed_file(seed_file, args.tokens, prefix="MEMORY")
     tracemalloc.start()
@@ -218,7 +228,9 @@ def main() -> None:
         f"  extrapolated to {args.tokens:,} tokens: {estimate:,.0f} s ({estimate / 60:.1f} min)"
         " — an estimate from the sample, not a run"
     )
+    load_after = load_average()
     print(f"\nRatio: the job path imports {job_rate / baseline_rate:,.1f} times as many tokens per second.")
+    print(f"Load average (1/5/15 min): {load_before} before the job path, {load_after} after the one-by-one sample.")
     size = f"{args.tokens:,} tokens, {args.latency_ms} ms per Graph request"
     write_rows(
         args.rows_json,
@@ -231,7 +243,12 @@ def main() -> None:
                 f"{timed.job_cpu_seconds:.1f} s CPU in {timed.job_seconds:.1f} s",
             ),
             Row("import: one POST per token", f"{baseline_rate:,.1f}", "tokens/s", f"sequential, {sample} sampled"),
-            Row("import: ratio", f"{job_rate / baseline_rate:,.0f}", "x", "job path / one POST per token"),
+            Row(
+                "import: ratio",
+                f"{job_rate / baseline_rate:,.0f}",
+                "x",
+                f"job path / one POST per token, in one run; load average {load_before} → {load_after}",
+            ),
             Row("import: end to end", f"{total:.1f}", "s", "upload, dry run, confirm, job"),
             Row("import: peak memory", f"{traced.peak_job / 2**20:.1f}", "MB", "tracemalloc, import job"),
         ],

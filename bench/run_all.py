@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import ROOT, Row, print_table
+from bench.support import ROOT, Row, load_average, print_table
 
 BENCHMARKS = ("import_10k", "parse_memory", "pages", "load")
 # Arguments for a benchmark's run here, where its own default does more than the table needs.
@@ -46,7 +46,7 @@ def main() -> None:
 
     rows: list[Row] = []
     failed: list[str] = []
-    began = time.perf_counter()
+    began, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="bench-rows-") as directory:
         for name in args.only or BENCHMARKS:
             rows_file = Path(directory) / f"{name}.json"
@@ -66,7 +66,8 @@ def main() -> None:
     print(
         f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {memory_gib():.0f} GiB, "
         f"Python {platform.python_version()}{', --quick' if args.quick else ''}; "
-        f"all benchmarks in {time.perf_counter() - began:.0f} s\n"
+        f"all benchmarks in {time.perf_counter() - began:.0f} s; "
+        f"load average (1/5/15 min) {load_before} at the start, {load_average()} at the end\n"
     )
     print_table(rows)
     if failed:

@@ -42,6 +42,15 @@ def write_rows(path: Path | None, rows: Iterable[Row]) -> None:
         path.write_text(json.dumps([asdict(row) for row in rows]), encoding="utf-8")
 
 
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (what `uptime` says): figures measured on
+    a shared machine mean little without it."""
+    try:
+        return "/".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def print_table(rows: list[Row]) -> None:
     headings = ("benchmark", "figure", "unit", "note")
     cells = [headings, *((row.benchmark, row.figure, row.unit, row.note) for row in rows)]
