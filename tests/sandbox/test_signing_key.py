@@ -4,7 +4,6 @@ worker each sign and verify Entra-style tokens, and a token one of them signed i
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -14,33 +13,18 @@ import pytest
 
 from portal.sandbox import keys
 from portal.sandbox.models import SigningKey
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _environment(tmp_path: Path) -> dict[str, str]:
-    prefixes = ("PORTAL_", "DJANGO_", "ENTRA_", "SANDBOX_", "DATABASE_", "GRAPH_")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(prefixes)}
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        PORTAL_VAR_DIR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-        SANDBOX_DATABASE_PATH=str(tmp_path / "sandbox.sqlite3"),
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
+from tests.ops.conftest import REPO, clean_env, manage
 
 
 def test_two_processes_starting_at_once_sign_with_one_key(tmp_path: Path) -> None:
-    env = _environment(tmp_path)
-    migrate = [sys.executable, "manage.py", "migrate", "--database", "sandbox", "--verbosity", "0"]
-    subprocess.run(migrate, cwd=ROOT, env=env, check=True, timeout=120, capture_output=True)
+    env = clean_env(tmp_path, DJANGO_SETTINGS_MODULE="portal.settings", PYTHONDONTWRITEBYTECODE="1")
+    manage("migrate", "--database", "sandbox", env=env, check=True)
     shared = tmp_path / "shared"
     shared.mkdir()
     probes = {
         name: subprocess.Popen(
             [sys.executable, "-m", "tests.sandbox.signing_key_probe", str(shared), name, other],
-            cwd=ROOT,
+            cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
