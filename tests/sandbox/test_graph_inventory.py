@@ -387,6 +387,20 @@ def test_duplicate_serial_is_409(
     assert policy_admin.post(DEVICES, json=new_device("SN-DUP")).status_code == 201
 
 
+def test_a_serial_with_accents_is_taken_exactly(policy_admin: GraphClient) -> None:
+    """A repeated serial with non-ASCII letters is refused, one by one and in bulk, like any other."""
+    assert policy_admin.post(DEVICES, json=new_device("ÄÖ-SN-1")).status_code == 201
+
+    again = policy_admin.post(DEVICES, json=new_device("ÄÖ-SN-1"))
+    bulk = policy_admin.patch(
+        DEVICES, json={"@context": "#$delta", "value": [new_device("ÄÖ-SN-2"), new_device("ÄÖ-SN-1")]}
+    )
+
+    assert again.json()["error"]["code"] == "serialNumberAlreadyExists"
+    codes = [item.get("error", {}).get("code") for item in bulk.json()["value"]]
+    assert codes == [None, "serialNumberAlreadyExists"]
+
+
 def test_create_with_assign_to(directory: Directory, graph: Callable[..., GraphClient]) -> None:
     # Authentication Policy Administrator + Authentication Administrator: may create and assign.
     directory.policy_admin.roles = [*directory.policy_admin.roles, "c4e39bd9-1100-46d3-8c65-fb160da0071f"]

@@ -17,6 +17,7 @@ Emulation choices where the docs are silent (codes in errors.py):
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from django.db import connections
@@ -170,7 +171,7 @@ def bulk_create_devices(call: Call, params: dict[str, Any]) -> SandboxResponse:
             try:
                 if isinstance(new, errors.GraphError):
                     raise new
-                if unique and new.serial_number.lower() in taken:
+                if unique and _folded(new.serial_number) in taken:
                     raise errors.SERIAL_ALREADY_EXISTS()
                 if new.assign_to is None:
                     assert token is not None
@@ -180,7 +181,7 @@ def bulk_create_devices(call: Call, params: dict[str, Any]) -> SandboxResponse:
             except errors.GraphError as exc:
                 outcomes.append(exc)
                 continue
-            taken.add(new.serial_number.lower())
+            taken.add(_folded(new.serial_number))
             outcomes.append(token)
         _insert(pending)
     results: list[dict[str, Any]] = []
@@ -193,12 +194,21 @@ def bulk_create_devices(call: Call, params: dict[str, Any]) -> SandboxResponse:
     return json_response({"@context": "#$delta", "value": results}, status=sandbox_int("BULK_STATUS"))
 
 
+#: Serial numbers are compared with ASCII letters case-folded, as SQLite's LOWER() folds them (the
+#: index the lookups use): identical serials always match, "sn-1" matches "SN-1".
+_ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _folded(serial_number: str) -> str:
+    return serial_number.translate(_ASCII_FOLD)
+
+
 def _taken_serials(serial_numbers: list[str]) -> set[str]:
-    """Which of these serial numbers the inventory already holds (lower-cased, as compared; the
-    index on LOWER(serial_number) answers it without reading the whole inventory)."""
+    """Which of these serial numbers the inventory already holds (folded, as compared; the index on
+    LOWER(serial_number) answers it without reading the whole inventory)."""
     if not serial_numbers:
         return set()
-    lowered = {serial.lower() for serial in serial_numbers}
+    lowered = {_folded(serial) for serial in serial_numbers}
     existing = (
         HardwareToken.objects.annotate(lowered=Lower("serial_number"))
         .filter(lowered__in=lowered)
