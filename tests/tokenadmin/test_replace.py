@@ -5,6 +5,7 @@ linked; a failing step says what was and wasn't done."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -13,9 +14,11 @@ from django.test import Client
 from portal.audit.models import AuditEvent
 from portal.lifecycle.models import TokenLifecycleEvent
 from portal.sandbox.models import TemporaryAccessPass
+from portal.sandbox.requestlog import count_graph_calls
 from tests.support.admins import (
     ALEX,
     ALEX_ACTIVE,
+    AUTH_ADMIN,
     FREE,
     FREE_2,
     PATTI,
@@ -107,6 +110,50 @@ def test_full_replacement_with_a_pass_and_a_token_activated_at_the_desk(isaiah: 
         assert value not in str(event.__dict__)
     assert value not in str(TokenLifecycleEvent.objects.get().__dict__)
     assert value not in text_of(isaiah.get(f"/admin/users/{ALEX}/"))
+
+
+def test_the_page_is_one_graph_round_trip(isaiah: Client) -> None:
+    with count_graph_calls() as graph:
+        page = isaiah.get(replace_url(ALEX, ALEX_ACTIVE))
+
+    text = text_of(page)
+    assert page.status_code == 200
+    assert ALEX_ACTIVE in text and "Alex Wilber" in text  # the person and their token
+    assert "Between 60 and 480 minutes" in text  # the tenant's pass policy
+    assert len(graph.requests) == 1, graph.describe()
+    assert graph.requests[0].path.endswith("/$batch")
+    assert len(graph.batch_items) == 3
+
+
+def test_an_unreadable_pass_policy_leaves_the_page_working(settings: Any, signed_in: SignedIn) -> None:
+    # Consented without Policy.ReadWrite.AuthenticationMethod: Graph refuses the policy read alone.
+    settings.ADMIN_SCOPES = [scope for scope in settings.ADMIN_SCOPES if not scope.startswith("Policy.")]
+    isaiah = signed_in(AUTH_ADMIN)
+    url = replace_url(ALEX, ALEX_ACTIVE)
+    with count_graph_calls() as graph:
+        page = isaiah.get(url)
+
+    text = text_of(page)
+    assert page.status_code == 200
+    assert len(graph.requests) == 1
+    assert sorted(item.status for item in graph.batch_items) == [200, 200, 403]
+    assert ALEX_ACTIVE in text and "Empty: the tenant&#x27;s default lifetime." in text
+    flow_id = re.search(r'name="flow_id" value="([^"]+)"', text)
+    assert flow_id is not None
+    done = isaiah.post(url, {"flow_id": flow_id.group(1), "state": "lost", "issue_pass": "on"})
+    assert shown_pass(done)  # the create call enforces the policy itself
+    assert holder_of(ALEX_ACTIVE) is None
+
+
+def test_a_token_that_cannot_be_read_is_said_in_one_round_trip(isaiah: Client) -> None:
+    with count_graph_calls() as graph:
+        page = isaiah.get(f"/admin/users/{ALEX}/tokens/{uuid.uuid4()}/replace")
+
+    text = text_of(page)
+    assert page.status_code == 404
+    assert "That token is not (or no longer) there" in text
+    assert 'name="state"' in text and "Between 60 and 480 minutes" in text  # the rest of the page stands
+    assert len(graph.requests) == 1
 
 
 def test_sending_the_form_twice_does_nothing_again(isaiah: Client) -> None:

@@ -8,6 +8,9 @@
 Each step is its own audited action; all share one flow id (AuditEvent.extra["flow_id"] and the
 lifecycle record's `flow_id`). Step 1 failing stops the flow with nothing changed; a later step
 failing leaves the earlier ones done, and the result says which.
+
+Round trips: the page is one `$batch` (the person and their token, the tenant's Temporary Access Pass
+policy); the stock type-ahead reads the inventory snapshot, not Graph.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import uuid
 from dataclasses import dataclass
 
 from portal.core.action_errors import ActionError
+from portal.graph import calls
 from portal.graph.client import GraphClient
-from portal.graph.types import DirectoryUser, TemporaryAccessPass
+from portal.graph.types import DirectoryUser, PassPolicy, TemporaryAccessPass
 from portal.identity.models import User
 from portal.lifecycle.models import LifecycleState
 from portal.tokenadmin.services import users
@@ -25,6 +29,32 @@ from portal.tokenadmin.services import users
 
 def flow_id_new() -> str:
     return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class ReplacePage:
+    """What the form needs from Graph."""
+
+    #: None when this admin may not read the policy: the create call then enforces it, and its
+    #: refusal is explained.
+    policy: PassPolicy | None
+    #: The token being replaced, with its holder; None when it could not be read (`held_error` says why).
+    held: users.UserToken | None
+    held_error: ActionError | None = None
+
+
+def replace_page_get(*, client: GraphClient, user_id: str, method_id: str, manage_admin_targets: bool) -> ReplacePage:
+    """The person, their token and the tenant's Temporary Access Pass policy, in one round trip. A
+    member that fails spoils only its own part: the form still works without the others."""
+    profile, method, policy = client.batch(
+        calls.user_get(user_id), calls.method_get(user_id, method_id), calls.pass_policy_get()
+    )
+    readable = policy.value if policy.ok else None
+    try:
+        held = users.user_token_of(profile, method, manage_admin_targets=manage_admin_targets)
+    except ActionError as error:
+        return ReplacePage(readable, None, error)
+    return ReplacePage(readable, held)
 
 
 @dataclass(frozen=True)

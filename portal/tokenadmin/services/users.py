@@ -17,14 +17,13 @@ from portal.core.attempts import attempt_finish
 from portal.core.reasons import About, Reason
 from portal.core.wording import UNNAMED_HOLDER, Audience, Known
 from portal.graph import calls
-from portal.graph.calls import GraphCall
+from portal.graph.calls import GraphCall, Result
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.types import (
     DirectoryUser,
     HardwareOathDevice,
     HardwareOathMethod,
-    PassPolicy,
     TemporaryAccessPass,
 )
 from portal.identity.models import User
@@ -130,12 +129,18 @@ class UserToken:
 def user_token_get(*, client: GraphClient, user_id: str, method_id: str, manage_admin_targets: bool) -> UserToken:
     """One of a user's tokens with the user's profile (for the confirmation pages): one round trip."""
     profile, method = client.batch(calls.user_get(user_id), calls.method_get(user_id, method_id))
+    return user_token_of(profile, method, manage_admin_targets=manage_admin_targets)
+
+
+def user_token_of(
+    profile: Result[DirectoryUser], method: Result[HardwareOathMethod], *, manage_admin_targets: bool
+) -> UserToken:
+    """The UserToken from the answers to `calls.user_get` and `calls.method_get` (read in a `$batch`,
+    perhaps with other calls a page needs); raises the ActionError for the first that failed."""
     try:
-        user = profile.value
-        token = method.value
+        return UserToken(profile.value, method.value)
     except GraphError as exc:
         raise user_token(manage_admin_targets)(exc) from exc
-    return UserToken(user, token)
 
 
 def user_profile_get(*, client: GraphClient, user_id: str, manage_admin_targets: bool) -> DirectoryUser:
@@ -355,15 +360,6 @@ def user_pass_create(
         extra={"lifetime_minutes": issued.value.lifetime_minutes, "one_time": issued.value.usable_once},
     )
     return issued.value
-
-
-def pass_policy_get(*, client: GraphClient) -> PassPolicy | None:
-    """The tenant's Temporary Access Pass policy, or None when this admin may not read it (the
-    create call then enforces it, and its refusal is explained)."""
-    try:
-        return client.call(calls.pass_policy_get()).value
-    except GraphError:
-        return None
 
 
 def _change_held_token(

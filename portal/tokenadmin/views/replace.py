@@ -17,7 +17,6 @@ from portal.identity.graph_access import graph_client
 from portal.program.stock import stock_search
 from portal.tokenadmin.forms import ReplaceTokenForm
 from portal.tokenadmin.services import replace as services
-from portal.tokenadmin.services import users as user_services
 from portal.web.access import actor_of, admin_permissions, users_write
 from portal.web.http import PortalRequest
 from portal.web.pages import admin_render, form_status
@@ -33,9 +32,16 @@ STOCK_FIELDS = ("serial_number", "replacement_serial", "q")
 def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
     perms = admin_permissions(request)
     client = graph_client(request, admin=True)
-    policy = user_services.pass_policy_get(client=client)
+    # All the page shows, in one round trip, read before the form is checked (the policy bounds the
+    # pass's lifetime); a step 1 that fails changes nothing, so what was read still holds after it.
+    page = services.replace_page_get(
+        client=client,
+        user_id=str(user_id),
+        method_id=str(method_id),
+        manage_admin_targets=perms.manage_admin_targets,
+    )
     data = request.POST if request.method == "POST" else None
-    form = ReplaceTokenForm(data, policy=policy, initial={"flow_id": services.flow_id_new()})
+    form = ReplaceTokenForm(data, policy=page.policy, initial={"flow_id": services.flow_id_new()})
     error: ActionError | None = None
     if request.method == "POST" and form.is_valid():
         flow_id = str(form.cleaned_data["flow_id"])
@@ -68,24 +74,15 @@ def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) ->
             # Rendered, not redirected: the pass exists only in this answer.
             done = {"nav": NAV, "user_id": user_id, "result": result}
             return admin_render(request, "tokenadmin/user_replace_done.html", done)
-    held: user_services.UserToken | None = None
-    try:
-        held = user_services.user_token_get(
-            client=client,
-            user_id=str(user_id),
-            method_id=str(method_id),
-            manage_admin_targets=perms.manage_admin_targets,
-        )
-    except ActionError as exc:
-        error = error or exc
+    error = error or page.held_error
     context: dict[str, Any] = {
         "nav": NAV,
         "user_id": user_id,
         "method_id": method_id,
-        "held": held,
+        "held": page.held,
         "form": form,
         "error": error,
-        "policy": policy,
+        "policy": page.policy,
     }
     return admin_render(request, "tokenadmin/user_replace.html", context, status=form_status(request, form, error))
 
