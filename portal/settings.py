@@ -129,11 +129,13 @@ MIDDLEWARE = [
     "portal.core.middleware.RequestIdMiddleware",
     "portal.core.middleware.ProbeMiddleware",  # /healthz, /readyz: before host checks and sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # after sessions, before CommonMiddleware (Django's docs)
     "django.middleware.common.CommonMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.web.middleware.SessionLifetimeMiddleware",
+    "portal.web.middleware.PreferencesMiddleware",  # the browser's time zone; remembers language and zone
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
@@ -309,8 +311,26 @@ WHITENOISE_USE_FINDERS = not HASHED_STATIC
 
 # --- I18N ------------------------------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-gb"
+# README "Languages and time zones". English is the source language (the msgids); a person's language
+# comes from Django's language cookie (the switch on every page), else the browser's Accept-Language,
+# else LANGUAGE_CODE. To add a language: add it here, `make messages`, translate locale/<code>/.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "portal-language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = _https
+# The portal's own zone: the fallback when the browser did not say which zone it is in (a cookie
+# written by static/js/timezone.js, activated by portal.web.middleware.PreferencesMiddleware), and
+# the zone of every time in a mail to someone whose zone the portal does not know.
 TIME_ZONE = env_str("PORTAL_TIME_ZONE", "UTC")
+TIME_ZONE_COOKIE_NAME = "portal-tz"
 USE_I18N = True
 USE_TZ = True
 

@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/audit/", include("portal.tokenadmin.audit.urls")),
     path("admin/mail/", include("portal.notifications.urls")),
     path("", include("portal.core.urls")),
+    # Django's set_language view (POST language + next): the language switch under every page.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 # The sandbox tenant's pages and its HTTP endpoints exist only when the sandbox is on.

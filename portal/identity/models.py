@@ -14,6 +14,10 @@ class User(AbstractUser):
     upn = models.CharField("user principal name", max_length=255, blank=True)
     display_name = models.CharField(max_length=255, blank=True)
     tenant_id = models.CharField(max_length=64, blank=True)
+    # What the person last used on the portal (portal.web.middleware.PreferencesMiddleware): mails
+    # to them are written in this language and show times in this zone. Empty: not known yet.
+    language = models.CharField(max_length=16, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
 
     @property
     def oid(self) -> str:

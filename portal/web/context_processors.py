@@ -13,6 +13,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     authenticated = getattr(request, "user", None) is not None and request.user.is_authenticated
     return {
         "sandbox_enabled": settings.SANDBOX_ENABLED,
+        "time_zone_cookie": settings.TIME_ZONE_COOKIE_NAME,
         "can_open_admin_area": authenticated and admin_area.allows(request),
         "stepped_up": authenticated and _back_from_step_up(request),
         # The route to a person (portal settings PORTAL_HELPDESK_CONTACT, PORTAL_HELPDESK_URL).

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -9,11 +10,14 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 
 from portal.core.http import redirect_after_post
+from portal.core.localisation import zone_named
 from portal.graph.errors import GraphError, GraphUnavailable
 from portal.identity.errors import IdentityUnavailable, ReauthenticationRequired
+from portal.identity.models import User
 from portal.identity.signin import LAST_SEEN_KEY, SIGNED_IN_AT_KEY, session_expiry_renew
 from portal.identity.views import PENDING_CLAIMS_KEY
 
@@ -82,3 +86,40 @@ class SessionLifetimeMiddleware:
 def _page_of(request: HttpRequest) -> str:
     current = getattr(request, "htmx", None) and request.htmx.current_url_abs_path  # type: ignore[attr-defined]
     return str(current or request.path)
+
+
+class PreferencesMiddleware:
+    """The browser's time zone for this request (cookie from static/js/timezone.js; the portal's own
+    zone when it is missing or not a time zone), and, for a signed-in person, the language and zone
+    they are using now, kept on their user row so that mails to them use the same (notifications)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        cookie_zone = request.COOKIES.get(settings.TIME_ZONE_COOKIE_NAME, "")
+        zone = zone_named(cookie_zone)
+        if zone is None:
+            timezone.deactivate()  # the portal's zone, settings.TIME_ZONE
+        else:
+            timezone.activate(zone)
+        user = request.user
+        if user.is_authenticated:
+            _remember(user, language=translation.get_language() or "", zone=cookie_zone if zone else "")
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def _remember(user: Any, *, language: str, zone: str) -> None:
+    """One UPDATE when the person's language or zone changed since their last request, else none."""
+    changes = {}
+    if language and user.language != language:
+        changes["language"] = language
+    if zone and user.time_zone != zone:
+        changes["time_zone"] = zone
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(user, field, value)
