@@ -54,7 +54,7 @@ def lifecycle_record(
                 method_id=device_id,
                 by_self=actor is not None and actor.oid == holder_oid,
                 occurrence=f"lifecycle:{event.pk}",
-                detail=str(state.label).lower(),
+                detail=state.value,  # the notice names it in the recipient's language
             )
         )
     return event

@@ -20,9 +20,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
+from portal.core.localisation import language_supported, zone_named
+from portal.core.wording import audit_label
+from portal.lifecycle.models import LifecycleState
 from portal.notifications.errors import MailDeliveryError
 from portal.notifications.models import Kind, Notification
 
@@ -58,8 +62,14 @@ def notification_deliver(*, notification_id: int, now: datetime) -> str:
 def notification_message(notification: Notification) -> EmailMultiAlternatives:
     """The mail: subject, plain-text and HTML parts from the kind's templates."""
     base = f"notifications/mail/{notification.kind}"
-    context = mail_context(notification)
-    with translation.override(notification.language or settings.LANGUAGE_CODE):
+    # In the language the recipient last used on the portal, times in their zone (named in the mail);
+    # the portal's own language and zone for someone the portal has not seen (portal.web.middleware).
+    zone = zone_named(notification.time_zone) or timezone.get_default_timezone()
+    with (
+        translation.override(language_supported(notification.language) or settings.LANGUAGE_CODE),
+        timezone.override(zone),
+    ):
+        context = mail_context(notification)
         subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
@@ -79,15 +89,34 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
 
 
 def mail_context(notification: Notification) -> dict[str, Any]:
+    """The kind's template context, from what was stored when the notification was queued: the words
+    (a lifecycle state, an audit label) are looked up now, in the language the mail is written in."""
     context = dict(notification.context)
     at = parse_datetime(str(context.get("at", "")))
     return {
         **context,
         "kind": Kind(notification.kind),
         "at": at,
+        "zone": str(timezone.get_current_timezone()),
+        "state": _state_words(str(context.get("detail", ""))),
+        "since": parse_datetime(str(context.get("since", ""))),
+        "daily": context.get("every") == "daily",
+        "failed": [
+            {**row, "when": parse_datetime(str(row.get("when", ""))), "reason": audit_label(str(row.get("reason", "")))}
+            for row in context.get("failed", [])
+        ],
         "helpdesk": settings.HELPDESK_CONTACT,
         "portal_url": settings.PORTAL_BASE_URL + "/",
     }
+
+
+def _state_words(value: str) -> str:
+    """What a lost-or-broken notice says the token was recorded as ("lost", "stolen"…)."""
+    try:
+        return str(LifecycleState(value).label).lower()
+    except ValueError:
+        # Translators: what a token was recorded as, when the portal did not say which.
+        return gettext("lost or broken")
 
 
 def _classified(exc: Exception) -> MailDeliveryError:

@@ -34,8 +34,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     to_address = models.CharField(max_length=320)
     recipient_oid = models.CharField(max_length=64, blank=True)  # empty for administrators' mail
-    # The language to write in once translations exist (empty: the portal's default).
+    # The language and time zone the recipient last used on the portal, when it was queued (empty:
+    # the portal's LANGUAGE_CODE and TIME_ZONE); the mail is written in them when it is sent.
     language = models.CharField(max_length=16, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
     context = models.JSONField(default=dict)  # what the templates need; never a secret
     idempotency_key = models.CharField(max_length=200, unique=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING, db_index=True)

@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
-from portal.core.wording import audit_label
 from portal.notifications.models import AwaitingActivation, Kind, Notification
 from portal.notifications.services import activation_url, kind_enabled, notification_enqueue, notification_schedule
 
@@ -152,8 +151,9 @@ def digest_context(*, now: datetime, since: datetime) -> dict[str, Any]:
             {
                 "upn": event.target_upn,
                 "serial": event.token_serial,
-                "when": timezone.localtime(event.at).strftime("%d %b %Y %H:%M"),
-                "reason": audit_label(event.reason),  # the audit trail's words for it
+                # Kept as data: the mail is written (in the recipient's language and zone) when sent.
+                "when": event.at.isoformat(),
+                "reason": event.reason,  # the audit trail's words for it, portal.core.wording.audit_label
             }
             for event in failed.order_by("-at")[:DIGEST_ROWS]
         ],

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.events import TokenChange, TokenEvent
+from portal.identity.models import User
 from portal.notifications.models import AwaitingActivation, Kind, Notification
 
 logger = logging.getLogger(__name__)
@@ -48,9 +49,12 @@ def notification_enqueue(
     if not kind_enabled(kind):
         return None
     now = now or timezone.now()
+    language, zone = recipient_preferences(oid=recipient_oid, address=to_address)
     notification, created = Notification.objects.get_or_create(
         idempotency_key=key[:200],
         defaults={
+            "language": language,
+            "time_zone": zone,
             "kind": kind,
             "to_address": to_address,
             "recipient_oid": recipient_oid,
@@ -64,6 +68,14 @@ def notification_enqueue(
     elif created:
         notification_schedule(notification)
     return notification
+
+
+def recipient_preferences(*, oid: str, address: str) -> tuple[str, str]:
+    """The language and time zone the recipient last used on the portal ("" for what is not known):
+    found by their Entra object id, else (an administrators' digest) by their sign-in name."""
+    people = User.objects.filter(username=oid) if oid else User.objects.filter(upn__iexact=address) if address else None
+    person = people.only("language", "time_zone").first() if people is not None else None
+    return (person.language, person.time_zone) if person else ("", "")
 
 
 def notification_schedule(notification: Notification) -> None:
