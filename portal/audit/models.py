@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
@@ -13,33 +14,33 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        SELF_ASSIGN_ACTIVATE = "self.assign_activate", "Added own token"
-        SELF_ACTIVATE = "self.activate", "Activated own token"
-        SELF_REMOVE = "self.remove", "Removed own token"
-        SELF_REPORT = "self.report", "Reported own token lost, broken or stolen"
-        USER_ASSIGN = "user.assign", "Assigned token to user"
-        USER_ASSIGN_ACTIVATE = "user.assign_activate", "Assigned and activated token for user"
-        USER_ACTIVATE = "user.activate", "Activated user's token"
-        USER_DEACTIVATE = "user.deactivate", "Deactivated user's token"
-        USER_UNASSIGN = "user.unassign", "Unassigned token from user"
-        USER_REPORT = "user.report", "Marked user's token lost, broken or stolen"
-        USER_PASS_CREATE = "user.pass_create", "Issued a Temporary Access Pass"
-        DEVICE_ASSIGN = "device.assign", "Assigned inventory token by reference"
-        INVENTORY_CREATE = "inventory.create", "Created inventory token"
-        INVENTORY_UPDATE = "inventory.update", "Edited inventory token"
-        INVENTORY_DELETE = "inventory.delete", "Deleted inventory token"
-        INVENTORY_LIFECYCLE = "inventory.lifecycle", "Recorded a token's lifecycle state"
-        INVENTORY_RETIRE = "inventory.retire", "Retired inventory token"
-        IMPORT_START = "import.start", "Started a bulk import"
-        IMPORT_CANCEL = "import.cancel", "Cancelled a bulk import"
-        IMPORT_FINISH = "import.finish", "Bulk import finished"
-        PROGRAM_REFRESH = "program.refresh", "Refreshed the token program snapshot"
-        LOCKOUT_LIFT = "lockout.lift", "Lifted a wrong-code lockout"
+        SELF_ASSIGN_ACTIVATE = "self.assign_activate", _("Added own token")
+        SELF_ACTIVATE = "self.activate", _("Activated own token")
+        SELF_REMOVE = "self.remove", _("Removed own token")
+        SELF_REPORT = "self.report", _("Reported own token lost, broken or stolen")
+        USER_ASSIGN = "user.assign", _("Assigned token to user")
+        USER_ASSIGN_ACTIVATE = "user.assign_activate", _("Assigned and activated token for user")
+        USER_ACTIVATE = "user.activate", _("Activated user's token")
+        USER_DEACTIVATE = "user.deactivate", _("Deactivated user's token")
+        USER_UNASSIGN = "user.unassign", _("Unassigned token from user")
+        USER_REPORT = "user.report", _("Marked user's token lost, broken or stolen")
+        USER_PASS_CREATE = "user.pass_create", _("Issued a Temporary Access Pass")
+        DEVICE_ASSIGN = "device.assign", _("Assigned inventory token by reference")
+        INVENTORY_CREATE = "inventory.create", _("Created inventory token")
+        INVENTORY_UPDATE = "inventory.update", _("Edited inventory token")
+        INVENTORY_DELETE = "inventory.delete", _("Deleted inventory token")
+        INVENTORY_LIFECYCLE = "inventory.lifecycle", _("Recorded a token's lifecycle state")
+        INVENTORY_RETIRE = "inventory.retire", _("Retired inventory token")
+        IMPORT_START = "import.start", _("Started a bulk import")
+        IMPORT_CANCEL = "import.cancel", _("Cancelled a bulk import")
+        IMPORT_FINISH = "import.finish", _("Bulk import finished")
+        PROGRAM_REFRESH = "program.refresh", _("Refreshed the token program snapshot")
+        LOCKOUT_LIFT = "lockout.lift", _("Lifted a wrong-code lockout")
 
     class Outcome(models.TextChoices):
-        SUCCESS = "success", "Succeeded"
-        FAILURE = "failure", "Failed"
-        DENIED = "denied", "Refused"
+        SUCCESS = "success", _("Succeeded")
+        FAILURE = "failure", _("Failed")
+        DENIED = "denied", _("Refused")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

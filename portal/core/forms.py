@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.serials import serial_normalise
 
@@ -24,12 +25,14 @@ class VerificationCodeField(forms.CharField):
     leading zeros are kept — it is a string, never a number."""
 
     default_error_messages = {
-        "required": "Enter the 6-digit code your token shows now.",
-        "invalid": "The code is 6 digits, for example 012 345. Press the token's button and type the digits it shows.",
+        "required": _("Enter the 6-digit code your token shows now."),
+        "invalid": _(
+            "The code is 6 digits, for example 012 345. Press the token's button and type the digits it shows."
+        ),
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Code shown on the token")
+        kwargs.setdefault("label", _("Code shown on the token"))
         kwargs.setdefault("widget", CodeInput)
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("strip", True)
@@ -58,7 +61,7 @@ class SerialNumberField(forms.CharField):
     default_error_messages = {"required": "Enter the serial number printed on the back of the token."}
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Serial number")
+        kwargs.setdefault("label", _("Serial number"))
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("strip", True)
         super().__init__(**kwargs)
@@ -75,7 +78,7 @@ class SerialNumberField(forms.CharField):
 
 class FriendlyNameField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Name for this token (optional)")
+        kwargs.setdefault("label", _("Name for this token (optional)"))
         kwargs.setdefault("max_length", 60)
         kwargs.setdefault("required", False)
         kwargs.setdefault("strip", True)

@@ -25,6 +25,8 @@ import re
 import string
 from typing import Literal
 
+from django.utils.translation import gettext as _
+
 #: The hash functions Entra accepts for a hardware OATH token.
 HashFunction = Literal["hmacsha1", "hmacsha256"]
 
@@ -48,9 +50,10 @@ SecretEncoding = Literal["base32", "hex", "text", "bytes"]
 class SecretProblem(ValueError):
     """The secret cannot be used; `reason` is safe to show (it holds no run of the secret)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, position: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.position = position  # of the first character that is not allowed, when that is the problem
 
 
 def _show_char(char: str) -> str:
@@ -80,25 +83,33 @@ def normalise_base32(value: str) -> str:
     if not _BASE32_ANY_CASE.fullmatch(compact):
         position, char = _first_bad_character(body, _BASE32_ANY_CASE_CHARS)
         raise SecretProblem(
-            f"secret is not valid Base32 (character {_show_char(char)} at position {position}; "
-            "only the letters A-Z and the digits 2-7 are allowed)"
+            _(
+                "secret is not valid Base32 (character %(char)s at position %(position)s; "
+                "only the letters A-Z and the digits 2-7 are allowed)"
+            )
+            % {"char": _show_char(char), "position": position},
+            position=position,
         )
     result = compact.upper()
     if not result:
-        raise SecretProblem("missing secret")
+        raise SecretProblem(_("missing secret"))
     if len(result) % 8 in (1, 3, 6):
         raise SecretProblem(
-            f"secret has {len(result)} Base32 characters, a length no whole number of bytes "
-            "encodes to — a character is probably missing or extra"
+            _(
+                "secret has %(length)s Base32 characters, a length no whole number of bytes "
+                "encodes to — a character is probably missing or extra"
+            )
+            % {"length": len(result)}
         )
     if len(result) > MAX_BASE32_CHARS:
         raise SecretProblem(
-            f"secret is {len(result)} Base32 characters long — Entra accepts at most {MAX_BASE32_CHARS}"
+            _("secret is %(length)s Base32 characters long — Entra accepts at most %(maximum)s")
+            % {"length": len(result), "maximum": MAX_BASE32_CHARS}
         )
     if len(result) < MIN_BASE32_CHARS:
         raise SecretProblem(
-            f"secret is only {len(result) * 5} bits long — at least 80 bits "
-            f"({MIN_BASE32_CHARS} Base32 characters) are required"
+            _("secret is only %(bits)s bits long — at least 80 bits (%(minimum)s Base32 characters) are required")
+            % {"bits": len(result) * 5, "minimum": MIN_BASE32_CHARS}
         )
     return result
 
@@ -106,15 +117,16 @@ def normalise_base32(value: str) -> str:
 def bytes_to_base32(seed: bytes) -> str:
     """Encode raw seed bytes as Entra-ready Base32, enforcing the length limits."""
     if not seed:
-        raise SecretProblem("missing secret")
+        raise SecretProblem(_("missing secret"))
     if len(seed) > MAX_SECRET_BYTES:
         raise SecretProblem(
-            f"secret is {len(seed)} bytes long — Entra accepts at most {MAX_SECRET_BYTES} bytes "
-            f"({MAX_BASE32_CHARS} Base32 characters)"
+            _("secret is %(length)s bytes long — Entra accepts at most %(maximum)s bytes (%(chars)s Base32 characters)")
+            % {"length": len(seed), "maximum": MAX_SECRET_BYTES, "chars": MAX_BASE32_CHARS}
         )
     if len(seed) < MIN_SECRET_BYTES:
         raise SecretProblem(
-            f"secret is only {len(seed) * 8} bits long — at least 80 bits ({MIN_SECRET_BYTES} bytes) are required"
+            _("secret is only %(bits)s bits long — at least 80 bits (%(minimum)s bytes) are required")
+            % {"bits": len(seed) * 8, "minimum": MIN_SECRET_BYTES}
         )
     return base64.b32encode(seed).decode("ascii").rstrip("=")
 
@@ -131,14 +143,21 @@ def hex_to_bytes(value: str) -> bytes:
             continue
         if char not in HEX_DIGITS:
             raise SecretProblem(
-                f"secret is not valid hex (character {_show_char(char)} at position {position}; "
-                "this format carries hex seeds: 0-9 and A-F only)"
+                _(
+                    "secret is not valid hex (character %(char)s at position %(position)s; "
+                    "this format carries hex seeds: 0-9 and A-F only)"
+                )
+                % {"char": _show_char(char), "position": position},
+                position=position,
             )
         digits.append(char)
     if not digits:
-        raise SecretProblem("missing secret")
+        raise SecretProblem(_("missing secret"))
     if len(digits) % 2:
-        raise SecretProblem(f"hex secret has an odd number of digits ({len(digits)}) — a digit is missing or extra")
+        raise SecretProblem(
+            _("hex secret has an odd number of digits (%(count)s) — a digit is missing or extra")
+            % {"count": len(digits)}
+        )
     return binascii.unhexlify("".join(digits))
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Role(enum.Enum):
     AUTHENTICATION_ADMINISTRATOR = "c4e39bd9-1100-46d3-8c65-fb160da0071f"
@@ -19,15 +21,16 @@ class Role(enum.Enum):
 
     @property
     def label(self) -> str:
-        return _LABELS[self]
+        return str(_LABELS[self])
 
 
+# Microsoft's names for its roles; translated as Microsoft's own pages in each language name them.
 _LABELS = {
-    Role.AUTHENTICATION_ADMINISTRATOR: "Authentication Administrator",
-    Role.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR: "Privileged Authentication Administrator",
-    Role.AUTHENTICATION_POLICY_ADMINISTRATOR: "Authentication Policy Administrator",
-    Role.GLOBAL_READER: "Global Reader",
-    Role.GLOBAL_ADMINISTRATOR: "Global Administrator",
+    Role.AUTHENTICATION_ADMINISTRATOR: _("Authentication Administrator"),
+    Role.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR: _("Privileged Authentication Administrator"),
+    Role.AUTHENTICATION_POLICY_ADMINISTRATOR: _("Authentication Policy Administrator"),
+    Role.GLOBAL_READER: _("Global Reader"),
+    Role.GLOBAL_ADMINISTRATOR: _("Global Administrator"),
 }
 
 # Who may do what in the admin area (Graph enforces the same, per target user).

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.imports.parsing import accepted_seed_files
 from portal.imports.uploads import human_size, upload_limit
@@ -22,26 +23,26 @@ class SecretInput(forms.PasswordInput):
 
 class SeedUploadForm(forms.Form):
     file = forms.FileField(
-        label="Seed file",
+        label=_("Seed file"),
         help_text="",
         error_messages={"required": "Choose the seed file your token vendor sent you.", "empty": "That file is empty."},
     )
-    default_manufacturer = forms.CharField(label="Manufacturer (optional)", required=False, max_length=120)
-    default_model = forms.CharField(label="Model (optional)", required=False, max_length=120)
+    default_manufacturer = forms.CharField(label=_("Manufacturer (optional)"), required=False, max_length=120)
+    default_model = forms.CharField(label=_("Model (optional)"), required=False, max_length=120)
     pskc_key = forms.CharField(
-        label="PSKC pre-shared key, in hex (optional)",
+        label=_("PSKC pre-shared key, in hex (optional)"),
         required=False,
         max_length=200,
         widget=SecretInput(attrs={"class": "serial"}),
-        help_text="Only for a PSKC file encrypted with a key. It is used to read the file and not stored.",
+        help_text=_("Only for a PSKC file encrypted with a key. It is used to read the file and not stored."),
     )
     pskc_password = forms.CharField(
-        label="PSKC password (optional)",
+        label=_("PSKC password (optional)"),
         required=False,
         max_length=500,
         strip=False,
         widget=SecretInput(),
-        help_text="Only for a PSKC file encrypted with a password. It is used to read the file and not stored.",
+        help_text=_("Only for a PSKC file encrypted with a password. It is used to read the file and not stored."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -53,19 +54,19 @@ class SeedUploadForm(forms.Form):
         if key.lower().startswith("0x"):
             key = key[2:]
         if key and (not _HEX.match(key) or len(key) not in (32, 48, 64)):
-            raise forms.ValidationError("The key is 32, 48 or 64 hexadecimal digits (an AES-128, -192 or -256 key).")
+            raise forms.ValidationError(_("The key is 32, 48 or 64 hexadecimal digits (an AES-128, -192 or -256 key)."))
         return key
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("pskc_key") and cleaned.get("pskc_password"):
-            raise forms.ValidationError("Give the PSKC key or the password, not both.")
+            raise forms.ValidationError(_("Give the PSKC key or the password, not both."))
         return cleaned
 
 
 class AssignmentUploadForm(forms.Form):
     file = forms.FileField(
-        label="Assignment file",
+        label=_("Assignment file"),
         error_messages={"required": "Choose the CSV file of users and serial numbers.", "empty": "That file is empty."},
     )
 

@@ -23,17 +23,17 @@ from django.utils.translation import gettext_lazy as _
 
 class ImportJob(models.Model):
     class Kind(models.TextChoices):
-        SEED = "seed", "Seed file import"
-        ASSIGNMENT = "assignment", "Bulk assignment"
+        SEED = "seed", _("Seed file import")
+        ASSIGNMENT = "assignment", _("Bulk assignment")
 
     class Status(models.TextChoices):
-        ANALYSING = "analysing", "Checking the file"
-        DRAFT = "draft", "Dry run ready"
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Running"
-        DONE = "done", "Finished"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        ANALYSING = "analysing", _("Checking the file")
+        DRAFT = "draft", _("Dry run ready")
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE = (Status.ANALYSING, Status.QUEUED, Status.RUNNING)
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
@@ -117,30 +117,30 @@ class ImportJob(models.Model):
 
 class ImportRow(models.Model):
     class Verdict(models.TextChoices):
-        PENDING = "pending", "Not checked yet"
-        CREATE = "create", "Create"
-        CREATE_ASSIGN = "create_assign", "Create and assign"
+        PENDING = "pending", _("Not checked yet")
+        CREATE = "create", _("Create")
+        CREATE_ASSIGN = "create_assign", _("Create and assign")
         #: The row names a user, but the token is created without the assignment (`unassigned_because`).
         CREATE_UNASSIGNED = "create_unassigned", _("Create, not assigned")
-        ASSIGN = "assign", "Assign"
-        SKIP_DUPLICATE_FILE = "skip_duplicate_file", "Skip: repeated in this file"
-        SKIP_EXISTS = "skip_exists", "Skip: already in the inventory"
-        SKIP_ASSIGNED = "skip_assigned", "Skip: already assigned to this user"
-        REJECT = "reject", "Rejected"
+        ASSIGN = "assign", _("Assign")
+        SKIP_DUPLICATE_FILE = "skip_duplicate_file", _("Skip: repeated in this file")
+        SKIP_EXISTS = "skip_exists", _("Skip: already in the inventory")
+        SKIP_ASSIGNED = "skip_assigned", _("Skip: already assigned to this user")
+        REJECT = "reject", _("Rejected")
 
     SENDING = (Verdict.CREATE, Verdict.CREATE_ASSIGN, Verdict.CREATE_UNASSIGNED, Verdict.ASSIGN)
     SKIPPING = (Verdict.SKIP_DUPLICATE_FILE, Verdict.SKIP_EXISTS, Verdict.SKIP_ASSIGNED)
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        CREATED = "created", "Created"
+        PENDING = "pending", _("Waiting")
+        CREATED = "created", _("Created")
         #: Created, and not assigned to the user the row names (verdict CREATE_UNASSIGNED).
         CREATED_UNASSIGNED = "created_unassigned", _("Created, not assigned")
-        ASSIGNED = "assigned", "Assigned"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
-        REJECTED = "rejected", "Not sent (rejected)"
-        CANCELLED = "cancelled", "Not sent (cancelled)"
+        ASSIGNED = "assigned", _("Assigned")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
+        REJECTED = "rejected", _("Not sent (rejected)")
+        CANCELLED = "cancelled", _("Not sent (cancelled)")
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
     #: The row (or record) number as the admin counts it in the file.

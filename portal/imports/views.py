@@ -26,6 +26,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -256,7 +257,7 @@ def job_confirm(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         tasks.job_start(job.pk)
-        messages.success(request, "Import confirmed: it runs in the background. You can leave this page.")
+        messages.success(request, _("Import confirmed: it runs in the background. You can leave this page."))
     return redirect_after_post(request, "imports:job", job.public_id)
 
 

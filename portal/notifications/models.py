@@ -9,27 +9,28 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    TOKEN_ASSIGNED = "token_assigned", "A token was assigned to you"
-    TOKEN_ADDED = "token_added", "A token was added to your account"
-    TOKEN_ACTIVATED = "token_activated", "A token was activated on your account"
-    TOKEN_REMOVED = "token_removed", "A token was removed from your account"
-    ACTIVATION_REMINDER = "activation_reminder", "Reminder to activate a token"
-    TOKEN_LOST_OR_BROKEN = "token_lost_or_broken", "A lost or broken token was recorded"
-    ADMIN_DIGEST = "admin_digest", "Administrators' digest"
+    TOKEN_ASSIGNED = "token_assigned", _("A token was assigned to you")
+    TOKEN_ADDED = "token_added", _("A token was added to your account")
+    TOKEN_ACTIVATED = "token_activated", _("A token was activated on your account")
+    TOKEN_REMOVED = "token_removed", _("A token was removed from your account")
+    ACTIVATION_REMINDER = "activation_reminder", _("Reminder to activate a token")
+    TOKEN_LOST_OR_BROKEN = "token_lost_or_broken", _("A lost or broken token was recorded")
+    ADMIN_DIGEST = "admin_digest", _("Administrators' digest")
 
 
 class Notification(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Could not be delivered"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be delivered")
         # The send started but its outcome is unknown (the worker stopped, or the mail service
         # didn't answer in time): not sent again by itself, so never twice; shown to administrators.
-        UNCONFIRMED = "unconfirmed", "Delivery unconfirmed"
+        UNCONFIRMED = "unconfirmed", _("Delivery unconfirmed")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     to_address = models.CharField(max_length=320)

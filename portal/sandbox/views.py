@@ -20,6 +20,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -166,7 +167,7 @@ def token_sign_in(request: HttpRequest) -> HttpResponse:
     token_id = _uuid_or_none(request.POST.get("token"))
     token = HardwareToken.objects.select_related("assigned_to").filter(pk=token_id).first() if token_id else None
     if token is None:
-        messages.error(request, "Pick one of the activated tokens.")
+        messages.error(request, _("Pick one of the activated tokens."))
         return redirect("sandbox:tokens")
     try:
         directory.token_sign_in(token=token)
@@ -203,7 +204,7 @@ def user_change(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     user = get_object_or_404(DirectoryUser.everyone, pk=user_id)
     action = request.POST.get("action", "")
     if action not in _USER_ACTIONS:
-        messages.error(request, "Choose disable, enable, delete or restore.")
+        messages.error(request, _("Choose disable, enable, delete or restore."))
         return redirect("sandbox:users")
     if action in ("disable", "enable"):
         directory.user_enabled_set(user=user, enabled=action == "enable")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
@@ -74,7 +75,10 @@ def add(request: PortalRequest) -> HttpResponse:
             if exc.field in form.fields:
                 form.add_error(exc.field, "")
         else:
-            messages.success(request, f"Token {form.cleaned_data['serial_number']} is now active on your account.")
+            messages.success(
+                request,
+                _("Token %(serial)s is now active on your account.") % {"serial": form.cleaned_data["serial_number"]},
+            )
             return redirect_after_post(request, "selfservice:tokens")
     context = {"form": form, "error": error, "nav": "tokens"}
     template = "selfservice/add.html#add-form" if request.htmx else "selfservice/add.html"
@@ -104,7 +108,9 @@ def activate(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
                 form.add_error(exc.field, "")
         else:
             serial = token.device.serial_number if token and token.device else ""
-            messages.success(request, f"Token {serial} is activated. You can now sign in with it.")
+            messages.success(
+                request, _("Token %(serial)s is activated. You can now sign in with it.") % {"serial": serial}
+            )
             return redirect_after_post(request, "selfservice:tokens")
     elif request.method == "GET":
         try:
@@ -145,7 +151,7 @@ def remove(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
                 response["HX-Reswap"] = "outerHTML"
                 return response
         else:
-            messages.success(request, "The token was removed from your account.")
+            messages.success(request, _("The token was removed from your account."))
             if request.htmx:
                 # The list in place, and the messages above it replaced (out of band) by this one.
                 list_context = {"tokens": fresh, "oob_messages": True}

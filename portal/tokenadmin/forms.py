@@ -24,11 +24,11 @@ class UpnField(forms.CharField):
     """A user principal name: `name@domain` (guests' look like `name_home#EXT#@domain`)."""
 
     default_error_messages = {
-        "invalid": "A user principal name looks like an email address, e.g. adele@contoso.com.",
+        "invalid": _("A user principal name looks like an email address, e.g. adele@contoso.com."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "User principal name")
+        kwargs.setdefault("label", _("User principal name"))
         kwargs.setdefault("max_length", 255)
         kwargs.setdefault("strip", True)
         super().__init__(**kwargs)
@@ -47,12 +47,12 @@ class UpnField(forms.CharField):
 
 class IntervalField(forms.TypedChoiceField):
     default_error_messages = {
-        "invalid_choice": "Microsoft Entra ID supports a code that changes every 30 or 60 seconds only.",
-        "required": "Choose how often the token's code changes (30 or 60 seconds).",
+        "invalid_choice": _("Microsoft Entra ID supports a code that changes every 30 or 60 seconds only."),
+        "required": _("Choose how often the token's code changes (30 or 60 seconds)."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Time interval")
+        kwargs.setdefault("label", _("Time interval"))
         super().__init__(choices=INTERVAL_CHOICES, coerce=int, widget=forms.RadioSelect, **kwargs)
 
 
@@ -60,13 +60,13 @@ class HashField(forms.ChoiceField):
     default_error_messages = {"invalid_choice": "Choose SHA-1 or SHA-256 (most tokens use SHA-1)."}
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Hash algorithm")
+        kwargs.setdefault("label", _("Hash algorithm"))
         super().__init__(choices=HASH_CHOICES, widget=forms.RadioSelect, **kwargs)
 
 
 class UserSearchForm(forms.Form):
     q = forms.CharField(
-        label="Name, user principal name or email",
+        label=_("Name, user principal name or email"),
         max_length=100,
         required=False,
         strip=True,
@@ -96,24 +96,24 @@ class GiveTokenForm(forms.Form):
 
 
 class ActivateForm(forms.Form):
-    code = VerificationCodeField(help_text="Press the token's button and type the 6 digits it shows.")
+    code = VerificationCodeField(help_text=_("Press the token's button and type the 6 digits it shows."))
 
 
 class InventoryFilterForm(forms.Form):
     lifecycle = forms.TypedChoiceField(
-        label="Recorded as",
+        label=_("Recorded as"),
         choices=[("", "Anything")] + [(state.value, state.label) for state in LifecycleState],
         coerce=LifecycleState,
         empty_value=None,
         required=False,
-        help_text="What the portal recorded: lost, returned, retired…",
+        help_text=_("What the portal recorded: lost, returned, retired…"),
     )
     status = forms.ChoiceField(
-        label="Status", choices=STATUS_CHOICES, required=False, help_text="Where it is in its life cycle."
+        label=_("Status"), choices=STATUS_CHOICES, required=False, help_text=_("Where it is in its life cycle.")
     )
-    serial_number = SerialNumberField(required=False, help_text="Exact serial number.")
-    manufacturer = forms.CharField(label="Manufacturer", max_length=100, required=False, help_text="Exact name.")
-    model = forms.CharField(label="Model", max_length=100, required=False, help_text="Exact name.")
+    serial_number = SerialNumberField(required=False, help_text=_("Exact serial number."))
+    manufacturer = forms.CharField(label=_("Manufacturer"), max_length=100, required=False, help_text=_("Exact name."))
+    model = forms.CharField(label=_("Model"), max_length=100, required=False, help_text=_("Exact name."))
 
     def graph_filters(self) -> dict[str, str]:
         """The `eq` filters for Graph (property → value); only valid forms have any."""
@@ -131,11 +131,11 @@ class InventoryFilterForm(forms.Form):
 class TokenMetadataForm(forms.Form):
     """What can change on an unassigned token (Graph D5). Serial number and secret can't."""
 
-    display_name = FriendlyNameField(label="Display name (optional)")
-    manufacturer = forms.CharField(label="Manufacturer", max_length=255, help_text="e.g. Token2, Feitian.")
-    model = forms.CharField(label="Model", max_length=255, help_text="e.g. C202, OTP c200.")
-    time_interval = IntervalField(help_text="How often the code changes; see the token's datasheet.")
-    hash_function = HashField(help_text="Most tokens use SHA-1; the seed file or datasheet says which.")
+    display_name = FriendlyNameField(label=_("Display name (optional)"))
+    manufacturer = forms.CharField(label=_("Manufacturer"), max_length=255, help_text=_("e.g. Token2, Feitian."))
+    model = forms.CharField(label=_("Model"), max_length=255, help_text=_("e.g. C202, OTP c200."))
+    time_interval = IntervalField(help_text=_("How often the code changes; see the token's datasheet."))
+    hash_function = HashField(help_text=_("Most tokens use SHA-1; the seed file or datasheet says which."))
 
     @classmethod
     def initial_from(cls, device: HardwareOathDevice) -> dict[str, Any]:
@@ -161,24 +161,26 @@ class TokenMetadataForm(forms.Form):
 class TokenCreateForm(TokenMetadataForm):
     SECRET_FORMATS = [("base32", "Base32 (letters A-Z and digits 2-7)"), ("hex", "Hexadecimal (0-9, A-F)")]
 
-    serial_number = SerialNumberField(help_text="Printed on the back of the token.")
+    serial_number = SerialNumberField(help_text=_("Printed on the back of the token."))
     secret_format = forms.ChoiceField(
-        label="Secret format", choices=SECRET_FORMATS, initial="base32", widget=forms.RadioSelect
+        label=_("Secret format"), choices=SECRET_FORMATS, initial="base32", widget=forms.RadioSelect
     )
     secret = forms.CharField(
-        label="Secret (seed)",
+        label=_("Secret (seed)"),
         max_length=400,
         strip=True,
         # Never rendered back, not even after an error: the admin types it again.
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text="From the vendor's seed file. Hex seeds are converted to Base32 for you. "
-        "It is sent to Microsoft Entra ID and never shown or stored by this portal.",
+        help_text=_(
+            "From the vendor's seed file. Hex seeds are converted to Base32 for you. "
+            "It is sent to Microsoft Entra ID and never shown or stored by this portal."
+        ),
         error_messages={"required": "Enter the token's secret from the vendor's seed file."},
     )
     assign_to = UpnField(
-        label="Assign to (optional)",
+        label=_("Assign to (optional)"),
         required=False,
-        help_text="User principal name of the person who gets this token. Leave empty to keep it in stock.",
+        help_text=_("User principal name of the person who gets this token. Leave empty to keep it in stock."),
     )
 
     field_order = [
@@ -222,7 +224,7 @@ def _secret_message(problem: SecretProblem, secret: str, secret_format: str) -> 
 
 
 class AssignToUserForm(forms.Form):
-    upn = UpnField(help_text="The person who gets this token, e.g. adele@contoso.com.")
+    upn = UpnField(help_text=_("The person who gets this token, e.g. adele@contoso.com."))
 
 
 class ReplaceTokenForm(forms.Form):
@@ -230,35 +232,35 @@ class ReplaceTokenForm(forms.Form):
 
     flow_id = forms.UUIDField(widget=forms.HiddenInput)
     state = forms.TypedChoiceField(
-        label="What happened to the token?",
+        label=_("What happened to the token?"),
         choices=[(state.value, state.label) for state in LifecycleState.reported()],
         coerce=LifecycleState,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether the token was lost, broken or stolen."},
     )
     note = forms.CharField(
-        label="Note for the record (optional)",
-        help_text="Why, where or when — for whoever reads the token's history. Never a code or a pass.",
+        label=_("Note for the record (optional)"),
+        help_text=_("Why, where or when — for whoever reads the token's history. Never a code or a pass."),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    issue_pass = forms.BooleanField(label="Issue a Temporary Access Pass", required=False)
+    issue_pass = forms.BooleanField(label=_("Issue a Temporary Access Pass"), required=False)
     pass_lifetime = forms.IntegerField(
-        label="Pass lifetime in minutes (optional)",
+        label=_("Pass lifetime in minutes (optional)"),
         required=False,
         min_value=10,
         max_value=43200,
     )
-    pass_usable_once = forms.BooleanField(label="One sign-in only", required=False)
+    pass_usable_once = forms.BooleanField(label=_("One sign-in only"), required=False)
     replacement_serial = SerialNumberField(
-        label="Replacement token's serial number (optional)",
-        help_text="Type or pick a token from stock. Leave empty to give one later.",
+        label=_("Replacement token's serial number (optional)"),
+        help_text=_("Type or pick a token from stock. Leave empty to give one later."),
         required=False,
     )
     replacement_code = VerificationCodeField(
-        label="Code the replacement shows (optional)",
-        help_text="To activate it here at the desk. Leave empty and the person activates it on My tokens.",
+        label=_("Code the replacement shows (optional)"),
+        help_text=_("To activate it here at the desk. Leave empty and the person activates it on My tokens."),
         required=False,
     )
 
@@ -288,9 +290,9 @@ class ReplaceTokenForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("replacement_code") and not data.get("replacement_serial"):
-            self.add_error("replacement_serial", "Type the serial number of the token whose code you entered.")
+            self.add_error("replacement_serial", _("Type the serial number of the token whose code you entered."))
         if data.get("pass_lifetime") is not None and not data.get("issue_pass"):
-            self.add_error("issue_pass", "Tick this to issue the pass, or clear the lifetime.")
+            self.add_error("issue_pass", _("Tick this to issue the pass, or clear the lifetime."))
         return data
 
 
@@ -298,15 +300,18 @@ class LifecycleForm(forms.Form):
     """What happened to a token in stock (retiring it is its own, confirmed, action)."""
 
     state = forms.TypedChoiceField(
-        label="What happened",
+        label=_("What happened"),
         choices=[("", "— choose —")] + [(s.value, s.label) for s in LifecycleState if s is not LifecycleState.RETIRED],
         coerce=LifecycleState,
         error_messages={"required": "Choose what happened to the token."},
     )
-    note = forms.CharField(label="Note (optional)", required=False, max_length=500)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
 
 
 class RetireForm(forms.Form):
     note = forms.CharField(
-        label="Why it is retired (optional)", required=False, max_length=500, help_text="e.g. battery dead, shredded."
+        label=_("Why it is retired (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("e.g. battery dead, shredded."),
     )

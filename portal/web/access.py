@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from portal.identity.models import User
 from portal.identity.roles import (
@@ -30,6 +31,11 @@ from portal.identity.roles import (
 from portal.identity.signin import session_roles
 
 View = Callable[..., HttpResponse]
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Text
+else:
+    Text = str
 
 
 def signed_in(view: View) -> View:
@@ -52,7 +58,7 @@ class AccessRule:
 
     roles: frozenset[Role]
     #: Completes "You need one of these roles to …" on the 403 page.
-    what: str
+    what: Text | str
 
     def allows(self, request: HttpRequest) -> bool:
         return bool(session_roles(request) & self.roles)
@@ -78,14 +84,15 @@ class AccessRule:
 
 
 # One rule per kind of page, so a view states its rule in one word.
-admin_area = AccessRule(ADMIN_AREA_ROLES, what="open the admin area")
-users_read = AccessRule(USER_READERS, what="look up users and their hardware tokens")
-users_write = AccessRule(USER_TOKEN_MANAGERS, what="assign, activate or remove other people's tokens")
-inventory_write = AccessRule(INVENTORY_WRITERS, what="add, edit or delete tokens in the inventory")
+# Translators: each "what" completes "You need one of these Microsoft Entra roles to …".
+admin_area = AccessRule(ADMIN_AREA_ROLES, what=_("open the admin area"))
+users_read = AccessRule(USER_READERS, what=_("look up users and their hardware tokens"))
+users_write = AccessRule(USER_TOKEN_MANAGERS, what=_("assign, activate or remove other people's tokens"))
+inventory_write = AccessRule(INVENTORY_WRITERS, what=_("add, edit or delete tokens in the inventory"))
 # Recording what happened to a token is the portal's own record (no Graph write): the helpdesk, who
 # receives returned tokens, and the inventory keepers.
 lifecycle_write = AccessRule(
-    USER_TOKEN_MANAGERS | INVENTORY_WRITERS, what="record that a token was lost, returned or sent back"
+    USER_TOKEN_MANAGERS | INVENTORY_WRITERS, what=_("record that a token was lost, returned or sent back")
 )
 
 

@@ -22,13 +22,18 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from portal.imports.parsing.errors import UnsupportedFile
 from portal.imports.parsing.header_csv import Columns
 from portal.imports.parsing.rows import RawToken
 from portal.imports.parsing.rules import FormatRules
 from portal.imports.parsing.text_input import PrefixedStream, open_text
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Text
+else:
+    Text = str
 
 
 class Refused(UnsupportedFile):
@@ -119,9 +124,9 @@ class SeedFormat:
     """One seed-file format; see the module docstring. Instances live in `formats/<name>.py`."""
 
     id: str
-    label: str
-    named_as: str
-    described_as: str
+    label: Text  # marked for translation (gettext_lazy)
+    named_as: Text
+    described_as: Text
     recognise: Callable[[Sniffed], Layout | None] = field(repr=False)
     read: Callable[[SeedSource], Iterator[RawToken]] = field(repr=False)
     rules: FormatRules = field(default_factory=FormatRules)

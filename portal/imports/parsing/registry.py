@@ -11,6 +11,11 @@ format's `recognise` is asked in turn, and the first that answers decides.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
+
 from portal.imports.parsing.errors import UnsupportedFile
 from portal.imports.parsing.format import Layout, Refused, SeedFormat, Sniffed
 from portal.imports.parsing.formats import (
@@ -24,6 +29,11 @@ from portal.imports.parsing.formats import (
 )
 from portal.imports.parsing.text_input import sniff_encoding
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Text
+else:
+    Text = str
+
 SEED_FORMATS: tuple[SeedFormat, ...] = (
     entra_csv.FORMAT,
     entra_csv_no_upn.FORMAT,
@@ -35,22 +45,19 @@ SEED_FORMATS: tuple[SeedFormat, ...] = (
 )
 
 
-def _once(phrases: list[str]) -> list[str]:
-    return list(dict.fromkeys(phrases))
-
-
-def _listed(phrases: list[str], *, last: str) -> str:
-    return ", ".join(phrases[:-1]) + f", {last} " + phrases[-1] if len(phrases) > 1 else phrases[0]
+def _once(phrases: list[Text]) -> list[str]:
+    return list(dict.fromkeys(str(phrase) for phrase in phrases))
 
 
 def expected_seed_files() -> str:
     """The sentence that ends every refusal of an unknown file."""
-    return "Expected one of: " + _listed(_once([f.described_as for f in SEED_FORMATS]), last="or") + "."
+    formats = get_text_list(_once([f.described_as for f in SEED_FORMATS]), gettext("or"))
+    return gettext("Expected one of: %(formats)s.") % {"formats": formats}
 
 
 def accepted_seed_files() -> str:
     """The upload form's help text: what it takes."""
-    return _listed(_once([f.named_as for f in SEED_FORMATS]), last="or") + "."
+    return get_text_list(_once([f.named_as for f in SEED_FORMATS]), gettext("or")) + "."
 
 
 def detect_seed_format(head: bytes) -> tuple[SeedFormat, str, Layout]:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit.models import AuditEvent
 from portal.core.reasons import Reason
@@ -18,42 +19,44 @@ LOCKOUTS = (Reason.TOO_MANY_ATTEMPTS, Reason.TOO_MANY_ATTEMPTS_TODAY)
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label="Done by", max_length=255, required=False, help_text="Part of a UPN.")
-    target = forms.CharField(label="Done to", max_length=255, required=False, help_text="Part of a UPN.")
-    serial = forms.CharField(label="Token serial", max_length=255, required=False)
-    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AuditEvent.Action.choices])
+    actor = forms.CharField(label=_("Done by"), max_length=255, required=False, help_text=_("Part of a UPN."))
+    target = forms.CharField(label=_("Done to"), max_length=255, required=False, help_text=_("Part of a UPN."))
+    serial = forms.CharField(label=_("Token serial"), max_length=255, required=False)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("Any action")), *AuditEvent.Action.choices]
+    )
     outcome = forms.ChoiceField(
-        label="Outcome", required=False, choices=[("", "Any outcome"), *AuditEvent.Outcome.choices]
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *AuditEvent.Outcome.choices]
     )
     reason = forms.ChoiceField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
-        choices=[("", "Any reason"), *((reason.value, AUDIT_LABEL[reason]) for reason in Reason)],
+        choices=[("", _("Any reason")), *((reason.value, AUDIT_LABEL[reason]) for reason in Reason)],
     )
     kind = forms.ChoiceField(
-        label="Kind",
+        label=_("Kind"),
         required=False,
-        choices=[("", "Any event"), ("lockout", "Code entry paused (too many wrong codes)")],
-        help_text="Lockouts that repeat for one person or one token are worth a look.",
+        choices=[("", _("Any event")), ("lockout", _("Code entry paused (too many wrong codes)"))],
+        help_text=_("Lockouts that repeat for one person or one token are worth a look."),
     )
     since = forms.DateField(
-        label="From",
+        label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date like 2025-03-31."},
+        error_messages={"invalid": _("Enter a date like 2025-03-31.")},
     )
     until = forms.DateField(
-        label="To",
+        label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date like 2025-03-31."},
+        error_messages={"invalid": _("Enter a date like 2025-03-31.")},
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", "The end date is before the start date.")
+            self.add_error("until", _("The end date is before the start date."))
         return data
 
     def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
@@ -122,8 +123,12 @@ def create(request: PortalRequest) -> HttpResponse:
             if exc.field in form.fields:
                 form.add_error(exc.field, "")
         else:
-            whom = f" and assigned to {data['assign_to']}" if data["assign_to"] else ""
-            messages.success(request, f"Token {device.serial_number} was added to the inventory{whom}.")
+            text = (
+                _("Token %(serial)s was added to the inventory and assigned to %(name)s.")
+                if data["assign_to"]
+                else _("Token %(serial)s was added to the inventory.")
+            )
+            messages.success(request, text % {"serial": device.serial_number, "name": data["assign_to"]})
             return redirect_after_post(request, "tokenadmin:device", device.id)
     context = {"nav": NAV, "form": form, "error": error, "device": None}
     return admin_render(
@@ -154,7 +159,7 @@ def edit(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         except ActionError as exc:
             error = exc
         else:
-            messages.success(request, f"Token {device.serial_number} was updated.")
+            messages.success(request, _("Token %(serial)s was updated.") % {"serial": device.serial_number})
             return redirect_after_post(request, "tokenadmin:device", device_id)
     if device is None:
         try:
@@ -190,7 +195,9 @@ def delete(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         except ActionError as exc:
             error = exc
         else:
-            messages.success(request, f"Token {device.serial_number} was deleted from the inventory.")
+            messages.success(
+                request, _("Token %(serial)s was deleted from the inventory.") % {"serial": device.serial_number}
+            )
             return redirect_after_post(request, "tokenadmin:inventory")
     try:
         device = services.inventory_token_get(client=client, device_id=str(device_id))
@@ -228,7 +235,9 @@ def assign(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
                 form.add_error(exc.field, "")
         else:
             name = user.display_name or user.user_principal_name
-            messages.success(request, f"Token {device.serial_number} is assigned to {name}.")
+            messages.success(
+                request, _("Token %(serial)s is assigned to %(name)s.") % {"serial": device.serial_number, "name": name}
+            )
             return redirect_after_post(request, "tokenadmin:device", device_id)
     if not request.htmx:
         try:
@@ -274,7 +283,10 @@ def lifecycle(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
             error = exc
         else:
             messages.success(
-                request, f"Token {event.serial_number} is recorded as {event.get_state_display().lower()}."
+                request,
+                # Translators: %(state)s is a recorded state in lower case: lost, broken, stolen, returned…
+                _("Token %(serial)s is recorded as %(state)s.")
+                % {"serial": event.serial_number, "state": event.get_state_display().lower()},
             )
             return redirect_after_post(request, "tokenadmin:device", device_id)
     device: HardwareOathDevice | None = None
@@ -317,7 +329,9 @@ def retire(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
             error = exc
         else:
             messages.success(
-                request, f"Token {device.serial_number} is retired: deleted from the inventory, its serial remembered."
+                request,
+                _("Token %(serial)s is retired: deleted from the inventory, its serial remembered.")
+                % {"serial": device.serial_number},
             )
             return redirect_after_post(request, "tokenadmin:inventory")
     try:

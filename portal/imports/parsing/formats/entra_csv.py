@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.imports.parsing.format import Layout, SeedFormat, SeedSource, Sniffed
 from portal.imports.parsing.header_csv import header_csv_tokens, map_header, split_line, without_trailing_empties
 from portal.imports.parsing.rows import RawToken
 from portal.imports.parsing.rules import FormatRules
 
 HEADER = ("upn", "serial number", "secret key", "time interval", "manufacturer", "model")
-NAMED_AS = "Microsoft Entra OATH CSV (with or without UPNs)"
-DESCRIBED_AS = (
+NAMED_AS = _("Microsoft Entra OATH CSV (with or without UPNs)")
+DESCRIBED_AS = _(
     "the Microsoft Entra OATH CSV (header “upn,serial number,secret key,time interval,manufacturer,model”, "
     "with or without upn)"
 )
@@ -36,7 +38,7 @@ def read(source: SeedSource) -> Iterator[RawToken]:
 
 FORMAT = SeedFormat(
     id="entra-csv",
-    label="Microsoft Entra OATH token CSV (with UPN)",
+    label=_("Microsoft Entra OATH token CSV (with UPN)"),
     named_as=NAMED_AS,
     described_as=DESCRIBED_AS,
     recognise=lambda sniffed: recognise_header(sniffed, HEADER),

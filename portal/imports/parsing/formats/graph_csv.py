@@ -8,6 +8,8 @@ list, refused here with advice to use bulk assignment. The community module's de
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.imports.parsing.format import Layout, Refused, SeedFormat, Sniffed
 from portal.imports.parsing.formats import entra_csv
 from portal.imports.parsing.header_csv import find_header
@@ -30,9 +32,9 @@ def recognise(sniffed: Sniffed) -> Layout | None:
 
 FORMAT = SeedFormat(
     id="graph-csv",
-    label="CSV with Graph field names",
-    named_as="CSV or JSON with Graph field names",
-    described_as=(
+    label=_("CSV with Graph field names"),
+    named_as=_("CSV or JSON with Graph field names"),
+    described_as=_(
         "a CSV with Graph field names (serialNumber, secretKey, timeIntervalInSeconds, manufacturer, model, …)"
     ),
     recognise=recognise,

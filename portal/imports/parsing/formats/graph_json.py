@@ -29,6 +29,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.core.seed_secrets import SecretEncoding
 from portal.core.serials import serial_normalise
 from portal.imports.parsing.errors import TooManyRows, UnreadableFile
@@ -300,9 +302,9 @@ def recognise(sniffed: Sniffed) -> Layout | None:
 
 FORMAT = SeedFormat(
     id="graph-json",
-    label="JSON with Graph field names",
-    named_as="CSV or JSON with Graph field names",
-    described_as="a JSON list of tokens with those names",
+    label=_("JSON with Graph field names"),
+    named_as=_("CSV or JSON with Graph field names"),
+    described_as=_("a JSON list of tokens with those names"),
     recognise=recognise,
     read=read,
     rules=FormatRules(hex_hint=BASE32_FILE_HINT),

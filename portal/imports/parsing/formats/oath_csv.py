@@ -14,14 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.imports.parsing.csv_rows import numbered_records
 from portal.imports.parsing.format import Layout, SeedFormat, SeedSource, Sniffed
 from portal.imports.parsing.header_csv import split_line
 from portal.imports.parsing.rows import RawToken
 from portal.imports.parsing.rules import FormatRules
 
-NAMED_AS = "privacyIDEA / LinOTP OATH CSV"
-DESCRIBED_AS = "a privacyIDEA / LinOTP OATH CSV (serial, hex seed, totp, 6, 30)"
+NAMED_AS = _("privacyIDEA / LinOTP OATH CSV")
+DESCRIBED_AS = _("a privacyIDEA / LinOTP OATH CSV (serial, hex seed, totp, 6, 30)")
 RULES = FormatRules(infer_hash_from_seed_length=True, assignee_must_be_upn=False)
 
 _HEX_SEED = re.compile(r"^(?:0x)?[0-9a-fA-F\s:]{2,}$")
@@ -85,7 +87,7 @@ def oath_tokens(source: SeedSource, *, with_users: bool) -> Iterator[RawToken]:
 
 FORMAT = SeedFormat(
     id="oath-csv",
-    label="OATH CSV without header (privacyIDEA / LinOTP)",
+    label=_("OATH CSV without header (privacyIDEA / LinOTP)"),
     named_as=NAMED_AS,
     described_as=DESCRIBED_AS,
     recognise=recognise,

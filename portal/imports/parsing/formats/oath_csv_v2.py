@@ -3,6 +3,8 @@ resolver and realm before the token (read as in `oath_csv`)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.imports.parsing.format import Layout, SeedFormat, Sniffed
 from portal.imports.parsing.formats import oath_csv
 
@@ -13,7 +15,7 @@ def recognise(sniffed: Sniffed) -> Layout | None:
 
 FORMAT = SeedFormat(
     id="oath-csv-v2",
-    label="privacyIDEA OATH CSV, version 2 (with users)",
+    label=_("privacyIDEA OATH CSV, version 2 (with users)"),
     named_as=oath_csv.NAMED_AS,
     described_as=oath_csv.DESCRIBED_AS,
     recognise=recognise,

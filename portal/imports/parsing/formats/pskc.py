@@ -34,6 +34,7 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 import pskc
+from django.utils.translation import gettext_lazy as _
 from pskc.exceptions import PSKCError
 from pskc.parser import PSKCParser
 
@@ -356,9 +357,9 @@ def recognise(sniffed: Sniffed) -> Layout | None:
 
 FORMAT = SeedFormat(
     id="pskc",
-    label="PSKC key container (RFC 6030 XML)",
-    named_as="PSKC (RFC 6030)",
-    described_as="a PSKC XML key container",
+    label=_("PSKC key container (RFC 6030 XML)"),
+    named_as=_("PSKC (RFC 6030)"),
+    described_as=_("a PSKC XML key container"),
     recognise=recognise,
     read=read,
     rules=FormatRules(assignee_must_be_upn=False),
