@@ -16,6 +16,9 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from portal.audit.export import Echo, csv_safe
 from portal.graph.types import TokenStatus
@@ -94,12 +97,13 @@ def stock_report(*, now: datetime) -> Table:
     low = settings.PROGRAM_LOW_STOCK
     rows: list[tuple[Cell, ...]] = [
         (
-            make or "(no make)",
-            model or "(no model)",
+            make or _("(no make)"),
+            model or _("(no model)"),
             total,
             available,
             total - available,
-            "low" if available < low else "",
+            # Translators: a cell of the stock report: this model is low on stock.
+            pgettext("stock", "low") if available < low else "",
         )
         for make, model, total, available in rows_in
     ]
@@ -110,12 +114,12 @@ def stock_report(*, now: datetime) -> Table:
     ]
     return Table(
         ReportKind.STOCK,
-        "Stock by make and model",
-        ("Make", "Model", "Tokens", "Left to hand out", "Handed out", f"Below {low}"),
+        _("Stock by make and model"),
+        (_("Make"), _("Model"), _("Tokens"), _("Left to hand out"), _("Handed out"), _("Below %(low)s") % {"low": low}),
         rows,
         bars,
         [],
-        note=f"A model is low on stock when fewer than {low} of its tokens are left to hand out.",
+        note=_("A model is low on stock when fewer than %(low)s of its tokens are left to hand out.") % {"low": low},
     )
 
 
@@ -141,12 +145,13 @@ def trend_report(*, now: datetime) -> Table:
             lines.append(Line(status, " ".join(points)))
     return Table(
         ReportKind.TREND,
-        "Tokens by status over time",
-        ("Day", "Available", "Assigned", "Activated", "Activation failed"),
+        _("Tokens by status over time"),
+        (_("Day"), _("Available"), _("Assigned"), _("Activated"), _("Activation failed")),
         rows,
         [],
         lines,
-        note=f"One count per day, kept by the portal when it refreshes its snapshot (last {TREND_DAYS} days).",
+        note=_("One count per day, kept by the portal when it refreshes its snapshot (last %(days)s days).")
+        % {"days": TREND_DAYS},
     )
 
 
@@ -165,27 +170,31 @@ def funnel_report(*, now: datetime) -> Table:
         ).values_list("assigned_at", "activated_seen_at")
         if assigned is not None and activated is not None
     ]
-    median = f"{statistics.median(waits):.1f}" if waits else "not known yet"
+    median = number_format(statistics.median(waits), 1) if waits else _("not known yet")
     assigned, activated, failed = counts["assigned"], counts["activated"], counts["failed"]
     waiting = assigned - activated - failed
     rows: list[tuple[Cell, ...]] = [
-        ("Assigned (handed out)", assigned, _percent(assigned, assigned)),
-        ("Activated", activated, _percent(activated, assigned)),
-        ("Waiting for activation", waiting, _percent(waiting, assigned)),
-        ("Activation failed", failed, _percent(failed, assigned)),
+        (_("Assigned (handed out)"), assigned, _percent(assigned, assigned)),
+        (_("Activated"), activated, _percent(activated, assigned)),
+        (_("Waiting for activation"), waiting, _percent(waiting, assigned)),
+        (_("Activation failed"), failed, _percent(failed, assigned)),
     ]
     bars = [Bar(str(r[0]), int(r[1]), int(r[2]), css) for r, css in zip(rows, _FUNNEL_CSS, strict=True)]
     return Table(
         ReportKind.FUNNEL,
-        "Activation funnel",
-        ("Stage", "Tokens", "Percent of assigned"),
+        _("Activation funnel"),
+        (_("Stage"), _("Tokens"), _("Percent of assigned")),
         rows,
         bars,
         [],
-        note=(
-            f"Median days from assignment to activation: {median} "
-            f"(over {len(waits)} activations the portal saw happen; Graph keeps no activation date)."
-        ),
+        note=ngettext(
+            "Median days from assignment to activation: %(median)s (over %(count)s activation the portal saw "
+            "happen; Graph keeps no activation date).",
+            "Median days from assignment to activation: %(median)s (over %(count)s activations the portal saw "
+            "happen; Graph keeps no activation date).",
+            len(waits),
+        )
+        % {"median": median, "count": len(waits)},
     )
 
 
@@ -205,14 +214,14 @@ def department_report(*, now: datetime) -> Table:
         .order_by("-tokens", "holder_department")
     )
     rows: list[tuple[Cell, ...]] = [
-        (r["holder_department"] or "(no department)", r["holders"], r["tokens"], r["activated"]) for r in rows_in
+        (r["holder_department"] or _("(no department)"), r["holders"], r["tokens"], r["activated"]) for r in rows_in
     ]
     largest = max((int(r[2]) for r in rows), default=0)
     bars = [Bar(str(r[0]), int(r[2]), _percent(int(r[2]), largest), "bar-assigned") for r in rows]
     return Table(
         ReportKind.DEPARTMENTS,
-        "Tokens by department",
-        ("Department", "People", "Tokens", "Activated"),
+        _("Tokens by department"),
+        (_("Department"), _("People"), _("Tokens"), _("Activated")),
         rows,
         bars,
         [],
