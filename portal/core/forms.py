@@ -58,7 +58,7 @@ class VerificationCodeField(forms.CharField):
 
 
 class SerialNumberField(forms.CharField):
-    default_error_messages = {"required": "Enter the serial number printed on the back of the token."}
+    default_error_messages = {"required": _("Enter the serial number printed on the back of the token.")}
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Serial number"))

@@ -25,7 +25,10 @@ class SeedUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Seed file"),
         help_text="",
-        error_messages={"required": "Choose the seed file your token vendor sent you.", "empty": "That file is empty."},
+        error_messages={
+            "required": _("Choose the seed file your token vendor sent you."),
+            "empty": _("That file is empty."),
+        },
     )
     default_manufacturer = forms.CharField(label=_("Manufacturer (optional)"), required=False, max_length=120)
     default_model = forms.CharField(label=_("Model (optional)"), required=False, max_length=120)
@@ -67,7 +70,10 @@ class SeedUploadForm(forms.Form):
 class AssignmentUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Assignment file"),
-        error_messages={"required": "Choose the CSV file of users and serial numbers.", "empty": "That file is empty."},
+        error_messages={
+            "required": _("Choose the CSV file of users and serial numbers."),
+            "empty": _("That file is empty."),
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

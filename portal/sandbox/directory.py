@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.sandbox import totp
 from portal.sandbox.config import sandbox_bool, sandbox_int
@@ -56,11 +57,11 @@ def token_sign_in(*, token: HardwareToken, code: str | None = None, at: datetime
     when = at or timezone.now()
     holder = token.assigned_to
     if token.status != HardwareToken.Status.ACTIVATED or holder is None:
-        raise SignInRefused("Only an activated token can be used to sign in.")
+        raise SignInRefused(gettext("Only an activated token can be used to sign in."))
     if holder.deleted_at is not None:
-        raise SignInRefused("The token's holder no longer exists in the directory.")
+        raise SignInRefused(gettext("The token's holder no longer exists in the directory."))
     if not holder.account_enabled:
-        raise SignInRefused("The token's holder is disabled and cannot sign in.")
+        raise SignInRefused(gettext("The token's holder is disabled and cannot sign in."))
     instant = when.timestamp()
     typed = (
         code
@@ -75,6 +76,6 @@ def token_sign_in(*, token: HardwareToken, code: str | None = None, at: datetime
         window_steps=sandbox_int("TOTP_WINDOW_STEPS"),
         at=instant,
     ):
-        raise SignInRefused("That code is not the one the token shows now.")
+        raise SignInRefused(gettext("That code is not the one the token shows now."))
     token.last_used_at = when
     token.save(update_fields=["last_used_at"])

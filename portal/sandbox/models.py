@@ -10,6 +10,7 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class ExistingUserManager(models.Manager["DirectoryUser"]):
@@ -61,10 +62,10 @@ class HardwareToken(models.Model):
     """One inventory device and, when assigned, the user's method (same id, as in Graph's examples)."""
 
     class Status(models.TextChoices):
-        AVAILABLE = "available"
-        ASSIGNED = "assigned"
-        ACTIVATED = "activated"
-        FAILED_ACTIVATION = "failedActivation"
+        AVAILABLE = "available", _("Available")
+        ASSIGNED = "assigned", _("Assigned")
+        ACTIVATED = "activated", _("Activated")
+        FAILED_ACTIVATION = "failedActivation", _("Failed Activation")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     serial_number = models.CharField(max_length=255, db_index=True)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from portal.sandbox import roles
 from portal.sandbox.models import (
@@ -73,40 +74,42 @@ TOKEN_DESK_MAILBOX = f"tokens@{DOMAIN}"
 
 USERS: tuple[DemoUser, ...] = (
     DemoUser(ADELE, "adele.vance", "Adele Vance", "Adele", "Vance", "Retail Manager", "Retail",
-             description="Employee. IT pre-assigned two tokens to her: she activates one with its code."),
+             description=gettext_noop("Employee. IT pre-assigned two tokens to her: she activates one with its code.")),
     DemoUser(ALEX, "alex.wilber", "Alex Wilber", "Alex", "Wilber", "Marketing Assistant", "Marketing",
-             description="Employee with an active token, and one whose activation failed."),
+             description=gettext_noop("Employee with an active token, and one whose activation failed.")),
     DemoUser(MEGAN, "megan.bowen", "Megan Bowen", "Megan", "Bowen", "Auditor", "Finance",
-             description="Employee without a token: claims one from the inventory by its serial number."),
+             description=gettext_noop("Employee without a token: claims one from the inventory by its serial number.")),
     DemoUser(PRADEEP, "pradeep.gupta", "Pradeep Gupta (Fabrikam)", "Pradeep", "Gupta", "Consultant", "",
              user_type="Guest", upn=f"pradeep.gupta_fabrikam.example#EXT#@{DOMAIN}",
-             description="Guest from a partner organisation."),
+             description=gettext_noop("Guest from a partner organisation.")),
     DemoUser(ISAIAH, "isaiah.langer", "Isaiah Langer", "Isaiah", "Langer", "Service Desk Lead", "IT",
              roles=(roles.AUTHENTICATION_ADMINISTRATOR,),
-             description="Manages the tokens of users who are not administrators."),
+             description=gettext_noop("Manages the tokens of users who are not administrators.")),
     DemoUser(LYNNE, "lynne.robbins", "Lynne Robbins", "Lynne", "Robbins", "Identity Engineer", "IT",
              roles=(roles.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,),
-             description="Manages the tokens of any user, administrators included."),
+             description=gettext_noop("Manages the tokens of any user, administrators included.")),
     DemoUser(NESTOR, "nestor.wilke", "Nestor Wilke", "Nestor", "Wilke", "Security Officer", "IT",
              roles=(roles.AUTHENTICATION_POLICY_ADMINISTRATOR,),
-             description="Keeps the token inventory: adds, imports and deletes tokens."),
+             description=gettext_noop("Keeps the token inventory: adds, imports and deletes tokens.")),
     DemoUser(GRADY, "grady.archie", "Grady Archie", "Grady", "Archie", "IT Auditor", "Compliance",
              roles=(roles.GLOBAL_READER,),
-             description="Can see every token and user, and change nothing."),
+             description=gettext_noop("Can see every token and user, and change nothing.")),
     DemoUser(MIRIAM, "miriam.graham", "Miriam Graham", "Miriam", "Graham", "Director of IT", "IT",
              roles=(roles.GLOBAL_ADMINISTRATOR,),
-             description="Can do everything."),
+             description=gettext_noop("Can do everything.")),
     DemoUser(PATTI, "patti.fernandez", "Patti Fernandez", "Patti", "Fernandez", "Helpdesk Agent", "IT",
              roles=(roles.HELPDESK_ADMINISTRATOR,),
-             description="Holds an admin role, so an Authentication Administrator cannot manage her tokens."),
+             description=gettext_noop(
+                 "Holds an admin role, so an Authentication Administrator cannot manage her tokens.")),
     DemoUser(DIEGO, "diego.siciliani", "Diego Siciliani", "Diego", "Siciliani", "HR Manager", "HR",
-             enabled=False, description="Account disabled: cannot sign in; his token stays assigned."),
+             enabled=False, description=gettext_noop("Account disabled: cannot sign in; his token stays assigned.")),
     DemoUser(JOHANNA, "johanna.lorenz", "Johanna Lorenz", "Johanna", "Lorenz", "Field Engineer", "Operations",
-             description="IT assigned her a token three weeks ago; she has never activated it."),
+             description=gettext_noop("IT assigned her a token three weeks ago; she has never activated it.")),
     DemoUser(LEE, "lee.gu", "Lee Gu", "Lee", "Gu", "Sales Representative", "Sales", deleted_days=5,
-             description="Left the company: his account was deleted, his token is still assigned to it."),
+             description=gettext_noop("Left the company: his account was deleted, his token is still assigned to it.")),
     DemoUser(TOKEN_DESK, "tokens", "Token Desk", "", "", "Shared mailbox", "IT", enabled=False,
-             description="Shared mailbox (not a person, can't sign in): the portal's notifications come from it."),
+             description=gettext_noop(
+                 "Shared mailbox (not a person, can't sign in): the portal's notifications come from it.")),
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -87,33 +88,54 @@ def _emulation_settings() -> list[tuple[str, str]]:
     def rate(name: str) -> str:
         return f"{sandbox_float(name) * 100:g} %"
 
+    def steps(name: str) -> str:
+        count = sandbox_int(name)
+        return ngettext("±%(count)s time step", "±%(count)s time steps", count) % {"count": count}
+
     step_up = sandbox_int("STEP_UP_AFTER_SECONDS")
     return [
-        ("Added latency", f"{sandbox_int('LATENCY_MS')} ms"),
-        ("Share of Graph requests answered 429 (throttled)", rate("THROTTLE_RATE")),
-        ("Share of Graph requests answered 503 (unavailable)", rate("UNAVAILABLE_RATE")),
-        ("Retry-After on those answers", f"{sandbox_float('RETRY_AFTER_SECONDS'):g} s"),
-        ("Fault seed", sandbox_optional_str("FAULT_SEED") or "none (faults are random)"),
-        ("Fresh sign-in required for token changes after", f"{step_up // 60} min" if step_up else "never"),
-        ("Accepted clock drift of a code at sign-in", f"±{sandbox_int('TOTP_WINDOW_STEPS')} time step(s)"),
-        ("Accepted clock drift of a code at activation", f"±{sandbox_int('ACTIVATION_WINDOW_STEPS')} time step(s)"),
-        ("Access token lifetime", f"{sandbox_int('ACCESS_TOKEN_LIFETIME_SECONDS')} s"),
-        ("Authorization code lifetime", f"{sandbox_int('AUTH_CODE_LIFETIME_SECONDS')} s"),
-        ("Graph page size", str(sandbox_int("PAGE_SIZE"))),
-        ("Application permissions of the portal's app", ", ".join(sandbox_list("APP_ROLES")) or "none"),
-        ("Temporary Access Pass", _pass_policy_summary()),
+        (gettext("Added latency"), f"{sandbox_int('LATENCY_MS')} ms"),
+        (gettext("Share of Graph requests answered 429 (throttled)"), rate("THROTTLE_RATE")),
+        (gettext("Share of Graph requests answered 503 (unavailable)"), rate("UNAVAILABLE_RATE")),
+        (gettext("Retry-After on those answers"), f"{sandbox_float('RETRY_AFTER_SECONDS'):g} s"),
+        (gettext("Fault seed"), sandbox_optional_str("FAULT_SEED") or gettext("none (faults are random)")),
+        (
+            gettext("Fresh sign-in required for token changes after"),
+            f"{step_up // 60} min" if step_up else gettext("never"),
+        ),
+        (gettext("Accepted clock drift of a code at sign-in"), steps("TOTP_WINDOW_STEPS")),
+        (gettext("Accepted clock drift of a code at activation"), steps("ACTIVATION_WINDOW_STEPS")),
+        (gettext("Access token lifetime"), f"{sandbox_int('ACCESS_TOKEN_LIFETIME_SECONDS')} s"),
+        (gettext("Authorization code lifetime"), f"{sandbox_int('AUTH_CODE_LIFETIME_SECONDS')} s"),
+        (gettext("Graph page size"), str(sandbox_int("PAGE_SIZE"))),
+        (
+            gettext("Application permissions of the portal's app"),
+            ", ".join(sandbox_list("APP_ROLES")) or gettext("none"),
+        ),
+        (gettext("Temporary Access Pass"), _pass_policy_summary()),
     ]
 
 
 def _pass_policy_summary() -> str:
     policy = passes.Policy.current()
     if not policy.enabled:
-        return "disabled by the tenant's policy"
-    once = "one-time only" if policy.is_usable_once else "one-time or reusable"
-    return (
-        f"enabled; lifetime {policy.minimum_lifetime}-{policy.maximum_lifetime} min "
-        f"(default {policy.default_lifetime}); {policy.default_length} characters; {once}"
+        return gettext("disabled by the tenant's policy")
+    text = (
+        gettext(
+            "enabled; lifetime %(minimum)s-%(maximum)s min (default %(default)s); %(length)s characters; one-time only"
+        )
+        if policy.is_usable_once
+        else gettext(
+            "enabled; lifetime %(minimum)s-%(maximum)s min (default %(default)s); %(length)s characters; "
+            "one-time or reusable"
+        )
     )
+    return text % {
+        "minimum": policy.minimum_lifetime,
+        "maximum": policy.maximum_lifetime,
+        "default": policy.default_lifetime,
+        "length": policy.default_length,
+    }
 
 
 # --- Virtual tokens ----------------------------------------------------------------------------------
@@ -172,13 +194,16 @@ def token_sign_in(request: HttpRequest) -> HttpResponse:
     try:
         directory.token_sign_in(token=token)
     except directory.SignInRefused as exc:
-        messages.error(request, f"Sign-in with token {token.serial_number} refused: {exc}")
+        messages.error(
+            request,
+            gettext("Sign-in with token %(serial)s refused: %(why)s") % {"serial": token.serial_number, "why": exc},
+        )
     else:
         holder = token.assigned_to
         messages.success(
             request,
-            f"{holder.display_name if holder else 'The holder'} signed in with token {token.serial_number}: "
-            "its lastUsedDateTime is now.",
+            gettext("%(name)s signed in with token %(serial)s: its lastUsedDateTime is now.")
+            % {"name": holder.display_name if holder else gettext("The holder"), "serial": token.serial_number},
         )
     return redirect("sandbox:tokens")
 
@@ -196,7 +221,13 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(request, "sandbox/users.html", {"users": people, "sandbox_nav": "users"})
 
 
-_USER_ACTIONS = {"disable", "enable", "delete", "restore"}
+_USER_ACTION_DONE = {
+    "disable": _("%(name)s: account disabled."),
+    "enable": _("%(name)s: account enabled."),
+    "delete": _("%(name)s: account deleted."),
+    "restore": _("%(name)s: account restored."),
+}
+_USER_ACTIONS = set(_USER_ACTION_DONE)
 
 
 @require_POST
@@ -212,7 +243,7 @@ def user_change(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
         directory.user_delete(user=user)
     else:
         directory.user_restore(user=user)
-    messages.success(request, f"{user.display_name}: account {action}d.")
+    messages.success(request, _USER_ACTION_DONE[action] % {"name": user.display_name})
     return redirect("sandbox:users")
 
 
@@ -273,10 +304,10 @@ def _authorize_post(request: HttpRequest, tenant: str) -> HttpResponse:
     try:
         carried = signing.loads(request.POST.get("request", ""), salt=_AUTHORIZE_SALT, max_age=_AUTHORIZE_MAX_AGE)
     except signing.BadSignature:  # includes SignatureExpired
-        return _error_page(request, title="This sign-in page has expired", status=400, detail=None)
+        return _error_page(request, title=gettext("This sign-in page has expired"), status=400, detail=None)
     params = authz.AuthorizeRequest.from_params(tenant, carried)
     if carried.get("tenant") != tenant:
-        return _error_page(request, title="This sign-in page has expired", status=400, detail=None)
+        return _error_page(request, title=gettext("This sign-in page has expired"), status=400, detail=None)
     try:
         # Validated again: the app registration may have changed since the page was shown.
         valid = authz.validate(params)
@@ -291,7 +322,7 @@ def _authorize_post(request: HttpRequest, tenant: str) -> HttpResponse:
     else:
         user = _picked_user(request.POST.get("user", ""))
         if user is None:
-            return _picker(request, valid, problem="Pick one of the users below.", status=400)
+            return _picker(request, valid, problem=gettext("Pick one of the users below."), status=400)
     code = authz.issue_code(valid, user)
     return _send_back(request, params, authz.success_params(valid, user, code))
 
@@ -305,28 +336,33 @@ def _picked_user(value: str) -> DirectoryUser | None:
 
 
 _PASS_REFUSALS = {
-    passes.SignIn.WRONG_PASS: "That Temporary Access Pass doesn't match this account. Check the account and "
-    "the pass with the helpdesk person who gave it to you.",
-    passes.SignIn.NOT_YET_VALID: "This Temporary Access Pass isn't valid yet. Try again from the start time "
-    "the helpdesk gave you.",
-    passes.SignIn.EXPIRED: "This Temporary Access Pass has expired. Ask the helpdesk for a new one.",
-    passes.SignIn.USED: "This Temporary Access Pass was for one sign-in and has been used. Ask the helpdesk "
-    "for a new one.",
-    passes.SignIn.DISABLED_BY_POLICY: "Temporary Access Passes are switched off in this tenant. Sign in with "
-    "another method, or ask the helpdesk.",
+    passes.SignIn.WRONG_PASS: _(
+        "That Temporary Access Pass doesn't match this account. Check the account and "
+        "the pass with the helpdesk person who gave it to you."
+    ),
+    passes.SignIn.NOT_YET_VALID: _(
+        "This Temporary Access Pass isn't valid yet. Try again from the start time the helpdesk gave you."
+    ),
+    passes.SignIn.EXPIRED: _("This Temporary Access Pass has expired. Ask the helpdesk for a new one."),
+    passes.SignIn.USED: _(
+        "This Temporary Access Pass was for one sign-in and has been used. Ask the helpdesk for a new one."
+    ),
+    passes.SignIn.DISABLED_BY_POLICY: _(
+        "Temporary Access Passes are switched off in this tenant. Sign in with another method, or ask the helpdesk."
+    ),
 }
 
 
 def _pass_sign_in(account: str, value: str) -> tuple[DirectoryUser | None, str]:
     """The user a Temporary Access Pass signs in, or why not (the pass is never echoed)."""
     if not account.strip() or not value.strip():
-        return None, "Enter your account (e.g. name@contoso-sandbox.example) and the Temporary Access Pass."
+        return None, gettext("Enter your account (e.g. name@contoso-sandbox.example) and the Temporary Access Pass.")
     user = DirectoryUser.objects.filter(user_principal_name__iexact=account.strip(), account_enabled=True).first()
     if user is None:
-        return None, _PASS_REFUSALS[passes.SignIn.WRONG_PASS]
+        return None, str(_PASS_REFUSALS[passes.SignIn.WRONG_PASS])
     outcome = passes.sign_in(user, value)
     if outcome is not passes.SignIn.SIGNED_IN:
-        return None, _PASS_REFUSALS[outcome]
+        return None, str(_PASS_REFUSALS[outcome])
     return user, ""
 
 
@@ -367,7 +403,9 @@ def _authorize_failed(
     if failure.can_redirect:
         return _send_back(request, params, authz.error_params(params, failure.err))
     # Never redirect to an address the app registration doesn't vouch for (open redirect).
-    return _error_page(request, title="The app's sign-in request can't be accepted", status=400, detail=failure.err)
+    return _error_page(
+        request, title=gettext("The app's sign-in request can't be accepted"), status=400, detail=failure.err
+    )
 
 
 def _send_back(request: HttpRequest, params: authz.AuthorizeRequest, answer: dict[str, str]) -> HttpResponse:

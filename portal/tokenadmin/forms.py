@@ -303,7 +303,7 @@ class LifecycleForm(forms.Form):
         label=_("What happened"),
         choices=[("", "— choose —")] + [(s.value, s.label) for s in LifecycleState if s is not LifecycleState.RETIRED],
         coerce=LifecycleState,
-        error_messages={"required": "Choose what happened to the token."},
+        error_messages={"required": _("Choose what happened to the token.")},
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
 
