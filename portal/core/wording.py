@@ -592,18 +592,17 @@ class ProgramNote(Enum):
 
 
 PROGRAM: dict[ProgramNote, Text] = {
-    ProgramNote.NO_SNAPSHOT: _("The token program has not been read yet. Press \u201cRefresh now\u201d to read it."),
+    ProgramNote.NO_SNAPSHOT: _("The token program has not been read yet. Press “Refresh now” to read it."),
     ProgramNote.REFRESH_QUEUED: _("The snapshot is being refreshed; reload this page in a minute."),
     ProgramNote.REFRESH_STOPPED: _(
-        "Automatic refreshes stopped: the stored sign-in has expired. Press \u201cRefresh now\u201d to start "
-        "them again."
+        "Automatic refreshes stopped: the stored sign-in has expired. Press “Refresh now” to start them again."
     ),
     ProgramNote.REFRESH_FAILED: _(
         "The last refresh could not read Microsoft Graph; the figures below are from the one before."
     ),
     ProgramNote.UNREADABLE: _(
         "The assignment dates of {count} people's tokens could not be read with the sign-in of the "
-        "administrator who last pressed \u201cRefresh now\u201d (their role may not read other administrators' "
+        "administrator who last pressed “Refresh now” (their role may not read other administrators' "
         "methods); a Privileged Authentication Administrator's refresh reads them all."
     ),
     ProgramNote.LOCKOUT_LIFTED: _("The lockout was lifted; they can type a code again."),

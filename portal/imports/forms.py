@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.imports.parsing import accepted_seed_files
@@ -50,7 +51,10 @@ class SeedUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = f"{accepted_seed_files()} At most {human_size(upload_limit())}."
+        self.fields["file"].help_text = gettext("%(formats)s At most %(size)s.") % {
+            "formats": accepted_seed_files(),
+            "size": human_size(upload_limit()),
+        }
 
     def clean_pskc_key(self) -> str:
         key = re.sub(r"\s+", "", self.cleaned_data.get("pskc_key") or "")
@@ -78,7 +82,7 @@ class AssignmentUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
+        self.fields["file"].help_text = gettext(
             "A CSV with a UPN column and a serial number column, for example “upn,serial” (the Microsoft Entra "
-            f"OATH CSV with UPNs works too; its secrets are ignored). At most {human_size(upload_limit())}."
-        )
+            "OATH CSV with UPNs works too; its secrets are ignored). At most %(size)s."
+        ) % {"size": human_size(upload_limit())}

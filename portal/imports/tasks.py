@@ -19,9 +19,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django_tasks import task
 
+from portal.core.localisation import language_supported
 from portal.imports.models import ImportJob
 from portal.imports.services import followup, jobs
 from portal.imports.services.analysis import job_analyse
@@ -34,23 +36,33 @@ def _summary(job: ImportJob | None, job_id: int) -> dict[str, Any]:
     return {"job": str(job.public_id), "status": job.status, **job.results}
 
 
+def _uploader_language(job_id: int) -> str:
+    """The language the job's rows are described in: the one its uploader last used on the portal
+    (the row verdicts are kept as text, written once, when the worker checks or sends the row)."""
+    job = ImportJob.objects.filter(pk=job_id).select_related("created_by").first()
+    language = job.created_by.language if job is not None and job.created_by is not None else ""
+    return language_supported(language) or settings.LANGUAGE_CODE
+
+
 @task()
 def import_job_analyse(job_id: int) -> dict[str, Any]:
     jobs_resume()
-    job = job_analyse(job_id, owner=jobs.worker_name())
-    if job is not None and job.follow_up_of_id is not None:
-        # A follow-up's button was its confirmation: on to the assignments.
-        queued = followup.followup_confirm(job=job)
-        if queued is not None and queued.status == ImportJob.Status.QUEUED:
-            job_start(queued.pk)
-            job = queued
-    return _summary(job, job_id)
+    with translation.override(_uploader_language(job_id)):
+        job = job_analyse(job_id, owner=jobs.worker_name())
+        if job is not None and job.follow_up_of_id is not None:
+            # A follow-up's button was its confirmation: on to the assignments.
+            queued = followup.followup_confirm(job=job)
+            if queued is not None and queued.status == ImportJob.Status.QUEUED:
+                job_start(queued.pk)
+                job = queued
+        return _summary(job, job_id)
 
 
 @task()
 def import_job_run(job_id: int) -> dict[str, Any]:
     jobs_resume()
-    return _summary(job_run(job_id, owner=jobs.worker_name()), job_id)
+    with translation.override(_uploader_language(job_id)):
+        return _summary(job_run(job_id, owner=jobs.worker_name()), job_id)
 
 
 @task()

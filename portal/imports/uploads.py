@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 
 #: Room for the form's other fields and the multipart boundaries around the file.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -32,14 +33,14 @@ def human_size(size: int) -> str:
         return f"{size / (1024 * 1024):.0f} MB" if size % (1024 * 1024) == 0 else f"{size / (1024 * 1024):.1f} MB"
     if size >= 1024:
         return f"{size // 1024} KB"
-    return f"{size} bytes"
+    return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": size}
 
 
 def too_large_message() -> str:
-    return (
-        f"The file is larger than the {human_size(upload_limit())} an import may hold, so it was not read. "
+    return gettext(
+        "The file is larger than the %(size)s an import may hold, so it was not read. "
         "Split it into smaller files and import each one."
-    )
+    ) % {"size": human_size(upload_limit())}
 
 
 def declared_too_large(request: HttpRequest) -> bool:

@@ -102,7 +102,7 @@ class ActivateForm(forms.Form):
 class InventoryFilterForm(forms.Form):
     lifecycle = forms.TypedChoiceField(
         label=_("Recorded as"),
-        choices=[("", "Anything")] + [(state.value, state.label) for state in LifecycleState],
+        choices=[("", _("Anything"))] + [(state.value, state.label) for state in LifecycleState],
         coerce=LifecycleState,
         empty_value=None,
         required=False,
