@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import formats, timezone
 
 from portal.core import wording
 from portal.core.wording import ATTENTION, ProgramNote, program_text
@@ -26,7 +27,10 @@ def item_problem(item: Item, days: int | None) -> str:
     text = str(ATTENTION[item.rule].problem)
     lockout = item.lockout
     if lockout is not None:
-        return text.format(wrong=lockout.wrong_codes, until=f"{lockout.until:%H:%M} UTC")
+        until = timezone.localtime(lockout.until)
+        # The page names the zone too (under every page); said here as well, next to the time.
+        when = f"{formats.time_format(until, 'TIME_FORMAT')} ({timezone.get_current_timezone_name()})"
+        return text.format(wrong=lockout.wrong_codes, until=when)
     return text.format(days=days)
 
 
