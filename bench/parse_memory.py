@@ -127,6 +127,14 @@ def _rss(field: str) -> int:
 def child(path: str) -> None:
     """Parse one file; print "peak-bytes seconds outcome" on one line."""
     sys.path.insert(0, str(ROOT))
+    # The parsers' messages are marked for translation: Django's settings and the message catalogue
+    # are loaded before the baseline, as they are in the web process and the worker.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+    from django.utils.translation import gettext
+
+    django.setup()
+    gettext("missing secret")
     from portal.imports.parsing import SeedFileError, SeedRow, parse_seed_file
 
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM := current RSS

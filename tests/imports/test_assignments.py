@@ -39,7 +39,7 @@ def test_bad_rows_are_refused_with_reasons() -> None:
         RejectedRow(3, "0002", "missing UPN"),
         RejectedRow(4, "0003", "assignee 'erin' is not a user principal name (name@domain)"),
         RejectedRow(5, None, "missing serial number"),
-        RejectedRow(6, "0001", "duplicate serial in this file (first seen on row 2)"),
+        RejectedRow(6, "0001", "duplicate serial in this file (first seen on row 2)", repeated=True),
         RejectedRow(7, "0004", "guest accounts (#EXT#) cannot hold a hardware token in Entra"),
     ]
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from django.utils.translation import gettext, gettext_lazy
+
 from portal.imports.parsing.csv_rows import numbered_records
 from portal.imports.parsing.errors import UnsupportedFile
 from portal.imports.parsing.fields import FieldProblem, clean_text, normalise_serial, normalise_upn
@@ -21,9 +23,10 @@ from portal.imports.parsing.header_csv import find_header
 from portal.imports.parsing.rows import AssignmentRow, AssignmentVerdict, RejectedRow
 from portal.imports.parsing.text_input import open_text, read_head, sniff_encoding
 
-EXPECTED_ASSIGNMENT_FILES = (
-    "Expected a CSV whose first line names a UPN column and a serial column, for example "
-    "“upn,serial” or “userPrincipalName,serialNumber” (the Entra OATH CSV with UPNs works too)."
+EXPECTED_ASSIGNMENT_FILES = gettext_lazy(
+    "Expected a CSV whose first line names a UPN column and a serial column, for "
+    "example “upn,serial” or “userPrincipalName,serialNumber” (the Entra OATH CSV "
+    "with UPNs works too)."
 )
 
 
@@ -38,7 +41,7 @@ def _judge(row_number: int, upn_value: str | None, serial_value: str | None) -> 
     try:
         upn = normalise_upn(upn_value)
         if upn is None:
-            problems.append("missing UPN")
+            problems.append(gettext("missing UPN"))
     except FieldProblem as problem:
         problems.append(problem.reason)
     if problems or upn is None or serial is None:
@@ -49,10 +52,13 @@ def _judge(row_number: int, upn_value: str | None, serial_value: str | None) -> 
 def assignment_rows(stream: BinaryIO, *, max_rows: int = 50_000) -> Iterator[AssignmentVerdict]:
     """Detect the header now (raising UnsupportedFile), then return a lazy iterator of verdicts."""
     head = read_head(stream)
-    codec, text = sniff_encoding(head, expected=EXPECTED_ASSIGNMENT_FILES)
+    codec, text = sniff_encoding(head, expected=str(EXPECTED_ASSIGNMENT_FILES))
     header = find_header(Sniffed(codec, text).lines[0], ("upn", "serial"))
     if header is None:
-        raise UnsupportedFile(f"The first line is not a header we know. {EXPECTED_ASSIGNMENT_FILES}")
+        raise UnsupportedFile(
+            gettext("The first line is not a header we know. %(expected_assignment_files)s")
+            % {"expected_assignment_files": EXPECTED_ASSIGNMENT_FILES}
+        )
     delimiter, columns = header
     upn_index, serial_index = columns.index("upn"), columns.index("serial")
 

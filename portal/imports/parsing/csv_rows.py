@@ -12,6 +12,8 @@ import csv
 from collections.abc import Iterator
 from typing import TextIO
 
+from django.utils.translation import gettext
+
 from portal.imports.parsing.errors import UnreadableFile
 from portal.imports.parsing.text_input import decoding_errors_as_file_errors
 
@@ -26,8 +28,11 @@ def _lines(text: TextIO) -> Iterator[str]:
         number += 1
         if len(line) > MAX_LINE_CHARS:
             raise UnreadableFile(
-                f"Line {number:,} of the CSV is longer than {MAX_LINE_CHARS // 1024} KB; a token is one short line — "
-                "check that this is a seed file."
+                gettext(
+                    "Line %(number)s of the CSV is longer than %(max_line_chars_1024)s KB; a token "
+                    "is one short line — check that this is a seed file."
+                )
+                % {"number": f"{number:,}", "max_line_chars_1024": MAX_LINE_CHARS // 1024}
             )
         yield line
 
@@ -44,8 +49,11 @@ def numbered_records(text: TextIO, *, codec: str, delimiter: str = ",") -> Itera
                 return
             except csv.Error:
                 raise UnreadableFile(
-                    f"The CSV structure breaks near line {reader.line_num} (for example a quote that is "
-                    "never closed, or a value longer than 128 KB); fix that line and upload again."
+                    gettext(
+                        "The CSV structure breaks near line %(line_num)s (for example a quote that is "
+                        "never closed, or a value longer than 128 KB); fix that line and upload again."
+                    )
+                    % {"line_num": reader.line_num}
                 ) from None
             start, last_line = last_line + 1, reader.line_num
             if any(cell.strip() for cell in cells):

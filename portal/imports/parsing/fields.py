@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+
 from portal.imports.parsing.rows import HashFunction, TimeInterval
 
 
@@ -28,7 +30,7 @@ def describe(value: str) -> str:
     """Quote a short value; summarise a long one (it could be a secret in the wrong column)."""
     if len(value) <= _QUOTE_LIMIT and value.isprintable():
         return f"'{value}'"
-    return f"(a {len(value)}-character value)"
+    return gettext("(a %(len)s-character value)") % {"len": len(value)}
 
 
 def clean_text(value: str | None) -> str | None:
@@ -47,14 +49,17 @@ def normalise_serial(value: str | None) -> str:
     """Trim the serial; keep it as text (never int(): leading zeros are part of the serial)."""
     serial = clean_text(value)
     if serial is None:
-        raise FieldProblem("missing serial number")
+        raise FieldProblem(gettext("missing serial number"))
     if _EXCEL_SCIENTIFIC.match(serial):
         raise FieldProblem(
-            f"serial {describe(serial)} looks like Excel turned it into a number in scientific "
-            "notation, which loses digits — export the serial column as text and try again"
+            gettext(
+                "serial %(describe)s looks like Excel turned it into a number in scientific "
+                "notation, which loses digits — export the serial column as text and try again"
+            )
+            % {"describe": describe(serial)}
         )
     if not serial.isprintable():
-        raise FieldProblem("serial number contains control characters")
+        raise FieldProblem(gettext("serial number contains control characters"))
     return serial
 
 
@@ -76,16 +81,21 @@ def normalise_interval(value: str | int | float | None, *, default: int | None) 
     """Accept 30 or 60 however written ("30", "30.0", 30); `default` applies when absent."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if default is None:
-            raise FieldProblem("missing time interval (30 or 60 seconds)")
+            raise FieldProblem(gettext("missing time interval (30 or 60 seconds)"))
         value = default
     seconds = _whole_number(value)
     if seconds is None:
-        raise FieldProblem(f"time interval {describe(str(value).strip())} is not a whole number of seconds")
+        raise FieldProblem(
+            gettext("time interval %(describe)s is not a whole number of seconds")
+            % {"describe": describe(str(value).strip())}
+        )
     if seconds == 30:
         return 30
     if seconds == 60:
         return 60
-    raise FieldProblem(f"interval {seconds} s is not supported — Entra accepts 30 or 60")
+    raise FieldProblem(
+        gettext("interval %(seconds)s s is not supported — Entra accepts 30 or 60") % {"seconds": seconds}
+    )
 
 
 _HASH_NAMES: dict[str, HashFunction | None] = {"sha1": "hmacsha1", "sha256": "hmacsha256", "sha512": None}
@@ -98,10 +108,13 @@ def normalise_hash(value: str | None) -> HashFunction | None:
         return None
     key = re.sub(r"[^a-z0-9]", "", text.lower()).removeprefix("hmac")
     if key not in _HASH_NAMES:
-        raise FieldProblem(f"hash function {describe(text)} is not recognised — Entra accepts SHA-1 or SHA-256")
+        raise FieldProblem(
+            gettext("hash function %(describe)s is not recognised — Entra accepts SHA-1 or SHA-256")
+            % {"describe": describe(text)}
+        )
     result = _HASH_NAMES[key]
     if result is None:
-        raise FieldProblem("SHA-512 is not supported — Entra accepts SHA-1 or SHA-256")
+        raise FieldProblem(gettext("SHA-512 is not supported — Entra accepts SHA-1 or SHA-256"))
     return result
 
 
@@ -111,9 +124,11 @@ def check_digits(value: str | int | None) -> None:
         return
     digits = _whole_number(value)
     if digits is None:
-        raise FieldProblem(f"number of digits {describe(str(value).strip())} is not a number")
+        raise FieldProblem(
+            gettext("number of digits %(describe)s is not a number") % {"describe": describe(str(value).strip())}
+        )
     if digits != 6:
-        raise FieldProblem(f"{digits}-digit codes are not supported — Entra accepts 6")
+        raise FieldProblem(gettext("%(digits)s-digit codes are not supported — Entra accepts 6") % {"digits": digits})
 
 
 def check_token_type(value: str | None) -> None:
@@ -122,8 +137,10 @@ def check_token_type(value: str | None) -> None:
     if text is None or text.lower() == "totp":
         return
     if text.lower() == "hotp":
-        raise FieldProblem("HOTP (counter-based) tokens are not supported by Entra")
-    raise FieldProblem(f"token type {describe(text)} is not supported — Entra accepts TOTP only")
+        raise FieldProblem(gettext("HOTP (counter-based) tokens are not supported by Entra"))
+    raise FieldProblem(
+        gettext("token type %(describe)s is not supported — Entra accepts TOTP only") % {"describe": describe(text)}
+    )
 
 
 # "something@domain.tld": deliberately loose; the directory lookup is the real check.
@@ -141,12 +158,12 @@ def normalise_upn(value: str | None) -> str | None:
     if text is None:
         return None
     if _OBJECT_ID.match(text):
-        raise FieldProblem("assignee is given as an object ID; give the user's UPN (name@domain) instead")
+        raise FieldProblem(gettext("assignee is given as an object ID; give the user's UPN (name@domain) instead"))
     if not looks_like_upn(text):
         # A value with "@" cannot be a Base32 or hex secret that slipped columns, so it may be quoted.
         shown = f"'{text}'" if "@" in text and len(text) <= 80 and text.isprintable() else describe(text)
-        raise FieldProblem(f"assignee {shown} is not a user principal name (name@domain)")
+        raise FieldProblem(gettext("assignee %(shown)s is not a user principal name (name@domain)") % {"shown": shown})
     upn = text.lower()
     if "#ext#" in upn:
-        raise FieldProblem("guest accounts (#EXT#) cannot hold a hardware token in Entra")
+        raise FieldProblem(gettext("guest accounts (#EXT#) cannot hold a hardware token in Entra"))
     return upn

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol, TypeVar
 
+from django.utils.translation import gettext
+
 from portal.core.serials import serial_normalise
 from portal.imports.parsing.errors import TooManyRows
 from portal.imports.parsing.rows import RejectedRow
@@ -31,8 +33,11 @@ def capped(records: Iterable[Record], max_rows: int) -> Iterator[Record]:
     for count, record in enumerate(records, start=1):
         if count > max_rows:
             raise TooManyRows(
-                f"The file has more than {max_rows:,} rows, more than one import may hold; split it "
-                f"into files of at most {max_rows:,} rows and import each."
+                gettext(
+                    "The file has more than %(max_rows)s rows, more than one import may hold; split "
+                    "it into files of at most %(max_rows)s rows and import each."
+                )
+                % {"max_rows": f"{max_rows:,}"}
             )
         yield record
 
@@ -48,7 +53,9 @@ def reject_repeated_serials(verdicts: Iterable[Verdict]) -> Iterator[Verdict | R
                 yield RejectedRow(
                     verdict.row_number,
                     serial,
-                    f"duplicate serial in this file (first seen on row {first_seen[key]})",
+                    gettext("duplicate serial in this file (first seen on row %(first_seen)s)")
+                    % {"first_seen": first_seen[key]},
+                    repeated=True,
                 )
                 continue
             first_seen[key] = verdict.row_number

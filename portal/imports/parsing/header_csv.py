@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Literal, TextIO
 
+from django.utils.translation import gettext
+
 from portal.core.seed_secrets import SecretEncoding
 from portal.imports.parsing.csv_rows import numbered_records
 from portal.imports.parsing.errors import UnsupportedFile
@@ -55,7 +57,10 @@ def map_header(cells: list[str]) -> Columns:
     for cell in cells:
         field = canonical_column(cell)
         if field is not None and field in columns:
-            raise UnsupportedFile(f"The header names the column “{cell.strip()}” twice; keep one and upload again.")
+            raise UnsupportedFile(
+                gettext("The header names the column “%(strip)s” twice; keep one and upload again.")
+                % {"strip": cell.strip()}
+            )
         columns.append(field)
     return tuple(columns)
 
@@ -107,15 +112,15 @@ def record_to_token(row_number: int, cells: list[str], columns: Columns) -> RawT
         assignee=values.get("upn"),
     )
     if any(cell.strip() for cell in cells[len(columns) :]):
-        token.problem = (
-            f"row has more values ({len(cells)}) than the header has columns ({len(columns)}) — "
-            "probably an unquoted comma; put quotes around values that contain one"
-        )
+        token.problem = gettext(
+            "row has more values (%(len)s) than the header has columns (%(len2)s) — probably "
+            "an unquoted comma; put quotes around values that contain one"
+        ) % {"len": len(cells), "len2": len(columns)}
         return token
     secret_format = (values.get("secret_format") or "").strip().lower()
     if secret_format:
         if secret_format in _SECRET_ENCODINGS:
             token.secret_encoding = _SECRET_ENCODINGS[secret_format]
         else:
-            token.problem = "secretFormat must be base32, hex or text"
+            token.problem = gettext("secretFormat must be base32, hex or text")
     return token

@@ -74,4 +74,4 @@ def detect_seed_format(head: bytes) -> tuple[SeedFormat, str, Layout]:
             raise
         if layout is not None:
             return seed_format, codec, layout
-    raise UnsupportedFile(f"The first line is not a header we know. {expected}")
+    raise UnsupportedFile(gettext("The first line is not a header we know. %(expected)s") % {"expected": expected})

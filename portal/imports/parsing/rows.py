@@ -44,6 +44,8 @@ class RejectedRow:
     row_number: int
     serial_number: str | None
     reason: str
+    #: The serial appeared earlier in the same file (reported as a skipped duplicate, not an error).
+    repeated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

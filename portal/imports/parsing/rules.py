@@ -9,6 +9,9 @@ checks meaningless.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.core.seed_secrets import (
     SecretProblem,
@@ -29,6 +32,14 @@ from portal.imports.parsing.fields import (
 )
 from portal.imports.parsing.rows import HashFunction, RawToken, RejectedRow, SeedRow, SeedVerdict
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Text
+else:
+    Text = str
+
+
+HEX_HINT = gettext_lazy("it looks like a hex seed: convert it to Base32")
+
 
 @dataclass(frozen=True, slots=True)
 class FormatRules:
@@ -42,7 +53,7 @@ class FormatRules:
     #: not an assignment we can make, so they are dropped instead of failing the row.
     assignee_must_be_upn: bool = True
     #: Extra advice when a Base32 secret fails but looks like hex.
-    hex_hint: str = "it looks like a hex seed: convert it to Base32"
+    hex_hint: Text = HEX_HINT
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +99,7 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
         hash_function = "hmacsha1"  # placeholder; the row is rejected anyway
 
     if raw.secret is None or (isinstance(raw.secret, str) and not raw.secret.strip()):
-        problems.append("missing secret")
+        problems.append(gettext("missing secret"))
     else:
         try:
             secret_key, seed_bytes = secret_to_base32(raw.secret, raw.secret_encoding)
@@ -107,7 +118,10 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
     device = {"manufacturer": manufacturer, "model": model}
     missing = " and ".join(name for name, value in device.items() if not value)
     if missing:
-        problems.append(f"missing {missing} (give a default for this import if the file names none)")
+        problems.append(
+            gettext("missing %(missing)s (give a default for this import if the file names none)")
+            % {"missing": missing}
+        )
 
     assignee: str | None = None
     candidate = clean_text(raw.assignee)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
+from django.utils.translation import gettext, gettext_lazy
+
 from portal.imports.parsing.errors import UnreadableFile, UnsupportedFile
 
 #: How much we look at to decide the format (a header line, an XML prolog, a JSON opening).
@@ -58,11 +60,15 @@ def read_head(stream: BinaryIO) -> bytes:
 
 
 _SIGNATURES = {
-    b"PK\x03\x04": "This is a zip archive or an Excel workbook (.xlsx): save the sheet as "
-    "“CSV UTF-8” (or unpack the archive) and upload that file.",
-    b"\xd0\xcf\x11\xe0": "This is an old Excel workbook (.xls): save the sheet as “CSV UTF-8” and upload that file.",
-    b"%PDF": "This is a PDF document: upload the vendor's seed file (CSV, JSON or PSKC XML) instead.",
-    b"\x1f\x8b": "This is a gzip archive: unpack it and upload the seed file inside.",
+    b"PK\x03\x04": gettext_lazy(
+        "This is a zip archive or an Excel workbook (.xlsx): save the sheet as “CSV "
+        "UTF-8” (or unpack the archive) and upload that file."
+    ),
+    b"\xd0\xcf\x11\xe0": gettext_lazy(
+        "This is an old Excel workbook (.xls): save the sheet as “CSV UTF-8” and upload that file."
+    ),
+    b"%PDF": gettext_lazy("This is a PDF document: upload the vendor's seed file (CSV, JSON or PSKC XML) instead."),
+    b"\x1f\x8b": gettext_lazy("This is a gzip archive: unpack it and upload the seed file inside."),
 }
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 _CODEC_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
@@ -76,13 +82,13 @@ def sniff_encoding(head: bytes, *, expected: str) -> tuple[str, str]:
     """
     for signature, message in _SIGNATURES.items():
         if head.startswith(signature):
-            raise UnsupportedFile(message)
+            raise UnsupportedFile(str(message))
     if head.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
     elif b"\x00" in head:
-        raise UnsupportedFile(f"This looks like a binary file, not text. {expected}")
+        raise UnsupportedFile(gettext("This looks like a binary file, not text. %(expected)s") % {"expected": expected})
     else:
         candidates = ["utf-8", "cp1252"]
     for codec in candidates:
@@ -96,9 +102,9 @@ def sniff_encoding(head: bytes, *, expected: str) -> tuple[str, str]:
         if "\x00" in text or controls > max(2, len(text) // 100):
             break
         if not text.strip():
-            raise UnsupportedFile(f"The file is empty. {expected}")
+            raise UnsupportedFile(gettext("The file is empty. %(expected)s") % {"expected": expected})
         return codec, text
-    raise UnsupportedFile(f"This looks like a binary file, not text. {expected}")
+    raise UnsupportedFile(gettext("This looks like a binary file, not text. %(expected)s") % {"expected": expected})
 
 
 @contextmanager
@@ -108,8 +114,11 @@ def decoding_errors_as_file_errors(codec: str) -> Iterator[None]:
         yield
     except UnicodeDecodeError:
         raise UnreadableFile(
-            f"Part of the file is not valid {_CODEC_NAMES.get(codec, codec)} text although it starts as "
-            "such; save it again as “CSV UTF-8” (or plain UTF-8) and upload that file."
+            gettext(
+                "Part of the file is not valid %(get)s text although it starts as such; save it "
+                "again as “CSV UTF-8” (or plain UTF-8) and upload that file."
+            )
+            % {"get": _CODEC_NAMES.get(codec, codec)}
         ) from None  # the decode error holds raw file bytes (maybe seeds): keep it out of tracebacks
 
 

@@ -21,6 +21,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db.models import F
+from django.utils.translation import gettext
 
 from portal.core.reasons import Reason
 from portal.core.serials import serial_normalise
@@ -73,14 +74,17 @@ def job_analyse(
         return None  # discarded meanwhile, or another worker took over
     except DelegationExpired:
         return _failed(
-            job_id, owner, "signin_expired", "your sign-in could not be renewed. Sign in and upload the file again."
+            job_id,
+            owner,
+            "signin_expired",
+            gettext("your sign-in could not be renewed. Sign in and upload the file again."),
         )
     except IdentityUnavailable:
         return _failed(
             job_id,
             owner,
             "identity_unavailable",
-            "Microsoft Entra ID sign-in could not be reached. Upload the file again in a few minutes.",
+            gettext("Microsoft Entra ID sign-in could not be reached. Upload the file again in a few minutes."),
         )
     except GraphError as exc:
         logger.warning(
@@ -95,18 +99,18 @@ def _failed(job_id: int, owner: str, code: str, message: str) -> ImportJob | Non
         status=ImportJob.Status.FAILED,
         owner=owner,
         error_code=code,
-        error="The dry run could not finish: " + message,
+        error=gettext("The dry run could not finish: ") + message,
     )
 
 
 def _lookup_failure(exc: GraphError) -> str:
     if exc.status == 403:
-        return "Microsoft Entra ID refused to let your account read the token inventory or the users."
+        return gettext("Microsoft Entra ID refused to let your account read the token inventory or the users.")
     if exc.status in (0, 429) or exc.status >= 500:
-        return "Microsoft Entra ID was unavailable or busy for too long. Upload the file again later."
-    return (
-        "Microsoft Entra ID answered in a way the portal did not expect. Upload the file again; "
-        "if it happens again, contact your IT helpdesk."
+        return gettext("Microsoft Entra ID was unavailable or busy for too long. Upload the file again later.")
+    return gettext(
+        "Microsoft Entra ID answered in a way the portal did not expect. Upload the file "
+        "again; if it happens again, contact your IT helpdesk."
     )
 
 
@@ -127,7 +131,10 @@ def _judge_all(
         for row in chunk:
             judge(row)
             if row.verdict == Verdict.PENDING:  # every judge decides; never loop on a row
-                row.verdict, row.reason = Verdict.REJECT, "the portal could not decide what to do with this row"
+                row.verdict, row.reason = (
+                    Verdict.REJECT,
+                    gettext("the portal could not decide what to do with this row"),
+                )
             if row.verdict in ImportRow.SKIPPING:
                 row.outcome = ImportRow.Outcome.SKIPPED
             elif row.verdict == Verdict.REJECT:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
@@ -87,7 +88,7 @@ def job_confirm(
         if delegation is not None:
             changes.update(delegated_cache=seal(delegation.blob), home_account_id=delegation.home_account_id)
         if not ImportJob.objects.filter(pk=job.pk, status=Status.DRAFT).update(**changes):
-            raise JobStateError("This dry run was already confirmed or discarded.")
+            raise JobStateError(gettext("This dry run was already confirmed or discarded."))
         job.refresh_from_db()
         _audit(job, actor=actor, action=AuditEvent.Action.IMPORT_START, client_ip=client_ip, counts=job.plan)
     return job
@@ -99,7 +100,7 @@ def job_discard(*, job: ImportJob) -> None:
         pk=job.pk, status__in=[Status.DRAFT, Status.ANALYSING, Status.FAILED], confirmed_at__isnull=True
     ).delete()
     if not deleted:
-        raise JobStateError("Only a dry run that was not confirmed can be discarded.")
+        raise JobStateError(gettext("Only a dry run that was not confirmed can be discarded."))
 
 
 def job_cancel(*, job: ImportJob, actor: User, client_ip: str | None = None) -> ImportJob:
@@ -109,7 +110,7 @@ def job_cancel(*, job: ImportJob, actor: User, client_ip: str | None = None) -> 
             cancel_requested=True, cancelled_by_upn=actor.upn
         )
         if not updated:
-            raise JobStateError("This import has already ended.")
+            raise JobStateError(gettext("This import has already ended."))
         job.refresh_from_db()
         _audit(job, actor=actor, action=AuditEvent.Action.IMPORT_CANCEL, client_ip=client_ip)
     # Never started: no row can be in flight, so it can end here (the CAS keeps a worker out).
@@ -257,8 +258,10 @@ def jobs_recover() -> list[tuple[int, ImportJob.Status]]:
                     owner="recovery",
                     error_code="worker_lost",
                     error=(
-                        "the import stopped (its worker ended) and cannot resume without a sign-in. "
-                        "Import the file again: tokens already created are skipped."
+                        gettext(
+                            "the import stopped (its worker ended) and cannot resume without a sign-in. "
+                            "Import the file again: tokens already created are skipped."
+                        )
                     ),
                 )
             continue

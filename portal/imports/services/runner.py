@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.serials import serial_normalise
@@ -70,9 +71,9 @@ logger = logging.getLogger("portal.imports")
 
 Outcome = ImportRow.Outcome
 Status = ImportJob.Status
-BUSY = (
-    "Not sent: Microsoft Entra ID stayed busy for too long. "
-    "Import the file again later (rows already done are skipped)."
+BUSY = gettext_lazy(
+    "Not sent: Microsoft Entra ID stayed busy for too long. Import the file again "
+    "later (rows already done are skipped)."
 )
 
 
@@ -99,19 +100,24 @@ def job_run(
     except DelegationExpired as exc:
         logger.info("import job lost its delegated sign-in", extra={"job": str(job.public_id), "reason": exc.reason})
         return _failed_retry(
-            job_id, owner, "signin_expired", "the sign-in of the admin who confirmed the import could not be renewed."
+            job_id,
+            owner,
+            "signin_expired",
+            gettext("the sign-in of the admin who confirmed the import could not be renewed."),
         )
     except Exception:
         # Logged without locals or arguments: the traceback holds code, not secrets.
         logger.exception("import job stopped unexpectedly", extra={"job": str(job.public_id)})
-        return _failed_retry(job_id, owner, "unexpected", "the import stopped because of an unexpected problem.")
+        return _failed_retry(
+            job_id, owner, "unexpected", gettext("the import stopped because of an unexpected problem.")
+        )
     cancelled = ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists()
     return jobs.job_finish(job_id, status=Status.CANCELLED if cancelled else Status.DONE, owner=owner)
 
 
 def _failed_retry(job_id: int, owner: str, error_code: str, what: str) -> ImportJob | None:
     """End the job as failed because of `what` (a sentence), telling the admin how to go on."""
-    error = f"{what} Import the file again (rows already done are skipped)."
+    error = gettext("%(what)s Import the file again (rows already done are skipped).") % {"what": what}
     return jobs.job_finish(job_id, status=Status.FAILED, owner=owner, error_code=error_code, error=error)
 
 
@@ -199,7 +205,9 @@ class JobRunner:
                 if unauthorized_rounds > 1:
                     raise JobFailure(
                         "signin_rejected",
-                        "Microsoft Entra ID no longer accepts the sign-in of the admin who confirmed the import.",
+                        gettext(
+                            "Microsoft Entra ID no longer accepts the sign-in of the admin who confirmed the import."
+                        ),
                     )
                 self.refresh_token()
             else:
@@ -211,7 +219,9 @@ class JobRunner:
         try:
             self.tokens.access_token(force_refresh=True)
         except IdentityUnavailable as exc:
-            raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
+            raise JobFailure(
+                "identity_unavailable", gettext("Microsoft Entra ID sign-in could not be reached.")
+            ) from exc
 
     # -- sending a round ----------------------------------------------------------------------------
 
@@ -219,7 +229,9 @@ class JobRunner:
         try:
             token = self.tokens.access_token()  # before marking anything as sent
         except IdentityUnavailable as exc:
-            raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
+            raise JobFailure(
+                "identity_unavailable", gettext("Microsoft Entra ID sign-in could not be reached.")
+            ) from exc
         ImportRow.objects.filter(pk__in=[row.pk for row in rows]).update(sent_at=timezone.now())
         chunks = [list(chunk) for chunk in chunked(rows, self.chunk_size)]
         parallel = Parallel(self.concurrency, tick=self.renew, tick_seconds=max(1.0, jobs.lease_seconds() / 4))
@@ -242,8 +254,10 @@ class JobRunner:
                     Finished(
                         row.pk,
                         Outcome.FAILED,
-                        "Not sent: its stored secret could not be opened (the encryption key changed). "
-                        "Import the file again.",
+                        gettext(
+                            "Not sent: its stored secret could not be opened (the encryption key changed). "
+                            "Import the file again."
+                        ),
                     )
                 )
         if seeds:
@@ -295,12 +309,12 @@ class JobRunner:
                 final.append(self.finished_row(item.row_id, item.outcome, item.detail, item.device_id, now))
             elif item.control is Control.EXISTS:
                 if item.row_id in self.in_doubt_before:
-                    detail = (
+                    detail = gettext(
                         "Created (its first answer was lost; Microsoft Entra ID then reported the serial as existing)."
                     )
                     final.append(self.finished_row(item.row_id, Outcome.CREATED, detail, item.device_id, now))
                 else:
-                    detail = "Already in the inventory (added after the dry run)."
+                    detail = gettext("Already in the inventory (added after the dry run).")
                     final.append(self.finished_row(item.row_id, Outcome.SKIPPED, detail, item.device_id, now))
             elif item.control is Control.NOT_PROCESSED:
                 again.append(item.row_id)
@@ -342,7 +356,7 @@ class JobRunner:
         is stopping: then they stay pending and are counted as cancelled)."""
         if self.deferred and not self.stop.is_set():
             now = timezone.now()
-            self.save([self.finished_row(row_id, Outcome.FAILED, BUSY, "", now) for row_id in self.deferred])
+            self.save([self.finished_row(row_id, Outcome.FAILED, str(BUSY), "", now) for row_id in self.deferred])
 
     # -- rows in doubt ------------------------------------------------------------------------------
 
@@ -360,7 +374,9 @@ class JobRunner:
         try:
             client = self.client(wait=self.wait_looking_up)
         except IdentityUnavailable as exc:
-            raise JobFailure("identity_unavailable", "Microsoft Entra ID sign-in could not be reached.") from exc
+            raise JobFailure(
+                "identity_unavailable", gettext("Microsoft Entra ID sign-in could not be reached.")
+            ) from exc
         try:
             if self.job.kind == ImportJob.Kind.ASSIGNMENT:
                 final, again = self.settle_assignments(client, rows)
@@ -369,8 +385,11 @@ class JobRunner:
         except GraphError as exc:
             raise JobFailure(
                 "lookup_failed",
-                "some rows were sent without an answer, and looking them up failed "
-                f"(HTTP {exc.status}): check the inventory for them, then import the file again.",
+                gettext(
+                    "some rows were sent without an answer, and looking them up failed (HTTP "
+                    "%(status)s): check the inventory for them, then import the file again."
+                )
+                % {"status": exc.status},
             ) from exc
         with transaction.atomic():
             self.save(final)
@@ -395,7 +414,7 @@ class JobRunner:
                     self.finished_row(
                         row.pk,
                         Outcome.ASSIGNED,
-                        "Created and assigned (confirmed by looking it up: the first answer was lost).",
+                        gettext("Created and assigned (confirmed by looking it up: the first answer was lost)."),
                         entry.device_id,
                         now,
                     )
@@ -405,7 +424,8 @@ class JobRunner:
                     self.finished_row(
                         row.pk,
                         Outcome.CREATED,
-                        f"Created, but not assigned to {row.assignee_upn}: assign it with a bulk assignment file.",
+                        gettext("Created, but not assigned to %(assignee_upn)s: assign it with a bulk assignment file.")
+                        % {"assignee_upn": row.assignee_upn},
                         entry.device_id,
                         now,
                     )
@@ -415,7 +435,7 @@ class JobRunner:
                     self.finished_row(
                         row.pk,
                         Outcome.CREATED,
-                        "Created (confirmed by looking it up: the first answer was lost).",
+                        gettext("Created (confirmed by looking it up: the first answer was lost)."),
                         entry.device_id,
                         now,
                     )
@@ -437,7 +457,7 @@ class JobRunner:
                     self.finished_row(
                         row.pk,
                         Outcome.FAILED,
-                        "Not assigned: the token is no longer in the inventory.",
+                        gettext("Not assigned: the token is no longer in the inventory."),
                         row.device_id,
                         now,
                     )
@@ -449,7 +469,8 @@ class JobRunner:
                     self.finished_row(
                         row.pk,
                         Outcome.FAILED,
-                        f"Not assigned: the token was assigned to {entry.assigned_to_name} after the dry run.",
+                        gettext("Not assigned: the token was assigned to %(assigned_to_name)s after the dry run.")
+                        % {"assigned_to_name": entry.assigned_to_name},
                         row.device_id,
                         now,
                     )

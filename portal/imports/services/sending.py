@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 from portal.core.classify import classify, classify_answer
 from portal.core.reasons import About, Reason
 from portal.core.wording import import_row_text
@@ -118,12 +120,16 @@ def _whole_call_failed(exc: GraphError, row_ids: list[int], report: ChunkReport)
         if exc.status == 403:
             report.failure = JobFailure(
                 Reason.FORBIDDEN,
-                "Microsoft Entra ID refused: your account may not add tokens to the inventory or assign them "
-                "(check your role, then sign out and in again).",
+                gettext(
+                    "Microsoft Entra ID refused: your account may not add tokens to the inventory or "
+                    "assign them (check your role, then sign out and in again)."
+                ),
             )
         else:
             report.failure = JobFailure(
-                Reason.UNEXPECTED, f"Microsoft Entra ID rejected the request (HTTP {exc.status} {exc.code})."
+                Reason.UNEXPECTED,
+                gettext("Microsoft Entra ID rejected the request (HTTP %(status)s %(code)s).")
+                % {"status": exc.status, "code": exc.code},
             )
 
 

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from portal.identity.delegation import DelegatedCache
 from portal.identity.models import User
@@ -30,10 +31,6 @@ from portal.imports.parsing import (
 
 #: Rows written per INSERT while staging.
 STAGE_CHUNK = 500
-
-#: How `reject_repeated_serials` (portal.imports.parsing.file_checks) words a serial seen earlier in
-#: the file. Such rows are reported as skipped duplicates rather than as errors (tested).
-DUPLICATE_IN_FILE = "duplicate serial in this file"
 
 
 def clean_file_name(name: str) -> str:
@@ -99,7 +96,7 @@ def _assignment_rows(job: ImportJob, verdicts: Iterable[AssignmentRow | Rejected
 
 
 def _rejected_row(job: ImportJob, verdict: RejectedRow) -> ImportRow:
-    duplicate = verdict.reason.startswith(DUPLICATE_IN_FILE)
+    duplicate = verdict.repeated
     return ImportRow(
         job=job,
         row_number=verdict.row_number,
@@ -178,7 +175,7 @@ def assignment_file_stage(
         verdicts = parse_assignment_file(stream, max_rows=max_rows or settings.IMPORT_MAX_ROWS)
         job = _new_job(kind=ImportJob.Kind.ASSIGNMENT, actor=actor, file_name=file_name, delegation=delegation)
         job.file_format = "assignment-csv"
-        job.format_label = "CSV of users and serial numbers"
+        job.format_label = gettext("CSV of users and serial numbers")
         job.total_rows = _store(_assignment_rows(job, verdicts))
         job.save(update_fields=["file_format", "format_label", "total_rows"])
     return job

@@ -8,6 +8,7 @@ list, refused here with advice to use bulk assignment. The community module's de
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.imports.parsing.format import Layout, Refused, SeedFormat, Sniffed
@@ -15,7 +16,7 @@ from portal.imports.parsing.formats import entra_csv
 from portal.imports.parsing.header_csv import find_header
 from portal.imports.parsing.rules import FormatRules
 
-BASE32_FILE_HINT = "it looks like a hex seed: set secretFormat to hex, or convert it to Base32"
+BASE32_FILE_HINT = gettext_lazy("it looks like a hex seed: set secretFormat to hex, or convert it to Base32")
 
 
 def recognise(sniffed: Sniffed) -> Layout | None:
@@ -24,8 +25,11 @@ def recognise(sniffed: Sniffed) -> Layout | None:
         return Layout(*header)
     if find_header(sniffed.lines[0], ("serial", "upn")) is not None:
         raise Refused(
-            "This file lists users and serial numbers but no secrets: it is an assignment list, not a "
-            "seed file. Import the seeds first, then use bulk assignment for this file."
+            gettext(
+                "This file lists users and serial numbers but no secrets: it is an assignment "
+                "list, not a seed file. Import the seeds first, then use bulk assignment for "
+                "this file."
+            )
         )
     return None
 

@@ -29,6 +29,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.seed_secrets import SecretEncoding
@@ -45,7 +46,7 @@ MAX_ITEM_CHARS = 64 * 1024
 _CHUNK = 64 * 1024
 _WHITESPACE = " \t\r\n"
 _ENCODINGS: dict[str, SecretEncoding] = {"base32": "base32", "hex": "hex", "text": "text"}
-_BROKEN = "The JSON is not well-formed{where}; check that the file is complete and upload it again."
+_BROKEN = gettext_lazy("The JSON is not well-formed{where}; check that the file is complete and upload it again.")
 _LISTS = frozenset({"inventory", "value"})
 
 
@@ -105,7 +106,8 @@ class _Reader:
             complete = end != -1 and (end < len(self._buffer) or self._eof)
             if (end if complete else len(self._buffer)) - self._pos > MAX_ITEM_CHARS:
                 raise UnreadableFile(
-                    f"{what} is larger than {MAX_ITEM_CHARS // 1024} KB or never ends; check the file."
+                    gettext("%(what)s is larger than %(max_item_chars_1024)s KB or never ends; check the file.")
+                    % {"what": what, "max_item_chars_1024": MAX_ITEM_CHARS // 1024}
                 )
             if complete:
                 self._pos = end
@@ -116,25 +118,28 @@ class _Reader:
 
     def items(self, what: str) -> Iterator[object]:
         """The elements of the list that starts here, one at a time."""
-        self.take("[", " (expected a list of tokens)")
+        self.take("[", gettext(" (expected a list of tokens)"))
         if self.peek() == "]":
             self._pos += 1
             return
         number = 0
         while True:
             number += 1
-            yield self.value(f"Item {number} of the {what}", f" at item {number}")
-            if self.take(",]", f" after item {number}") == "]":
+            yield self.value(
+                gettext("Item %(number)s of the %(what)s") % {"number": number, "what": what},
+                gettext(" at item %(number)s") % {"number": number},
+            )
+            if self.take(",]", gettext(" after item %(number)s") % {"number": number}) == "]":
                 return
 
     def members(self) -> Iterator[str]:
         """The keys of the object that starts here; after each, the caller reads or skips its value."""
-        self.take("{", " (expected a list of tokens)")
+        self.take("{", gettext(" (expected a list of tokens)"))
         if self.peek() == "}":
             self._pos += 1
             return
         while True:
-            key = self.value("A key of the JSON object", "")
+            key = self.value(gettext("A key of the JSON object"), "")
             if not isinstance(key, str):
                 raise UnreadableFile(_BROKEN.format(where=""))
             self.take(":", "")
@@ -144,7 +149,7 @@ class _Reader:
 
     def end(self) -> None:
         if self.peek() != "":
-            raise UnreadableFile(_BROKEN.format(where=" (something follows the end of the document)"))
+            raise UnreadableFile(_BROKEN.format(where=gettext(" (something follows the end of the document)")))
 
 
 def _scalar(value: object) -> str | None:
@@ -177,7 +182,7 @@ def _assignee(fields: Mapping[str, Any]) -> str | None:
 
 def item_to_token(number: int, item: object, assignments: Mapping[str, str]) -> RawToken:
     if not isinstance(item, Mapping):
-        return RawToken(number, problem="item is not a JSON object with token fields")
+        return RawToken(number, problem=gettext("item is not a JSON object with token fields"))
     fields = _fields(item)
     serial = _scalar(fields.get("serialnumber"))
     secret = fields.get("secretkey")
@@ -195,12 +200,12 @@ def item_to_token(number: int, item: object, assignments: Mapping[str, str]) -> 
     if token.assignee is None and serial:
         token.assignee = assignments.get(serial_normalise(serial))
     if isinstance(secret, int | float) and not isinstance(secret, bool):
-        token.problem = "secretKey is a number; write the secret as text in quotes"
+        token.problem = gettext("secretKey is a number; write the secret as text in quotes")
     secret_format = _scalar(fields.get("secretformat"))
     if secret_format and secret_format.strip():
         encoding = _ENCODINGS.get(secret_format.strip().lower())
         if encoding is None:
-            token.problem = "secretFormat must be base32, hex or text"
+            token.problem = gettext("secretFormat must be base32, hex or text")
         else:
             token.secret_encoding = encoding
     return token
@@ -208,7 +213,7 @@ def item_to_token(number: int, item: object, assignments: Mapping[str, str]) -> 
 
 def _tokens(reader: _Reader, assignments: Mapping[str, str], *, rest: Iterator[str] | None) -> Iterator[RawToken]:
     """Tokens from the list that starts here; `rest`: the object's remaining keys, to read past."""
-    for number, item in enumerate(reader.items("JSON list"), start=1):
+    for number, item in enumerate(reader.items(gettext("JSON list")), start=1):
         yield item_to_token(number, item, assignments)
     for key in rest or ():
         _skip(reader, key)
@@ -221,7 +226,7 @@ def _skip(reader: _Reader, key: str) -> None:
         for _ in reader.items(f"“{key[:40]}” list"):
             pass
     else:
-        reader.value(f"The value of “{key[:40]}”", "")
+        reader.value(gettext("The value of “%(key)s”") % {"key": key[:40]}, "")
 
 
 def _object_plan(source: SeedSource) -> dict[str, str]:
@@ -234,12 +239,12 @@ def _object_plan(source: SeedSource) -> dict[str, str]:
         if name in _LISTS:
             lists += 1
             if reader.peek() != "[":
-                raise UnreadableFile(_MISSING_LIST)
-            for number, _ in enumerate(reader.items("JSON list"), start=1):
+                raise UnreadableFile(str(_MISSING_LIST))
+            for number, _ in enumerate(reader.items(gettext("JSON list")), start=1):
                 if number > source.max_rows:
                     raise TooManyRows(_too_many(source.max_rows, "rows"))
         elif name == "assignments" and reader.peek() == "[":
-            for number, entry in enumerate(reader.items("assignments list"), start=1):
+            for number, entry in enumerate(reader.items(gettext("assignments list")), start=1):
                 if number > source.max_rows:
                     raise TooManyRows(_too_many(source.max_rows, "assignments"))
                 _add_assignment(assignments, entry)
@@ -248,19 +253,21 @@ def _object_plan(source: SeedSource) -> dict[str, str]:
     reader.end()
     if lists != 1:
         raise UnreadableFile(
-            _MISSING_LIST if not lists else "The JSON object holds more than one list of tokens; keep one."
+            str(_MISSING_LIST)
+            if not lists
+            else gettext("The JSON object holds more than one list of tokens; keep one.")
         )
     return assignments
 
 
 def _too_many(limit: int, what: str) -> str:
-    return (
-        f"The file has more than {limit:,} {what}, more than one import may hold; split it into files of at "
-        f"most {limit:,} rows and import each."
-    )
+    return gettext(
+        "The file has more than %(limit)s %(what)s, more than one import may hold; split "
+        "it into files of at most %(limit)s rows and import each."
+    ) % {"limit": f"{limit:,}", "what": what}
 
 
-_MISSING_LIST = (
+_MISSING_LIST = gettext_lazy(
     "The JSON object has no “inventory” (or “value”) list of tokens; expected "
     '{"inventory": [ … ], "assignments": [ … ]} or a plain list of tokens.'
 )
@@ -284,7 +291,7 @@ def read(source: SeedSource) -> Iterator[RawToken]:
     if reader.peek() == "[":
         return _tokens(reader, {}, rest=None)
     if reader.peek() != "{":
-        raise UnreadableFile(_BROKEN.format(where=" (expected a list of tokens)"))
+        raise UnreadableFile(_BROKEN.format(where=gettext(" (expected a list of tokens)")))
     assignments = _object_plan(source)
     # Second pass: straight to the token list.
     reader = _Reader(source.text(), source.codec)
@@ -293,7 +300,7 @@ def read(source: SeedSource) -> Iterator[RawToken]:
         if key.lower() in _LISTS:
             return _tokens(reader, assignments, rest=members)
         _skip(reader, key)
-    raise UnreadableFile(_MISSING_LIST)  # the first pass found it: the file changed under us
+    raise UnreadableFile(str(_MISSING_LIST))  # the first pass found it: the file changed under us
 
 
 def recognise(sniffed: Sniffed) -> Layout | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.imports.parsing.csv_rows import numbered_records
@@ -78,9 +79,9 @@ def oath_tokens(source: SeedSource, *, with_users: bool) -> Iterator[RawToken]:
             assignee=user,
         )
         if not token_type:
-            token.problem = (
-                "no token type given, which this format reads as HOTP (counter-based) — not supported "
-                "by Entra; add “totp” as the third value if these are TOTP tokens"
+            token.problem = gettext(
+                "no token type given, which this format reads as HOTP (counter-based) — not "
+                "supported by Entra; add “totp” as the third value if these are TOTP tokens"
             )
         yield token
 

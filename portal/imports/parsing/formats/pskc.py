@@ -34,6 +34,7 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 import pskc
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from pskc.exceptions import PSKCError
 from pskc.parser import PSKCParser
@@ -61,7 +62,7 @@ MAX_ELEMENTS_PER_ENTRY = 1_000
 OTHER_ENTRIES = 16
 MAX_TAG_BYTES = 256 * 1024
 _READ = 64 * 1024
-_NOT_A_CONTAINER = (
+_NOT_A_CONTAINER = gettext_lazy(
     "The file is XML but not a PSKC key container we can read (a required element is missing or malformed)."
 )
 
@@ -113,7 +114,10 @@ class _Reader:
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         depth = len(self._stack)
         if depth >= MAX_DEPTH:
-            raise _Limit(f"The PSKC file is nested more than {MAX_DEPTH} levels deep; it is not a key container.")
+            raise _Limit(
+                gettext("The PSKC file is nested more than %(max_depth)s levels deep; it is not a key container.")
+                % {"max_depth": MAX_DEPTH}
+            )
         element = ElementTree.Element(_tag(name), {_tag(key): value for key, value in attributes.items()})
         if depth == 0:
             self.root = element
@@ -123,15 +127,22 @@ class _Reader:
                 self._entries += 1
                 if self._entries > self.max_entries:
                     raise TooManyRows(
-                        f"The PSKC file has more than {self.max_entries - OTHER_ENTRIES:,} entries (key packages), "
-                        "more than one import may hold; split it into smaller files and import each."
+                        gettext(
+                            "The PSKC file has more than %(max_entries_other_entries)s entries (key "
+                            "packages), more than one import may hold; split it into smaller files and "
+                            "import each."
+                        )
+                        % {"max_entries_other_entries": f"{self.max_entries - OTHER_ENTRIES:,}"}
                     )
                 self._elements = 0
             self._elements += 1
             if self._elements > MAX_ELEMENTS_PER_ENTRY:
                 raise _Limit(
-                    f"An entry of the PSKC file holds more than {MAX_ELEMENTS_PER_ENTRY:,} elements; a key package "
-                    "holds a few dozen — the file is damaged or not a seed file."
+                    gettext(
+                        "An entry of the PSKC file holds more than %(max_elements_per_entry)s elements; "
+                        "a key package holds a few dozen — the file is damaged or not a seed file."
+                    )
+                    % {"max_elements_per_entry": f"{MAX_ELEMENTS_PER_ENTRY:,}"}
                 )
             self._stack[-1].append(element)
         self._stack.append(element)
@@ -158,7 +169,7 @@ class _Reader:
         elif self._open_tag:
             self._open_tag += len(chunk)
         if self._open_tag > MAX_TAG_BYTES:
-            raise _Limit("The PSKC file has a tag longer than 256 KB; it is not a key container we can read.")
+            raise _Limit(gettext("The PSKC file has a tag longer than 256 KB; it is not a key container we can read."))
 
     def feed(self, chunk: bytes, *, final: bool = False) -> None:
         try:
@@ -166,18 +177,25 @@ class _Reader:
             self.parser.Parse(chunk, final)
         except _Refused:
             raise UnsupportedFile(
-                "This XML file declares a document type (DOCTYPE) or entities; PSKC files never need them, "
-                "so it is refused for safety. Ask the vendor for a plain PSKC file."
+                gettext(
+                    "This XML file declares a document type (DOCTYPE) or entities; PSKC files never "
+                    "need them, so it is refused for safety. Ask the vendor for a plain PSKC file."
+                )
             ) from None
         except _Limit as limit:
             raise UnreadableFile(str(limit)) from None
         except expat.ExpatError as error:
             raise UnreadableFile(
-                f"The PSKC file is not well-formed XML (line {error.lineno}); it may be incomplete — "
-                "download it again and upload the complete file."
+                gettext(
+                    "The PSKC file is not well-formed XML (line %(lineno)s); it may be incomplete — "
+                    "download it again and upload the complete file."
+                )
+                % {"lineno": error.lineno}
             ) from None
         except (LookupError, ValueError):  # an unknown encoding="…" in the XML declaration, and kin
-            raise UnreadableFile("The PSKC file declares a text encoding we cannot read; it should be UTF-8.") from None
+            raise UnreadableFile(
+                gettext("The PSKC file declares a text encoding we cannot read; it should be UTF-8.")
+            ) from None
 
 
 def _parts(stream: BinaryIO, *, max_entries: int) -> Iterator[ElementTree.Element]:
@@ -204,7 +222,7 @@ def _read_part(container: pskc.PSKC, root: ElementTree.Element, part: ElementTre
     try:
         PSKCParser.parse_document(container, shell)
     except Exception:  # python-pskc raises ParseError but also ValueError & co. on odd content
-        raise UnreadableFile(_NOT_A_CONTAINER) from None
+        raise UnreadableFile(str(_NOT_A_CONTAINER)) from None
 
 
 def _encrypted(container: pskc.PSKC) -> bool:
@@ -219,7 +237,7 @@ def _key_size_hint(container: pskc.PSKC) -> str:
         sizes = container.encryption.algorithm_key_lengths
     except Exception:  # unknown or missing algorithm: no hint to give
         return ""
-    return " or ".join(f"{size * 2} hex digits" for size in sizes)
+    return " or ".join(gettext("%(size_2)s hex digits") % {"size_2": size * 2} for size in sizes)
 
 
 def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> None:
@@ -230,32 +248,38 @@ def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> 
             container.encryption.key = bytes.fromhex("".join(key_hex.split()).removeprefix("0x"))
         except ValueError:
             raise WrongDecryptionKey(
-                "The PSKC key must be written in hex (digits 0-9 and letters A-F)"
-                + (f", {_key_size_hint(container)} for this file." if _key_size_hint(container) else ".")
+                gettext("The PSKC key must be written in hex (digits 0-9 and letters A-F)")
+                + (
+                    gettext(", %(key_size_hint)s for this file.") % {"key_size_hint": _key_size_hint(container)}
+                    if _key_size_hint(container)
+                    else "."
+                )
             ) from None
     elif password:
         if not uses_password:
             raise DecryptionKeyNeeded(
-                "This PSKC file is encrypted with a pre-shared key, not a password: enter the key (hex)."
+                gettext("This PSKC file is encrypted with a pre-shared key, not a password: enter the key (hex).")
             )
         iterations = derivation.pbkdf2_iterations or 0
         key_length = derivation.pbkdf2_key_length or 0
         if iterations > MAX_PBKDF2_ITERATIONS or key_length > MAX_DERIVED_KEY_BYTES:
-            raise UnsupportedFile("This PSKC file asks for an unreasonable password derivation; it is refused.")
+            raise UnsupportedFile(
+                gettext("This PSKC file asks for an unreasonable password derivation; it is refused.")
+            )
         try:
             container.encryption.derive_key(password)
         except PSKCError:
             raise UnsupportedFile(
-                "This PSKC file uses a password scheme we cannot read (only PBKDF2 is supported)."
+                gettext("This PSKC file uses a password scheme we cannot read (only PBKDF2 is supported).")
             ) from None
     elif uses_password:
-        raise DecryptionKeyNeeded("This PSKC file is protected with a password: enter it to import the file.")
+        raise DecryptionKeyNeeded(gettext("This PSKC file is protected with a password: enter it to import the file."))
     else:
         hint = _key_size_hint(container)
         raise DecryptionKeyNeeded(
-            "This PSKC file is encrypted with a pre-shared key: enter the key (hex"
+            gettext("This PSKC file is encrypted with a pre-shared key: enter the key (hex")
             + (f", {hint}" if hint else "")
-            + ") that the vendor sent separately."
+            + gettext(") that the vendor sent separately.")
         )
     # Prove the key on the first encrypted secret: CBC files carry a MAC and key-wrap has its own
     # check, so a wrong key fails here rather than producing garbage seeds.
@@ -265,12 +289,12 @@ def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> 
         except PSKCError:
             hint = _key_size_hint(container)
             raise WrongDecryptionKey(
-                "The key or password does not open this PSKC file"
-                + (f" (the key should be {hint})" if hint and not password else "")
-                + "; check it and try again."
+                gettext("The key or password does not open this PSKC file")
+                + (gettext(" (the key should be %(hint)s)") % {"hint": hint} if hint and not password else "")
+                + gettext("; check it and try again.")
             ) from None
         except Exception:
-            raise UnreadableFile("The PSKC file's encrypted data is damaged and cannot be read.") from None
+            raise UnreadableFile(gettext("The PSKC file's encrypted data is damaged and cannot be read.")) from None
         break
 
 
@@ -279,7 +303,7 @@ def read(source: SeedSource) -> Iterator[RawToken]:
     parts = _parts(source.binary(), max_entries=source.max_rows + OTHER_ENTRIES)
     root = next(parts, None)
     if root is None:
-        raise UnreadableFile(_NOT_A_CONTAINER)
+        raise UnreadableFile(str(_NOT_A_CONTAINER))
     container = pskc.PSKC()
     _read_part(container, root, None)
     return _tokens(container, root, parts, source.keys)
@@ -329,21 +353,23 @@ def _token(number: int, key: Any) -> RawToken:
         algorithm = _algorithm_name(key.algorithm)
         token.secret = key.secret
     except PSKCError:
-        token.problem = "this token's secret could not be decrypted (its integrity check failed)"
+        token.problem = gettext("this token's secret could not be decrypted (its integrity check failed)")
         return token
     except Exception:  # python-pskc decodes lazily; damaged values raise assorted errors
-        token.problem = "this token's data in the PSKC file is damaged and cannot be read"
+        token.problem = gettext("this token's data in the PSKC file is damaged and cannot be read")
         return token
     if algorithm is None:
         # No algorithm but a time step: a TOTP token in all but name.
         token.token_type = "totp" if interval is not None else None
         if interval is None:
-            token.problem = "the file does not say this is a TOTP token (no algorithm given)"
+            token.problem = gettext("the file does not say this is a TOTP token (no algorithm given)")
     elif algorithm.lower() in ("totp", "hotp"):
         token.token_type = algorithm.lower()
     else:
         # Not a secret (an algorithm URI), so it can be quoted in full, within reason.
-        token.problem = f"algorithm “{algorithm[:60]}” is not supported — Entra accepts TOTP only"
+        token.problem = gettext("algorithm “%(algorithm)s” is not supported — Entra accepts TOTP only") % {
+            "algorithm": algorithm[:60]
+        }
     return token
 
 
@@ -352,7 +378,10 @@ def recognise(sniffed: Sniffed) -> Layout | None:
         return None
     if NAMESPACE in sniffed.text and "KeyContainer" in sniffed.text:
         return Layout()
-    raise Refused(f"This XML file is not a PSKC key container ({NAMESPACE}).", list_formats=True)
+    raise Refused(
+        gettext("This XML file is not a PSKC key container (%(namespace)s).") % {"namespace": NAMESPACE},
+        list_formats=True,
+    )
 
 
 FORMAT = SeedFormat(
