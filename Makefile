@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-browser test-postgres postgres lint fmt install chromium clean sandbox-reset bench
+.PHONY: run test test-fast test-browser test-postgres postgres lint fmt install chromium clean sandbox-reset bench messages compilemessages gettext
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,13 +20,27 @@ install: $(STAMP)
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-run: $(STAMP)
+# GNU gettext's msgfmt compiles the translation catalogues (locale/*/LC_MESSAGES/django.po → .mo).
+gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+# The compiled catalogues are build output (not committed): every run and test run makes them anew.
+compilemessages: $(STAMP) gettext
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --verbosity 0
+
+# After changing a user-facing string: bring every language's catalogue up to date with the sources
+# (README "Languages and time zones"); translators then fill in the new and changed entries.
+MESSAGES_ARGS := --ignore=.venv --ignore=bench --ignore=tests --ignore=var --ignore=test-artifacts --add-location=file
+messages: $(STAMP) gettext
+	$(BIN)/python manage.py makemessages -l de -l fr -l es $(MESSAGES_ARGS)
+
+run: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py sandbox_seed --if-empty
 	$(BIN)/python manage.py runportal $(HOST):$(PORT)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium compilemessages
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The whole suite again on PostgreSQL (a local server set up by .ci/postgres-up; needs root).
@@ -37,13 +51,13 @@ PG_PYTEST_ARGS ?=
 postgres:
 	PG_PORT=$(PG_PORT) bash .ci/postgres-up
 
-test-postgres: $(STAMP) chromium postgres
+test-postgres: $(STAMP) chromium compilemessages postgres
 	DATABASE_URL=$(PG_URL) CACHE_URL=db://portal_cache $(BIN)/python -m pytest -n 2 --dist loadgroup $(PG_PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) compilemessages
 	$(BIN)/python -m pytest -m "not browser"
 
-test-browser: $(STAMP) chromium
+test-browser: $(STAMP) chromium compilemessages
 	$(BIN)/python -m pytest -m browser
 
 lint: $(STAMP)
