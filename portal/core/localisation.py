@@ -11,7 +11,6 @@ from __future__ import annotations
 import zoneinfo
 from functools import lru_cache
 
-from django.conf import settings
 from django.utils import translation
 
 #: Longer than any IANA name ("America/Argentina/ComodRivadavia" is 32): refused without a look-up.
@@ -37,7 +36,3 @@ def language_supported(code: str) -> str | None:
         return translation.get_supported_language_variant(code)
     except LookupError:
         return None
-
-
-def portal_zone_name() -> str:
-    return str(settings.TIME_ZONE)
