@@ -125,6 +125,9 @@ EXPECTED: dict[str, Rule] = {
     "core:readyz": Rule(GET, everyone(200)),
     # The icon browsers ask for on every page: a redirect to the static file, for anyone.
     "core:favicon": Rule(GET, everyone(301)),
+    # Django's set_language (the language switch under every page): anyone may post to it; it sets a
+    # cookie and goes back to the page (a GET goes back without changing anything).
+    ":set_language": Rule(POST, {}),
     # The sandbox tenant (mounted only when the sandbox is on; test_production_settings proves it is
     # absent otherwise). It plays Microsoft: its pages don't know the portal's session at all.
     "sandbox:index": Rule(GET, everyone(200)),
@@ -220,4 +223,5 @@ def all_patterns() -> dict[str, URLPattern]:
 
 
 def url_of(name: str, pattern: URLPattern) -> str:
-    return reverse(name, kwargs=sample_kwargs(name, pattern))
+    # A pattern outside any namespace (Django's set_language) is keyed ":name" and reversed as "name".
+    return reverse(name.removeprefix(":"), kwargs=sample_kwargs(name, pattern))
