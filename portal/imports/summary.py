@@ -22,39 +22,44 @@ Verdict = ImportRow.Verdict
 Outcome = ImportRow.Outcome
 
 
-def _n(singular: str, plural: str) -> Text:
-    """A count's phrase; `% {"n": count}` picks the form for the count."""
-    return ngettext_lazy(singular, plural, "n")
-
-
+# Each phrase is a count's phrase: `% {"n": count}` picks the form for the count. Written out as
+# ngettext_lazy calls (not through a helper) so that makemessages finds them.
 _PLAN: tuple[tuple[str, Text], ...] = (
-    (Verdict.CREATE_ASSIGN, _n("%(n)d to create and assign", "%(n)d to create and assign")),
-    (Verdict.CREATE, _n("%(n)d to create", "%(n)d to create")),
-    (Verdict.CREATE_UNASSIGNED, _n("%(n)d to create without assignment", "%(n)d to create without assignment")),
-    (Verdict.ASSIGN, _n("%(n)d to assign", "%(n)d to assign")),
-    (Verdict.SKIP_EXISTS, _n("%(n)d skipped: already in the inventory", "%(n)d skipped: already in the inventory")),
+    (Verdict.CREATE_ASSIGN, ngettext_lazy("%(n)d to create and assign", "%(n)d to create and assign", "n")),
+    (Verdict.CREATE, ngettext_lazy("%(n)d to create", "%(n)d to create", "n")),
+    (
+        Verdict.CREATE_UNASSIGNED,
+        ngettext_lazy("%(n)d to create without assignment", "%(n)d to create without assignment", "n"),
+    ),
+    (Verdict.ASSIGN, ngettext_lazy("%(n)d to assign", "%(n)d to assign", "n")),
+    (
+        Verdict.SKIP_EXISTS,
+        ngettext_lazy("%(n)d skipped: already in the inventory", "%(n)d skipped: already in the inventory", "n"),
+    ),
     (
         Verdict.SKIP_ASSIGNED,
-        _n("%(n)d skipped: already assigned to that user", "%(n)d skipped: already assigned to that user"),
+        ngettext_lazy(
+            "%(n)d skipped: already assigned to that user", "%(n)d skipped: already assigned to that user", "n"
+        ),
     ),
     (
         Verdict.SKIP_DUPLICATE_FILE,
-        _n("%(n)d skipped: serial repeated in the file", "%(n)d skipped: serial repeated in the file"),
+        ngettext_lazy("%(n)d skipped: serial repeated in the file", "%(n)d skipped: serial repeated in the file", "n"),
     ),
-    (Verdict.REJECT, _n("%(n)d rejected", "%(n)d rejected")),
+    (Verdict.REJECT, ngettext_lazy("%(n)d rejected", "%(n)d rejected", "n")),
 )
 _RESULTS: tuple[tuple[str, Text], ...] = (
-    (Outcome.CREATED, _n("%(n)d created", "%(n)d created")),
-    (Outcome.CREATED_UNASSIGNED, _n("%(n)d created, not assigned", "%(n)d created, not assigned")),
-    (Outcome.SKIPPED, _n("%(n)d skipped", "%(n)d skipped")),
-    (Outcome.FAILED, _n("%(n)d failed", "%(n)d failed")),
-    (Outcome.REJECTED, _n("%(n)d rejected (not sent)", "%(n)d rejected (not sent)")),
-    (Outcome.CANCELLED, _n("%(n)d cancelled (not sent)", "%(n)d cancelled (not sent)")),
-    (Outcome.PENDING, _n("%(n)d waiting", "%(n)d waiting")),
+    (Outcome.CREATED, ngettext_lazy("%(n)d created", "%(n)d created", "n")),
+    (Outcome.CREATED_UNASSIGNED, ngettext_lazy("%(n)d created, not assigned", "%(n)d created, not assigned", "n")),
+    (Outcome.SKIPPED, ngettext_lazy("%(n)d skipped", "%(n)d skipped", "n")),
+    (Outcome.FAILED, ngettext_lazy("%(n)d failed", "%(n)d failed", "n")),
+    (Outcome.REJECTED, ngettext_lazy("%(n)d rejected (not sent)", "%(n)d rejected (not sent)", "n")),
+    (Outcome.CANCELLED, ngettext_lazy("%(n)d cancelled (not sent)", "%(n)d cancelled (not sent)", "n")),
+    (Outcome.PENDING, ngettext_lazy("%(n)d waiting", "%(n)d waiting", "n")),
 )
 _ASSIGNED: dict[str, Text] = {
-    ImportJob.Kind.SEED: _n("%(n)d created and assigned", "%(n)d created and assigned"),
-    ImportJob.Kind.ASSIGNMENT: _n("%(n)d assigned", "%(n)d assigned"),
+    ImportJob.Kind.SEED: ngettext_lazy("%(n)d created and assigned", "%(n)d created and assigned", "n"),
+    ImportJob.Kind.ASSIGNMENT: ngettext_lazy("%(n)d assigned", "%(n)d assigned", "n"),
 }
 
 

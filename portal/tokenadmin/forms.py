@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.forms import FriendlyNameField, SerialNumberField, VerificationCodeField
@@ -14,10 +14,9 @@ from portal.core.seed_secrets import SecretProblem, hex_to_base32, looks_like_he
 from portal.graph.types import HardwareOathDevice, HashFunction, PassPolicy
 from portal.lifecycle.models import LifecycleState
 
-INTERVAL_CHOICES = [(30, "30 seconds"), (60, "60 seconds")]
+INTERVAL_CHOICES = [(30, _("30 seconds")), (60, _("60 seconds"))]
 HASH_CHOICES = list(HASH_FUNCTION.items())
-STATUS_CHOICES = [("", "Any status"), *((status, label.name) for status, label in TOKEN_STATUS.items())]
-_POSITION = re.compile(r"at position (\d+)")
+STATUS_CHOICES = [("", _("Any status")), *((status, label.name) for status, label in TOKEN_STATUS.items())]
 
 
 class UpnField(forms.CharField):
@@ -57,7 +56,7 @@ class IntervalField(forms.TypedChoiceField):
 
 
 class HashField(forms.ChoiceField):
-    default_error_messages = {"invalid_choice": "Choose SHA-1 or SHA-256 (most tokens use SHA-1)."}
+    default_error_messages = {"invalid_choice": _("Choose SHA-1 or SHA-256 (most tokens use SHA-1).")}
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Hash algorithm"))
@@ -159,7 +158,7 @@ class TokenMetadataForm(forms.Form):
 
 
 class TokenCreateForm(TokenMetadataForm):
-    SECRET_FORMATS = [("base32", "Base32 (letters A-Z and digits 2-7)"), ("hex", "Hexadecimal (0-9, A-F)")]
+    SECRET_FORMATS = [("base32", _("Base32 (letters A-Z and digits 2-7)")), ("hex", _("Hexadecimal (0-9, A-F)"))]
 
     serial_number = SerialNumberField(help_text=_("Printed on the back of the token."))
     secret_format = forms.ChoiceField(
@@ -175,7 +174,7 @@ class TokenCreateForm(TokenMetadataForm):
             "From the vendor's seed file. Hex seeds are converted to Base32 for you. "
             "It is sent to Microsoft Entra ID and never shown or stored by this portal."
         ),
-        error_messages={"required": "Enter the token's secret from the vendor's seed file."},
+        error_messages={"required": _("Enter the token's secret from the vendor's seed file.")},
     )
     assign_to = UpnField(
         label=_("Assign to (optional)"),
@@ -213,13 +212,19 @@ def _to_base32(secret: str, secret_format: str) -> str:
 def _secret_message(problem: SecretProblem, secret: str, secret_format: str) -> str:
     """The reason, without repeating any character of the secret (the parser's messages may quote
     the one offending character; a page, unlike a server-side import report, shows only where)."""
-    position = _POSITION.search(problem.reason)
-    if position:
-        alphabet = "0-9 and A-F" if secret_format == "hex" else "A-Z and 2-7"
-        message = f"Character {position.group(1)} of the secret is not allowed: use only {alphabet}."
-        if secret_format == "base32" and looks_like_hex(secret):
-            message += " It looks like a hex seed: choose “Hexadecimal” as the secret format."
-        return message
+    if problem.position is not None:
+        values = {"position": problem.position}
+        if secret_format == "hex":
+            return gettext("Character %(position)s of the secret is not allowed: use only 0-9 and A-F.") % values
+        if looks_like_hex(secret):
+            return (
+                gettext(
+                    "Character %(position)s of the secret is not allowed: use only A-Z and 2-7. It looks like a hex "
+                    "seed: choose “Hexadecimal” as the secret format."
+                )
+                % values
+            )
+        return gettext("Character %(position)s of the secret is not allowed: use only A-Z and 2-7.") % values
     return problem.reason[:1].upper() + problem.reason[1:] + "."
 
 
@@ -236,7 +241,7 @@ class ReplaceTokenForm(forms.Form):
         choices=[(state.value, state.label) for state in LifecycleState.reported()],
         coerce=LifecycleState,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the token was lost, broken or stolen."},
+        error_messages={"required": _("Choose whether the token was lost, broken or stolen.")},
     )
     note = forms.CharField(
         label=_("Note for the record (optional)"),
@@ -269,22 +274,30 @@ class ReplaceTokenForm(forms.Form):
         self.policy = policy
         lifetime = self.fields["pass_lifetime"]
         if policy is not None and policy.minimum_lifetime and policy.maximum_lifetime:
-            lifetime.help_text = (
-                f"Between {policy.minimum_lifetime} and {policy.maximum_lifetime} minutes (the tenant's policy). "
-                f"Empty: {policy.default_lifetime or policy.minimum_lifetime} minutes."
-            )
+            lifetime.help_text = gettext(
+                "Between %(minimum)s and %(maximum)s minutes (the tenant's policy). Empty: %(default)s minutes."
+            ) % {
+                "minimum": policy.minimum_lifetime,
+                "maximum": policy.maximum_lifetime,
+                "default": policy.default_lifetime or policy.minimum_lifetime,
+            }
             lifetime.widget.attrs.update(min=policy.minimum_lifetime, max=policy.maximum_lifetime)
         else:
-            lifetime.help_text = "Empty: the tenant's default lifetime."
+            lifetime.help_text = gettext("Empty: the tenant's default lifetime.")
         if policy is not None and policy.usable_once:
-            self.fields["pass_usable_once"].help_text = "The tenant's policy makes every pass one sign-in only."
+            self.fields["pass_usable_once"].help_text = gettext(
+                "The tenant's policy makes every pass one sign-in only."
+            )
 
     def clean_pass_lifetime(self) -> int | None:
         value: int | None = self.cleaned_data.get("pass_lifetime")
         policy = self.policy
         bounds = (policy.minimum_lifetime, policy.maximum_lifetime) if policy is not None else (None, None)
         if value is not None and bounds[0] and bounds[1] and not bounds[0] <= value <= bounds[1]:
-            raise forms.ValidationError(f"The tenant's policy allows {bounds[0]} to {bounds[1]} minutes.")
+            raise forms.ValidationError(
+                gettext("The tenant's policy allows %(minimum)s to %(maximum)s minutes.")
+                % {"minimum": bounds[0], "maximum": bounds[1]}
+            )
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -301,7 +314,8 @@ class LifecycleForm(forms.Form):
 
     state = forms.TypedChoiceField(
         label=_("What happened"),
-        choices=[("", "— choose —")] + [(s.value, s.label) for s in LifecycleState if s is not LifecycleState.RETIRED],
+        choices=[("", _("— choose —"))]
+        + [(s.value, s.label) for s in LifecycleState if s is not LifecycleState.RETIRED],
         coerce=LifecycleState,
         error_messages={"required": _("Choose what happened to the token.")},
     )
