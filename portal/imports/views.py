@@ -26,6 +26,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -249,7 +250,9 @@ def job_confirm(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     if not _may_write(request, job.kind):
         return _forbidden(request, job.kind)
     if job.created_by_id != request.user.pk:
-        return _forbidden(request, job.kind, what="confirm a dry run: only the admin who uploaded the file can")
+        return _forbidden(
+            request, job.kind, what=gettext("confirm a dry run: only the admin who uploaded the file can")
+        )
     delegation = delegated_cache_export(request)
     try:
         jobs.job_confirm(job=job, actor=actor_of(request), delegation=delegation, client_ip=client_ip(request))
@@ -268,13 +271,19 @@ def job_discard(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     if not _may_write(request, job.kind):
         return _forbidden(request, job.kind)
     if job.created_by_id != request.user.pk:
-        return _forbidden(request, job.kind, what="discard a dry run: only the admin who uploaded the file can")
+        return _forbidden(
+            request, job.kind, what=gettext("discard a dry run: only the admin who uploaded the file can")
+        )
     try:
         jobs.job_discard(job=job)
     except jobs.JobStateError as exc:
         messages.error(request, str(exc))
         return redirect_after_post(request, "imports:job", job.public_id)
-    messages.success(request, f"The dry run of {job.file_name} was discarded. Nothing was sent to Microsoft Entra ID.")
+    messages.success(
+        request,
+        gettext("The dry run of %(file)s was discarded. Nothing was sent to Microsoft Entra ID.")
+        % {"file": job.file_name},
+    )
     return redirect_after_post(request, "imports:index")
 
 
@@ -283,7 +292,7 @@ def job_discard(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
 def job_cancel(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     job = get_object_or_404(ImportJob, public_id=job_id)
     if not _may_write(request, job.kind):
-        return _forbidden(request, job.kind, what="cancel an import")
+        return _forbidden(request, job.kind, what=gettext("cancel an import"))
     try:
         job = jobs.job_cancel(job=job, actor=actor_of(request), client_ip=client_ip(request))
     except jobs.JobStateError as exc:
@@ -291,9 +300,11 @@ def job_cancel(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(
             request,
-            "The import was cancelled."
+            gettext("The import was cancelled.")
             if job.finished
-            else "Cancelling: the import stops after the rows being sent now. Rows not sent are marked as cancelled.",
+            else gettext(
+                "Cancelling: the import stops after the rows being sent now. Rows not sent are marked as cancelled."
+            ),
         )
     return redirect_after_post(request, "imports:job", job.public_id)
 

@@ -187,7 +187,9 @@ def activate(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -
             error = exc
         else:
             name = done.user.display_name or done.user.user_principal_name
-            messages.success(request, f"Token {done.serial} is activated for {name}.")
+            messages.success(
+                request, _("Token %(serial)s is activated for %(name)s.") % {"serial": done.serial, "name": name}
+            )
             return redirect_after_post(request, "tokenadmin:user", user_id)
     if request.method == "GET" or not request.htmx:
         try:
@@ -248,12 +250,12 @@ def _confirm_change(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.
         except ActionError as exc:
             error = exc
         else:
-            name = done.user.display_name or done.user.user_principal_name or "the user"
+            name = done.user.display_name or done.user.user_principal_name or _("the user")
             if change == "unassign":
-                text = f"Token {done.serial} was taken away from {name} and is back in the inventory."
+                text = _("Token %(serial)s was taken away from %(name)s and is back in the inventory.")
             else:
-                text = f"Token {done.serial} is deactivated: {name} can't sign in with it until it is activated again."
-            messages.success(request, text)
+                text = _("Token %(serial)s is deactivated: %(name)s can't sign in with it until it is activated again.")
+            messages.success(request, text % {"serial": done.serial, "name": name})
             return redirect_after_post(request, "tokenadmin:user", user_id)
     if not (request.method == "POST" and request.htmx):
         try:
