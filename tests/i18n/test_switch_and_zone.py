@@ -81,8 +81,9 @@ def test_a_mail_is_written_in_the_language_its_recipient_last_used(
     assert notification is not None and notification.language == "de"
     mail = notification_message(notification)
     assert mail.subject.startswith(pseudo.OPEN + "Security notice")
-    # The time is in the zone the person last used, said in so many words (13:30 in Paris in January).
-    assert "13:30" in mail.body and "Europe/Paris" in mail.body
+    # The time is in the zone the person last used, said in so many words (13:30 in Paris in January),
+    # in German's own format ("15. Januar 2026 13:30"; the month's name is pseudo-translated here).
+    assert "2026 13:30" in mail.body and "Europe/Paris" in mail.body
     assert '<html lang="de">' in str(mail.alternatives[0][0])
 
 
@@ -99,7 +100,7 @@ def test_a_mail_to_someone_the_portal_has_not_seen_is_in_the_portal_language_and
         )
     )
     assert "removed from your account" in mail.body
-    assert "10:00" in mail.body and "Europe/Berlin" in mail.body  # summer time: UTC+2
+    assert "10 a.m." in mail.body and "Europe/Berlin" in mail.body  # summer time: UTC+2
 
 
 def _audit_page(client: Client, cookie: str | None) -> str:
@@ -136,5 +137,5 @@ def test_a_bogus_zone_falls_back_to_the_portal_zone_named(
 def test_a_lockout_says_when_in_the_person_zone() -> None:
     with timezone.override("America/New_York"):
         params = lockout_params(timezone.now().replace(year=2026, month=1, day=15, hour=15, minute=5))
-    assert params["time"] == "10:05"  # 15:05 UTC, in New York in January
-    assert params["day"] == "15 January 2026"
+    assert params["time"] == "10:05 a.m."  # 15:05 UTC, in New York in January
+    assert params["day"] == "15 Jan 2026"

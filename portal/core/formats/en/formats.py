@@ -1,17 +1,10 @@
-"""English dates as the portal writes them ("30 Nov 2026, 14:05"): day first, 24-hour clock.
+"""English dates and times as the portal writes them: British ("2 Mar 2026, 9:10 a.m."), day first.
 
-Django's own English formats ("Nov. 30, 2026, 2:05 p.m.") are American; the other languages use
-Django's formats for them (settings.FORMAT_MODULE_PATH lists this package first, then Django's).
-Templates name a format (`|date:"SHORT_DATETIME_FORMAT"`), never a pattern of their own.
+Django's own English formats ("March 2, 2026, 9:10 a.m.") are American; the portal's English is
+British (its LANGUAGE_CODE was en-gb before it spoke other languages). The other languages use
+Django's formats for them. Templates name a format (`|date:"SHORT_DATETIME_FORMAT"`), never a pattern.
 """
 
 from __future__ import annotations
 
-DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, H:i"
-TIME_FORMAT = "H:i"
-SHORT_DATE_FORMAT = "j M Y"
-SHORT_DATETIME_FORMAT = "j M Y, H:i"
-MONTH_DAY_FORMAT = "j F"
-YEAR_MONTH_FORMAT = "F Y"
-FIRST_DAY_OF_WEEK = 1
+from django.conf.locale.en_GB.formats import *  # noqa: F403
