@@ -110,3 +110,25 @@ def test_employee_is_refused_the_admin_area(portal: str, page: Page, check_page:
     expect(page.get_by_role("heading", name="You don't have access to this page")).to_be_visible()
     expect(page.get_by_text("Authentication Administrator", exact=True)).to_be_visible()
     check_page(page, "admin-14-employee-refused")
+
+
+def test_the_admin_menu_opens_by_keyboard_on_a_phone(portal: str, page: Page, check_page: PageChecker) -> None:
+    sign_in_as(page, portal, "Isaiah Langer", start="/admin/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    navigation = page.get_by_role("navigation", name="Main")
+    expect(navigation).to_be_hidden()  # folded away behind one button on a phone
+    menu = page.get_by_text("Menu", exact=True)
+    menu.focus()
+    page.keyboard.press("Enter")
+    for name in ("Overview", "Users", "Inventory", "Reports", "Imports", "Audit trail", "Back to my tokens"):
+        link = navigation.get_by_role("link", name=name)
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    check_page(page, "admin-15-phone-menu-open")
+    page.keyboard.press("Tab")  # the first link of the opened menu takes the focus next
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Overview"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Hardware token administration")).to_be_visible()
