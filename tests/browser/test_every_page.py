@@ -33,7 +33,7 @@ DESK = {"width": 1280, "height": 900}
 class Walker:
     """Opens a page at both widths, measures it at 390 px and runs axe (every impact) on it."""
 
-    def __init__(self, page: Page, language: str) -> None:
+    def __init__(self, page: Page, language: str = "en") -> None:
         from axe_playwright_python.sync_playwright import Axe
 
         self.page = page

@@ -19,6 +19,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+# makemessages writes each template's preprocessed copy next to the template while it runs: two
+# runs at once (one per xdist worker) would read each other's half-written files. One worker runs
+# this module, so the extraction below runs once.
+pytestmark = pytest.mark.xdist_group("catalogues")
+
 LOCALE = Path(settings.BASE_DIR) / "locale"
 SHIPPED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 #: The same as `make messages` (Makefile, MESSAGES_ARGS).

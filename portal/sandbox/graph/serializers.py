@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.utils import translation
+
 from portal.sandbox import roles
 from portal.sandbox.graph import errors
 from portal.sandbox.models import DirectoryUser, HardwareToken
@@ -97,11 +99,13 @@ def member_of(person: DirectoryUser, fields: list[str] | None) -> list[dict[str,
     `directoryRole` per role they hold (the member template in `wids` is not a directory role).
     A role object's id is the tenant's own, not the template id; here derived from it."""
     held = [role for role in (person.roles or []) if role != roles.MEMBER]
+    with translation.override("en"):  # Graph names roles in English, whatever the caller's language
+        names = {role: str(roles.NAMES.get(role, "Directory role")) for role in held}
     items = [
         {
             "@odata.type": "#microsoft.graph.directoryRole",
             "id": str(uuid.uuid5(_ROLE_NAMESPACE, role)),
-            "displayName": roles.NAMES.get(role, "Directory role"),
+            "displayName": names[role],
             "roleTemplateId": role,
         }
         for role in held
