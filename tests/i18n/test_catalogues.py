@@ -19,9 +19,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-# makemessages writes each template's preprocessed copy next to the template while it runs: two
-# runs at once (one per xdist worker) would read each other's half-written files. One worker runs
-# this module, so the extraction below runs once.
+# The extraction below runs once, on one xdist worker.
 pytestmark = pytest.mark.xdist_group("catalogues")
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -55,24 +53,28 @@ def test_every_entry_is_translated_and_none_is_fuzzy(language: str) -> None:
 
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[Key]]:
-    """What makemessages finds in the sources now, per shipped language (one run, all languages)."""
-    copy = tmp_path_factory.mktemp("locale")
-    for language in SHIPPED:
-        target = copy / language / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        source = LOCALE / language / "LC_MESSAGES" / "django.po"
-        if source.exists():
-            shutil.copy(source, target / "django.po")
+    """What makemessages finds in the sources now, per shipped language (one run, all languages).
+
+    It runs in a copy of the sources: makemessages writes into every `locale` directory above the
+    files it reads (and preprocessed copies next to the templates), so run in the real tree it
+    would quietly bring the committed catalogues up to date — the very thing this test checks."""
+    tree = tmp_path_factory.mktemp("tree")
+    base = Path(settings.BASE_DIR)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
+    for part in ("portal", "templates", "locale"):
+        shutil.copytree(base / part, tree / part, ignore=skip)
     saved, cwd = settings.LOCALE_PATHS, Path.cwd()
     try:
-        os.chdir(settings.BASE_DIR)  # makemessages reads the tree it is started in
-        # makemessages writes into the first LOCALE_PATHS directory: the copy, never the real one.
-        settings.LOCALE_PATHS = [copy]
+        os.chdir(tree)  # makemessages reads the tree it is started in
+        settings.LOCALE_PATHS = [tree / "locale"]
         call_command("makemessages", locale=SHIPPED, ignore_patterns=IGNORED, add_location="file", verbosity=0)
     finally:
         settings.LOCALE_PATHS = saved
         os.chdir(cwd)
-    return {language: _keys(polib.pofile(str(copy / language / "LC_MESSAGES" / "django.po"))) for language in SHIPPED}
+    return {
+        language: _keys(polib.pofile(str(tree / "locale" / language / "LC_MESSAGES" / "django.po")))
+        for language in SHIPPED
+    }
 
 
 @pytest.mark.parametrize("language", SHIPPED)
