@@ -45,6 +45,7 @@ class Known(Enum):
     """What the portal found out itself before refusing (its words can then name the details)."""
 
     HOLDER = auto()  # it read the token: {serial} and who holds it, {holder}
+    ACTOR = auto()  # it recorded who did it: {by}, their UPN
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,32 @@ class Words:
 
 Key = Reason | tuple[Reason, About] | tuple[Reason, Known]
 
-PAA = "Privileged Authentication Administrator"
+# Translators: Microsoft's name of the admin role, as Microsoft Entra ID shows it in your language.
+PAA = _("Privileged Authentication Administrator")
+
+
+class InventoryChange(Enum):
+    """What an admin tried to do to an inventory token that only an unassigned token allows."""
+
+    EDIT = auto()
+    DELETE = auto()
+    RETIRE = auto()
+    MARK = auto()  # mark it lost, stolen or returned (portal.lifecycle)
+
+
+#: The refusal that names the holder, one whole sentence per change ({serial}, {holder}).
+_ASSIGNED_TO_HOLDER: dict[InventoryChange, Text] = {
+    InventoryChange.EDIT: _("Token {serial} is assigned to {holder}, and only unassigned tokens can be edited."),
+    InventoryChange.DELETE: _("Token {serial} is assigned to {holder}, and only unassigned tokens can be deleted."),
+    InventoryChange.RETIRE: _("Token {serial} is assigned to {holder}, and only unassigned tokens can be retired."),
+    InventoryChange.MARK: _("Token {serial} is assigned to {holder}, and only unassigned tokens can be marked."),
+}
+
+
+def unassign_first_words(change: InventoryChange, *, serial: str, holder: str) -> tuple[str, str]:
+    """(message, next step) when `change` is refused because the token is assigned to `holder`."""
+    return _fill(_ASSIGNED_TO_HOLDER[change], {"serial": serial, "holder": holder}), str(_UNASSIGN_FIRST)
+
 
 # -- shared by both audiences of a page ---------------------------------------------------------
 
@@ -232,10 +258,6 @@ ADMIN: dict[Key, Words] = {
         _("This token is assigned to a user, and Microsoft Entra ID only lets you change or delete unassigned tokens."),
         _UNASSIGN_FIRST,
     ),
-    (Reason.ASSIGNED, Known.HOLDER): Words(
-        _("Token {serial} is assigned to {holder}, and only unassigned tokens can be {doing}."),
-        _UNASSIGN_FIRST,
-    ),
     Reason.ALREADY_ACTIVE: Words(
         _("This token is already active for this user."),
         _("Nothing needs doing: the user can sign in with it."),
@@ -309,7 +331,8 @@ ADMIN: dict[Key, Words] = {
         _("Reload the page to see how things are now before trying again."),
     ),
     Reason.OUT_OF_SERVICE: Words(
-        _("Token {serial} is recorded as {state}, so it can't be handed out."),
+        # Translators: {state} is a recorded state as a label: "Lost", "Stolen", "Retired"…
+        _("Token {serial} is recorded as “{state}”, so it can't be handed out."),
         _("Pick another token. If this one is back and working, mark it returned on its inventory page first."),
     ),
     Reason.PASS_DISABLED: Words(
@@ -439,7 +462,10 @@ def import_row_text(reason: Reason, *, about: About, code: str | None = None) ->
 #: What the dry run says about a row it will skip, reject or send differently (it follows the serial).
 IMPORT_PLAN: dict[Reason | tuple[Reason, Known], Text] = {
     # A serial the portal recorded as lost, stolen or retired (portal.lifecycle) coming back.
-    Reason.OUT_OF_SERVICE: _("flagged: the portal recorded this serial as {state} on {date}{by}"),
+    # Translators: {state} is the recorded state as a label ("Lost", "Stolen", "Retired"…), {date} a date.
+    Reason.OUT_OF_SERVICE: _("flagged: the portal recorded this serial as “{state}” on {date}"),
+    # Translators: {state} is the recorded state as a label, {date} a date, {by} the admin's user name.
+    (Reason.OUT_OF_SERVICE, Known.ACTOR): _("flagged: the portal recorded this serial as “{state}” on {date}, by {by}"),
     Reason.DUPLICATE_SERIAL: _("already in the inventory"),
     (Reason.DUPLICATE_SERIAL, Known.HOLDER): _("already in the inventory, assigned to {holder}"),
     Reason.ALREADY_THEIRS: _("already assigned to {holder}"),
@@ -561,7 +587,7 @@ ATTENTION: dict[Attention, AttentionWords] = {
     ),
     Attention.NEVER_USED: AttentionWords(
         _("Activated but never used"),
-        _("Activated, and not used to sign in in the {days} days since."),
+        _("Activated, and not used for sign-in in the {days} days since."),
         _("Open their tokens: check they can sign in with it, or unassign it."),
         _("Activated"),
     ),
@@ -600,17 +626,23 @@ PROGRAM: dict[ProgramNote, Text] = {
     ProgramNote.REFRESH_FAILED: _(
         "The last refresh could not read Microsoft Graph; the figures below are from the one before."
     ),
-    ProgramNote.UNREADABLE: _(
-        "The assignment dates of {count} people's tokens could not be read with the sign-in of the "
-        "administrator who last pressed “Refresh now” (their role may not read other administrators' "
-        "methods); a Privileged Authentication Administrator's refresh reads them all."
-    ),
     ProgramNote.LOCKOUT_LIFTED: _("The lockout was lifted; they can type a code again."),
     ProgramNote.LOCKOUT_GONE: _("That lockout had already ended."),
 }
 
 
 def program_text(note: ProgramNote, **params: object) -> str:
+    if note is ProgramNote.UNREADABLE:
+        count = int(str(params["count"]))
+        return ngettext(
+            "The assignment dates of {count} person's tokens could not be read with the sign-in of the "
+            "administrator who last pressed “Refresh now” (their role may not read other administrators' "
+            "methods); a Privileged Authentication Administrator's refresh reads them all.",
+            "The assignment dates of {count} people's tokens could not be read with the sign-in of the "
+            "administrator who last pressed “Refresh now” (their role may not read other administrators' "
+            "methods); a Privileged Authentication Administrator's refresh reads them all.",
+            count,
+        ).format(count=count)
     return _fill(PROGRAM[note], params)
 
 

@@ -38,7 +38,7 @@ def human_size(size: int) -> str:
 
 def too_large_message() -> str:
     return gettext(
-        "The file is larger than the %(size)s an import may hold, so it was not read. "
+        "The file is larger than the %(size)s an import can take, so it was not read. "
         "Split it into smaller files and import each one."
     ) % {"size": human_size(upload_limit())}
 

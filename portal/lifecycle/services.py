@@ -112,5 +112,5 @@ def lifecycle_history(device_id: str, *, limit: int = 20) -> list[TokenLifecycle
 
 def lifecycle_refusal(event: TokenLifecycleEvent, *, audience: Audience, field: str | None = None) -> ActionError:
     """Why a token out of service can't be handed out (or added), in `audience`'s words."""
-    params = {"serial": event.serial_number, "state": event.get_state_display().lower()}
+    params = {"serial": event.serial_number, "state": str(event.get_state_display())}
     return ActionError.of(Reason.OUT_OF_SERVICE, audience, params=params, field=field)

@@ -111,12 +111,12 @@ def mail_context(notification: Notification) -> dict[str, Any]:
 
 
 def _state_words(value: str) -> str:
-    """What a lost-or-broken notice says the token was recorded as ("lost", "stolen"…)."""
+    """What a lost-or-broken notice says the token was recorded as (the label: "Lost", "Stolen"…)."""
     try:
-        return str(LifecycleState(value).label).lower()
+        return str(LifecycleState(value).label)
     except ValueError:
         # Translators: what a token was recorded as, when the portal did not say which.
-        return gettext("lost or broken")
+        return gettext("Lost or broken")
 
 
 def _classified(exc: Exception) -> MailDeliveryError:

@@ -88,7 +88,7 @@ def test_helpdesk_replaces_a_token_and_the_employee_signs_in_with_the_pass(
     expect(page.get_by_role("cell", name="Bag stolen")).to_be_visible()
     check_page(page, "life-05-inventory-stolen")
     page.get_by_role("link", name=KEYRING).click()
-    expect(page.get_by_text("Recorded as stolen: it is not handed out as stock")).to_be_visible()
+    expect(page.get_by_text("Recorded as “Stolen”: it is not handed out as stock.")).to_be_visible()
     check_page(page, "life-06-device-lifecycle")
     fits_390(page, check_page, "life-06-device-lifecycle")
 

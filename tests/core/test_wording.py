@@ -87,7 +87,6 @@ PARAMS = {
     "serial": "SN-1",
     "holder": "Alex Wilber",
     "upn": "x@example.com",
-    "doing": "deleted",
     "state": "lost",
     **lockout_params(datetime(2026, 1, 1, 12, 0, tzinfo=UTC)),
     **throttle_params(30),

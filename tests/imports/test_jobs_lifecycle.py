@@ -35,12 +35,12 @@ def test_lost_stolen_and_retired_serials_are_flagged_others_are_not(demo_tenant:
 
     reasons = {row.serial.upper(): (row.verdict, row.reason) for row in job.rows.all()}
     assert reasons["RET-1"][0] == Verdict.CREATE
-    assert reasons["RET-1"][1].startswith("flagged: the portal recorded this serial as retired on ")
-    assert reasons["STO-1"][1].startswith("flagged: the portal recorded this serial as stolen on ")
+    assert reasons["RET-1"][1].startswith("flagged: the portal recorded this serial as “Retired” on ")
+    assert reasons["STO-1"][1].startswith("flagged: the portal recorded this serial as “Stolen” on ")
     assert reasons["BRK-1"] == (Verdict.CREATE, "")
     assert reasons["RTN-1"] == (Verdict.CREATE, "")
     page = client.get(f"/admin/imports/{job.public_id}/").content.decode()
-    assert "flagged: the portal recorded this serial as stolen" in page
+    assert "flagged: the portal recorded this serial as “Stolen”" in page
 
 
 def test_an_assignment_file_never_hands_out_a_flagged_token(demo_tenant: None) -> None:
@@ -53,4 +53,4 @@ def test_an_assignment_file_never_hands_out_a_flagged_token(demo_tenant: None) -
 
     row = job.rows.get()
     assert row.verdict == Verdict.REJECT
-    assert "flagged: the portal recorded this serial as lost" in row.reason
+    assert "flagged: the portal recorded this serial as “Lost”" in row.reason

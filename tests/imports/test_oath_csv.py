@@ -95,5 +95,5 @@ def test_version2_user_becomes_assignee_only_when_it_is_a_upn() -> None:
 def test_without_device_defaults_every_row_says_what_is_missing() -> None:
     verdicts = parse_all(oath_csv([["A", RFC4226_HEX, "totp", "6", "30"]]))[1]
     assert (
-        reasons(verdicts)[1] == "missing manufacturer and model (give a default for this import if the file names none)"
+        reasons(verdicts)[1] == "missing manufacturer and model (give defaults for this import if the file names none)"
     )

@@ -106,7 +106,7 @@ def test_an_upload_over_the_cap_is_refused_before_its_body_is_read(demo_tenant: 
     )
     assert response.status_code == 413
     text = response.content.decode()
-    assert "The file is larger than the 1 MB an import may hold, so it was not read." in text
+    assert "The file is larger than the 1 MB an import can take, so it was not read." in text
     assert 'role="alert"' in text
     assert not ImportJob.objects.exists()
 

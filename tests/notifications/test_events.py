@@ -94,7 +94,7 @@ def test_a_lost_or_broken_token_can_be_announced_by_the_feature_that_records_it(
     notification = Notification.objects.get()
     assert notification.kind == Kind.TOKEN_LOST_OR_BROKEN
     message = notification_message(notification)
-    assert message.subject == f"Your hardware token {ADELE_ASSIGNED} was recorded as lost"
+    assert message.subject == f"Your hardware token {ADELE_ASSIGNED} was recorded as “Lost”"
     assert AwaitingActivation.objects.get().closed_at is not None  # no reminders for a lost token
 
 

@@ -110,4 +110,4 @@ def test_the_person_is_told_in_a_mail_that_the_token_was_recorded_lost(alex: Cli
 
     [told] = Notification.objects.filter(kind=Kind.TOKEN_LOST_OR_BROKEN)
     assert told.to_address == ALEX
-    assert notification_message(told).subject == f"Your hardware token {KEYRING} was recorded as stolen"
+    assert notification_message(told).subject == f"Your hardware token {KEYRING} was recorded as “Stolen”"

@@ -38,7 +38,7 @@ def test_a_reported_token_shows_its_history_and_is_not_offered(isaiah: Client) -
 
     page = text_of(isaiah.get(device_url(ALEX_ACTIVE)))
 
-    assert "Recorded as <strong>lost</strong>: it is not handed out as stock" in page
+    assert "Recorded as <strong>“Lost”</strong>: it is not handed out as stock." in page
     assert "Lost at the airport" in page and "isaiah.langer@contoso-sandbox.example" in page
     assert "Assign to a user" not in page
     snapshot_refreshed(isaiah)
@@ -97,6 +97,6 @@ def test_inventory_filters_by_recorded_state(isaiah: Client) -> None:
     lost = text_of(isaiah.get("/admin/inventory/", {"lifecycle": "lost"}))
     stolen = text_of(isaiah.get("/admin/inventory/", {"lifecycle": "stolen"}))
 
-    assert "1 token recorded as lost" in lost and ALEX_ACTIVE in lost
-    assert "No token is recorded as stolen" in stolen
+    assert "1 token recorded as “Lost”" in lost and ALEX_ACTIVE in lost
+    assert "No token is recorded as “Stolen”" in stolen
     assert "No token is recorded" not in text_of(isaiah.get("/admin/inventory/"))

@@ -244,7 +244,7 @@ def test_lifecycle_flagged_tokens_are_not_stock(isaiah: Client) -> None:
     assert "SI-01000103" in suggestions
     # Typed by hand into "Give a token" for someone else: refused before Graph is asked.
     refused = isaiah.post(f"/admin/users/{ALEX}/assign", {"serial_number": ALEX_ACTIVE})
-    assert "recorded as lost" in text_of(refused)
+    assert "recorded as “Lost”" in text_of(refused)
     assert holder_of(ALEX_ACTIVE) is None
 
 

@@ -34,7 +34,7 @@ def capped(records: Iterable[Record], max_rows: int) -> Iterator[Record]:
         if count > max_rows:
             raise TooManyRows(
                 gettext(
-                    "The file has more than %(max_rows)s rows, more than one import may hold; split "
+                    "The file has more than %(max_rows)s rows, more than one import can take; split "
                     "it into files of at most %(max_rows)s rows and import each."
                 )
                 % {"max_rows": f"{max_rows:,}"}

@@ -115,13 +115,14 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
 
     manufacturer = clean_text(raw.manufacturer) or defaults.manufacturer
     model = clean_text(raw.model) or defaults.model
-    device = {"manufacturer": manufacturer, "model": model}
-    missing = " and ".join(name for name, value in device.items() if not value)
-    if missing:
+    if not manufacturer and not model:
         problems.append(
-            gettext("missing %(missing)s (give a default for this import if the file names none)")
-            % {"missing": missing}
+            gettext("missing manufacturer and model (give defaults for this import if the file names none)")
         )
+    elif not manufacturer:
+        problems.append(gettext("missing manufacturer (give a default for this import if the file names none)"))
+    elif not model:
+        problems.append(gettext("missing model (give a default for this import if the file names none)"))
 
     assignee: str | None = None
     candidate = clean_text(raw.assignee)

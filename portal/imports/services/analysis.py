@@ -21,6 +21,8 @@ from functools import partial
 
 from django.conf import settings
 from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from portal.core.reasons import Reason
@@ -220,9 +222,10 @@ def _flag(record: TokenLifecycleEvent) -> str:
     """The dry run's note on a serial the portal recorded as lost, stolen or retired."""
     return import_plan_text(
         Reason.OUT_OF_SERVICE,
-        state=record.get_state_display().lower(),
-        date=f"{record.at:%d %b %Y}",
-        by=f" by {record.actor_upn}" if record.actor_upn else "",
+        known=Known.ACTOR if record.actor_upn else None,
+        state=str(record.get_state_display()),
+        date=date_format(timezone.localtime(record.at), "DATE_FORMAT"),
+        by=record.actor_upn,
     )
 
 

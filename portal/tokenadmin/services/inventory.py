@@ -17,7 +17,7 @@ from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, Meaning
 from portal.core.actions import Auditor, failure, refusal
 from portal.core.reasons import About, Reason
-from portal.core.wording import UNNAMED_HOLDER, Audience, Known
+from portal.core.wording import UNNAMED_HOLDER, Audience, InventoryChange, Known, unassign_first_words
 from portal.graph import calls
 from portal.graph.calls import GraphCall, Result
 from portal.graph.client import GraphClient
@@ -170,7 +170,7 @@ def inventory_token_update(
     """Change an unassigned token's metadata (display_name, manufacturer, model, time_interval,
     hash_function). Returns the token as it was before."""
     audit = Auditor(actor=actor, action=Action.INVENTORY_UPDATE, client_ip=client_ip, token_id=device_id)
-    device = _unassigned_device(client, device_id, audit, doing="edited")
+    device = _unassigned_device(client, device_id, audit, change=InventoryChange.EDIT)
     try:
         done = client.call(calls.device_update(device_id, **changes))
     except GraphError as exc:
@@ -185,7 +185,7 @@ def inventory_token_delete(
 ) -> HardwareOathDevice:
     """Remove an unassigned token from the inventory. Returns the token as it was."""
     audit = Auditor(actor=actor, action=Action.INVENTORY_DELETE, client_ip=client_ip, token_id=device_id)
-    device = _unassigned_device(client, device_id, audit, doing="deleted")
+    device = _unassigned_device(client, device_id, audit, change=InventoryChange.DELETE)
     try:
         done = client.call(calls.device_delete(device_id))
     except GraphError as exc:
@@ -200,7 +200,7 @@ def inventory_token_retire(
     """Take a token out of service for good: delete it from Entra's inventory (only unassigned
     tokens can be) and record it as retired, so a later import of its serial is flagged."""
     audit = Auditor(actor=actor, action=Action.INVENTORY_RETIRE, client_ip=client_ip, token_id=device_id)
-    device = _unassigned_device(client, device_id, audit, doing="retired")
+    device = _unassigned_device(client, device_id, audit, change=InventoryChange.RETIRE)
     try:
         done = client.call(calls.device_delete(device_id))
     except GraphError as exc:
@@ -229,7 +229,7 @@ def inventory_token_lifecycle_set(
     """Record what happened to a token in stock (returned, sent back to the vendor, lost, broken…).
     A token someone holds is reported through "Replace" on their page, which also takes it away."""
     audit = Auditor(actor=actor, action=Action.INVENTORY_LIFECYCLE, client_ip=client_ip, token_id=device_id)
-    device = _unassigned_device(client, device_id, audit, doing="marked")
+    device = _unassigned_device(client, device_id, audit, change=InventoryChange.MARK)
     with transaction.atomic():
         audit.success(graph_request_id=None, extra={"lifecycle": state.value})  # no Graph write
         return lifecycle_record(
@@ -287,7 +287,9 @@ def inventory_token_assign(
 # -- shared steps -------------------------------------------------------------------------------
 
 
-def _unassigned_device(client: GraphClient, device_id: str, audit: Auditor, *, doing: str) -> HardwareOathDevice:
+def _unassigned_device(
+    client: GraphClient, device_id: str, audit: Auditor, *, change: InventoryChange
+) -> HardwareOathDevice:
     try:
         device = client.device_get(device_id)
     except GraphError as exc:
@@ -295,18 +297,14 @@ def _unassigned_device(client: GraphClient, device_id: str, audit: Auditor, *, d
     audit.update(token_serial=device.serial_number)
     if device.assigned_to is not None:
         # Graph refuses this too (the docs: "must be unassigned"); saying so first names the holder.
-        raise refusal(unassign_first_error(device, doing=doing), audit=audit)
+        raise refusal(unassign_first_error(device, change=change), audit=audit)
     return device
 
 
-def unassign_first_error(device: HardwareOathDevice, *, doing: str) -> ActionError:
+def unassign_first_error(device: HardwareOathDevice, *, change: InventoryChange) -> ActionError:
     holder = device.assigned_to.display_name if device.assigned_to else None
-    return ActionError.of(
-        Reason.ASSIGNED,
-        Audience.ADMIN,
-        known=Known.HOLDER,
-        params={"serial": device.serial_number, "holder": holder or UNNAMED_HOLDER, "doing": doing},
-    )
+    message, next_step = unassign_first_words(change, serial=device.serial_number, holder=holder or UNNAMED_HOLDER)
+    return ActionError(Reason.ASSIGNED, message, next_step, Reason.ASSIGNED.field)
 
 
 def _user_by_upn(client: GraphClient, upn: str, audit: Auditor) -> DirectoryUser:

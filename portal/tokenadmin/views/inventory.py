@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
+from portal.core.wording import InventoryChange
 from portal.graph.types import HardwareOathDevice
 from portal.identity.graph_access import graph_client
 from portal.lifecycle.services import lifecycle_history, lifecycle_in_state
@@ -170,7 +171,7 @@ def edit(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
             form = TokenMetadataForm(initial=TokenMetadataForm.initial_from(device))
     if device is not None and device.assigned_to is not None and error is None:
         # Say why before the admin types anything: Graph only edits unassigned tokens.
-        error = services.unassign_first_error(device, doing="edited")
+        error = services.unassign_first_error(device, change=InventoryChange.EDIT)
     context = {"nav": NAV, "form": form, "error": error, "device": device}
     return admin_render(
         request,
@@ -204,7 +205,7 @@ def delete(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     except ActionError as exc:
         error = error or exc
     if request.method == "GET" and device is not None and device.assigned_to is not None:
-        error = services.unassign_first_error(device, doing="deleted")
+        error = services.unassign_first_error(device, change=InventoryChange.DELETE)
     context = {"nav": NAV, "device": device, "error": error}
     status = form_status(request, None, error) if request.method == "POST" else read_status(request, None)
     return admin_render(request, "tokenadmin/device_delete.html", context, partial="confirm", status=status)
@@ -284,9 +285,9 @@ def lifecycle(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                # Translators: %(state)s is a recorded state in lower case: lost, broken, stolen, returned…
-                _("Token %(serial)s is recorded as %(state)s.")
-                % {"serial": event.serial_number, "state": event.get_state_display().lower()},
+                # Translators: %(state)s is a recorded state as a label: Lost, Broken, Stolen, Returned…
+                _("Token %(serial)s is recorded as “%(state)s”.")
+                % {"serial": event.serial_number, "state": event.get_state_display()},
             )
             return redirect_after_post(request, "tokenadmin:device", device_id)
     device: HardwareOathDevice | None = None
@@ -339,7 +340,7 @@ def retire(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     except ActionError as exc:
         error = error or exc
     if request.method == "GET" and device is not None and device.assigned_to is not None:
-        error = services.unassign_first_error(device, doing="retired")
+        error = services.unassign_first_error(device, change=InventoryChange.RETIRE)
     context = {"nav": NAV, "device": device, "device_id": device_id, "form": form, "error": error}
     status = form_status(request, form, error) if request.method == "POST" else read_status(request, None)
     return admin_render(request, "tokenadmin/device_retire.html", context, status=status)

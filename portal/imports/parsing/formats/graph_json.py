@@ -126,7 +126,8 @@ class _Reader:
         while True:
             number += 1
             yield self.value(
-                gettext("Item %(number)s of the %(what)s") % {"number": number, "what": what},
+                # Translators: %(what)s names the list on its own, e.g. "JSON list" or "assignments list".
+                gettext("Item %(number)s (%(what)s)") % {"number": number, "what": what},
                 gettext(" at item %(number)s") % {"number": number},
             )
             if self.take(",]", gettext(" after item %(number)s") % {"number": number}) == "]":
@@ -223,7 +224,7 @@ def _tokens(reader: _Reader, assignments: Mapping[str, str], *, rest: Iterator[s
 def _skip(reader: _Reader, key: str) -> None:
     """Read past a value we do not use; a long list element by element."""
     if reader.peek() == "[":
-        for _ in reader.items(f"“{key[:40]}” list"):
+        for _ in reader.items(gettext("“%(key)s” list") % {"key": key[:40]}):
             pass
     else:
         reader.value(gettext("The value of “%(key)s”") % {"key": key[:40]}, "")
@@ -242,11 +243,11 @@ def _object_plan(source: SeedSource) -> dict[str, str]:
                 raise UnreadableFile(str(_MISSING_LIST))
             for number, _ in enumerate(reader.items(gettext("JSON list")), start=1):
                 if number > source.max_rows:
-                    raise TooManyRows(_too_many(source.max_rows, "rows"))
+                    raise TooManyRows(_too_many(source.max_rows, assignments=False))
         elif name == "assignments" and reader.peek() == "[":
             for number, entry in enumerate(reader.items(gettext("assignments list")), start=1):
                 if number > source.max_rows:
-                    raise TooManyRows(_too_many(source.max_rows, "assignments"))
+                    raise TooManyRows(_too_many(source.max_rows, assignments=True))
                 _add_assignment(assignments, entry)
         else:
             _skip(reader, key)
@@ -260,11 +261,18 @@ def _object_plan(source: SeedSource) -> dict[str, str]:
     return assignments
 
 
-def _too_many(limit: int, what: str) -> str:
-    return gettext(
-        "The file has more than %(limit)s %(what)s, more than one import may hold; split "
-        "it into files of at most %(limit)s rows and import each."
-    ) % {"limit": f"{limit:,}", "what": what}
+def _too_many(limit: int, *, assignments: bool) -> str:
+    if assignments:
+        message = gettext(
+            "The file has more than %(limit)s assignments, more than one import can take; split "
+            "it into files of at most %(limit)s rows and import each."
+        )
+    else:
+        message = gettext(
+            "The file has more than %(limit)s rows, more than one import can take; split "
+            "it into files of at most %(limit)s rows and import each."
+        )
+    return message % {"limit": f"{limit:,}"}
 
 
 _MISSING_LIST = gettext_lazy(

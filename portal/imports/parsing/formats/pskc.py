@@ -129,7 +129,7 @@ class _Reader:
                     raise TooManyRows(
                         gettext(
                             "The PSKC file has more than %(max_entries_other_entries)s entries (key "
-                            "packages), more than one import may hold; split it into smaller files and "
+                            "packages), more than one import can take; split it into smaller files and "
                             "import each."
                         )
                         % {"max_entries_other_entries": f"{self.max_entries - OTHER_ENTRIES:,}"}
