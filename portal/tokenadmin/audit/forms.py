@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.audit.models import AuditEvent
 from portal.core.reasons import Reason
@@ -40,13 +41,13 @@ class AuditFilterForm(forms.Form):
         help_text=_("Lockouts that repeat for one person or one token are worth a look."),
     )
     since = forms.DateField(
-        label=_("From"),
+        label=pgettext_lazy("date range start", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date like 2025-03-31.")},
     )
     until = forms.DateField(
-        label=_("To"),
+        label=pgettext_lazy("date range end", "To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date like 2025-03-31.")},
