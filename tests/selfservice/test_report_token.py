@@ -51,7 +51,7 @@ def test_reporting_a_lost_token_removes_it_and_says_what_happens_next(alex: Clie
 
     next_page = alex.get(done["Location"]).content.decode()
     assert "Token removed from your account" in next_page
-    assert "recorded it as <strong>lost</strong>" in next_page
+    assert "recorded it as <strong>“Lost”</strong>" in next_page
     assert "Temporary Access Pass" in next_page
     assert "Contact your IT helpdesk" in next_page  # settings.HELPDESK_CONTACT
     assert KEYRING not in alex.get("/tokens/").content.decode()

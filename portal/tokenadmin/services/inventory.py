@@ -303,7 +303,7 @@ def _unassigned_device(
 
 def unassign_first_error(device: HardwareOathDevice, *, change: InventoryChange) -> ActionError:
     holder = device.assigned_to.display_name if device.assigned_to else None
-    message, next_step = unassign_first_words(change, serial=device.serial_number, holder=holder or UNNAMED_HOLDER)
+    message, next_step = unassign_first_words(change, serial=device.serial_number, holder=holder or str(UNNAMED_HOLDER))
     return ActionError(Reason.ASSIGNED, message, next_step, Reason.ASSIGNED.field)
 
 
