@@ -71,7 +71,7 @@ class UserSearchForm(forms.Form):
         strip=True,
         help_text=_(
             "Matches the beginning of a first name, last name, user principal name or email address, "
-            "e.g. “ada” finds Adele Vance."
+            "e.g. “ade” finds Adele Vance."
         ),
     )
 
