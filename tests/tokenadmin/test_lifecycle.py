@@ -33,6 +33,7 @@ def offered_stock(client: Client, typed: str) -> str:
     return text_of(client.get("/admin/stock/", {"serial_number": typed}))
 
 
+@pytest.mark.django_db(transaction=True)  # the real db_worker closes the connection
 def test_a_reported_token_shows_its_history_and_is_not_offered(isaiah: Client) -> None:
     report_lost(isaiah)
 
@@ -45,6 +46,7 @@ def test_a_reported_token_shows_its_history_and_is_not_offered(isaiah: Client) -
     assert ALEX_ACTIVE not in offered_stock(isaiah, ALEX_ACTIVE)
 
 
+@pytest.mark.django_db(transaction=True)  # the real db_worker closes the connection
 def test_returned_makes_a_token_available_again(isaiah: Client) -> None:
     report_lost(isaiah)
 

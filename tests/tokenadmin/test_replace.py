@@ -234,6 +234,7 @@ def test_an_admin_target_needs_a_privileged_admin(isaiah: Client, signed_in: Sig
     assert holder_of(PATTI_ACTIVE) is None
 
 
+@pytest.mark.django_db(transaction=True)  # the real db_worker closes the connection
 def test_lifecycle_flagged_tokens_are_not_stock(isaiah: Client) -> None:
     url, flow_id = start(isaiah, ALEX, ALEX_ACTIVE)
     isaiah.post(url, {"flow_id": flow_id, "state": "lost"})
@@ -248,6 +249,7 @@ def test_lifecycle_flagged_tokens_are_not_stock(isaiah: Client) -> None:
     assert holder_of(ALEX_ACTIVE) is None
 
 
+@pytest.mark.django_db(transaction=True)  # the real db_worker closes the connection
 def test_stock_type_ahead_matches_part_of_a_serial(isaiah: Client) -> None:
     snapshot_refreshed(isaiah)
     answer = isaiah.get("/admin/stock/", {"replacement_serial": "0200"})
