@@ -646,6 +646,57 @@ def program_text(note: ProgramNote, **params: object) -> str:
     return _fill(PROGRAM[note], params)
 
 
+# -- what was done: the confirmation a person sees after an action succeeded ---------------------
+
+
+class Done(Enum):
+    """A successful action, as the person who did it is told (a message on the next page)."""
+
+    SELF_ADDED = auto()
+    SELF_ACTIVATED = auto()
+    SELF_REMOVED = auto()
+    USER_ASSIGNED = auto()
+    USER_ASSIGNED_ACTIVATED = auto()
+    USER_ACTIVATED = auto()
+    USER_UNASSIGNED = auto()
+    USER_DEACTIVATED = auto()
+    INVENTORY_CREATED = auto()
+    INVENTORY_CREATED_ASSIGNED = auto()
+    INVENTORY_UPDATED = auto()
+    INVENTORY_DELETED = auto()
+    INVENTORY_RECORDED = auto()
+    INVENTORY_RETIRED = auto()
+    IMPORT_CONFIRMED = auto()
+
+
+DONE: dict[Done, Text] = {
+    Done.SELF_ADDED: _("Token %(serial)s is now active on your account."),
+    Done.SELF_ACTIVATED: _("Token %(serial)s is activated. You can now sign in with it."),
+    Done.SELF_REMOVED: _("The token was removed from your account."),
+    Done.USER_ASSIGNED: _("Token %(serial)s is assigned to %(name)s."),
+    Done.USER_ASSIGNED_ACTIVATED: _("Token %(serial)s is assigned to and activated for %(name)s."),
+    Done.USER_ACTIVATED: _("Token %(serial)s is activated for %(name)s."),
+    Done.USER_UNASSIGNED: _("Token %(serial)s was taken away from %(name)s and is back in the inventory."),
+    Done.USER_DEACTIVATED: _(
+        "Token %(serial)s is deactivated: %(name)s can't sign in with it until it is activated again."
+    ),
+    Done.INVENTORY_CREATED: _("Token %(serial)s was added to the inventory."),
+    Done.INVENTORY_CREATED_ASSIGNED: _("Token %(serial)s was added to the inventory and assigned to %(name)s."),
+    Done.INVENTORY_UPDATED: _("Token %(serial)s was updated."),
+    Done.INVENTORY_DELETED: _("Token %(serial)s was deleted from the inventory."),
+    # Translators: %(state)s is a recorded state as a label: Lost, Broken, Stolen, Returned…
+    Done.INVENTORY_RECORDED: _("Token %(serial)s is recorded as “%(state)s”."),
+    Done.INVENTORY_RETIRED: _("Token %(serial)s is retired: deleted from the inventory, its serial remembered."),
+    Done.IMPORT_CONFIRMED: _("Import confirmed: it runs in the background. You can leave this page."),
+}
+
+
+def done_text(done: Done, **params: object) -> str:
+    """The confirmation of `done`, its placeholders filled (%(serial)s, %(name)s, %(state)s)."""
+    text = str(DONE[done])
+    return text % params if params else text
+
+
 # -- the audit trail ----------------------------------------------------------------------------
 
 #: What the audit trail's page and CSV show for a recorded reason.

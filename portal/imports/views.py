@@ -27,12 +27,18 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.http import client_ip, redirect_after_post
-from portal.core.wording import FollowUp, import_follow_up_offer, import_follow_up_text, import_follow_up_waiting
+from portal.core.wording import (
+    Done,
+    FollowUp,
+    done_text,
+    import_follow_up_offer,
+    import_follow_up_text,
+    import_follow_up_waiting,
+)
 from portal.identity.delegation import delegated_cache_export
 from portal.imports import tasks
 from portal.imports.export import csv_filename, rows_csv
@@ -260,7 +266,7 @@ def job_confirm(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         tasks.job_start(job.pk)
-        messages.success(request, _("Import confirmed: it runs in the background. You can leave this page."))
+        messages.success(request, done_text(Done.IMPORT_CONFIRMED))
     return redirect_after_post(request, "imports:job", job.public_id)
 
 

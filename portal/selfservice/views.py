@@ -13,13 +13,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
 from portal.core.reasons import Reason
-from portal.core.wording import Audience, words
+from portal.core.wording import Audience, Done, done_text, words
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.graph_access import graph_client
 from portal.selfservice import services
@@ -75,10 +74,7 @@ def add(request: PortalRequest) -> HttpResponse:
             if exc.field in form.fields:
                 form.add_error(exc.field, "")
         else:
-            messages.success(
-                request,
-                _("Token %(serial)s is now active on your account.") % {"serial": form.cleaned_data["serial_number"]},
-            )
+            messages.success(request, done_text(Done.SELF_ADDED, serial=form.cleaned_data["serial_number"]))
             return redirect_after_post(request, "selfservice:tokens")
     context = {"form": form, "error": error, "nav": "tokens"}
     template = "selfservice/add.html#add-form" if request.htmx else "selfservice/add.html"
@@ -108,9 +104,7 @@ def activate(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
                 form.add_error(exc.field, "")
         else:
             serial = token.device.serial_number if token and token.device else ""
-            messages.success(
-                request, _("Token %(serial)s is activated. You can now sign in with it.") % {"serial": serial}
-            )
+            messages.success(request, done_text(Done.SELF_ACTIVATED, serial=serial))
             return redirect_after_post(request, "selfservice:tokens")
     elif request.method == "GET":
         try:
@@ -151,7 +145,7 @@ def remove(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
                 response["HX-Reswap"] = "outerHTML"
                 return response
         else:
-            messages.success(request, _("The token was removed from your account."))
+            messages.success(request, done_text(Done.SELF_REMOVED))
             if request.htmx:
                 # The list in place, and the messages above it replaced (out of band) by this one.
                 list_context = {"tokens": fresh, "oob_messages": True}

@@ -8,12 +8,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
-from portal.core.wording import InventoryChange
+from portal.core.wording import Done, InventoryChange, done_text
 from portal.graph.types import HardwareOathDevice
 from portal.identity.graph_access import graph_client
 from portal.lifecycle.services import lifecycle_history, lifecycle_in_state
@@ -124,12 +123,8 @@ def create(request: PortalRequest) -> HttpResponse:
             if exc.field in form.fields:
                 form.add_error(exc.field, "")
         else:
-            text = (
-                _("Token %(serial)s was added to the inventory and assigned to %(name)s.")
-                if data["assign_to"]
-                else _("Token %(serial)s was added to the inventory.")
-            )
-            messages.success(request, text % {"serial": device.serial_number, "name": data["assign_to"]})
+            created = Done.INVENTORY_CREATED_ASSIGNED if data["assign_to"] else Done.INVENTORY_CREATED
+            messages.success(request, done_text(created, serial=device.serial_number, name=data["assign_to"]))
             return redirect_after_post(request, "tokenadmin:device", device.id)
     context = {"nav": NAV, "form": form, "error": error, "device": None}
     return admin_render(
@@ -160,7 +155,7 @@ def edit(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         except ActionError as exc:
             error = exc
         else:
-            messages.success(request, _("Token %(serial)s was updated.") % {"serial": device.serial_number})
+            messages.success(request, done_text(Done.INVENTORY_UPDATED, serial=device.serial_number))
             return redirect_after_post(request, "tokenadmin:device", device_id)
     if device is None:
         try:
@@ -196,9 +191,7 @@ def delete(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         except ActionError as exc:
             error = exc
         else:
-            messages.success(
-                request, _("Token %(serial)s was deleted from the inventory.") % {"serial": device.serial_number}
-            )
+            messages.success(request, done_text(Done.INVENTORY_DELETED, serial=device.serial_number))
             return redirect_after_post(request, "tokenadmin:inventory")
     try:
         device = services.inventory_token_get(client=client, device_id=str(device_id))
@@ -236,9 +229,7 @@ def assign(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
                 form.add_error(exc.field, "")
         else:
             name = user.display_name or user.user_principal_name
-            messages.success(
-                request, _("Token %(serial)s is assigned to %(name)s.") % {"serial": device.serial_number, "name": name}
-            )
+            messages.success(request, done_text(Done.USER_ASSIGNED, serial=device.serial_number, name=name))
             return redirect_after_post(request, "tokenadmin:device", device_id)
     if not request.htmx:
         try:
@@ -285,9 +276,7 @@ def lifecycle(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                # Translators: %(state)s is a recorded state as a label: Lost, Broken, Stolen, Returned…
-                _("Token %(serial)s is recorded as “%(state)s”.")
-                % {"serial": event.serial_number, "state": event.get_state_display()},
+                done_text(Done.INVENTORY_RECORDED, serial=event.serial_number, state=event.get_state_display()),
             )
             return redirect_after_post(request, "tokenadmin:device", device_id)
     device: HardwareOathDevice | None = None
@@ -329,11 +318,7 @@ def retire(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
         except ActionError as exc:
             error = exc
         else:
-            messages.success(
-                request,
-                _("Token %(serial)s is retired: deleted from the inventory, its serial remembered.")
-                % {"serial": device.serial_number},
-            )
+            messages.success(request, done_text(Done.INVENTORY_RETIRED, serial=device.serial_number))
             return redirect_after_post(request, "tokenadmin:inventory")
     try:
         device = services.inventory_token_get(client=client, device_id=str(device_id))

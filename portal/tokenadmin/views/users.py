@@ -16,7 +16,7 @@ from portal.core.action_errors import ActionError
 from portal.core.attempts import lockout_of_person, person_key
 from portal.core.http import client_ip, redirect_after_post
 from portal.core.reasons import Reason
-from portal.core.wording import Audience, ProgramNote, program_text, words
+from portal.core.wording import Audience, Done, ProgramNote, done_text, program_text, words
 from portal.graph.types import DirectoryUser
 from portal.identity.graph_access import graph_client
 from portal.program.services import lockout_lift_record
@@ -143,11 +143,8 @@ def give(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
                 form.add_error(exc.field, "")
         else:
             name = done.user.display_name or done.user.user_principal_name
-            if code:
-                text = _("Token %(serial)s is assigned to and activated for %(name)s.")
-            else:
-                text = _("Token %(serial)s is assigned to %(name)s.")
-            messages.success(request, text % {"serial": done.serial, "name": name})
+            given = Done.USER_ASSIGNED_ACTIVATED if code else Done.USER_ASSIGNED
+            messages.success(request, done_text(given, serial=done.serial, name=name))
             return redirect_after_post(request, "tokenadmin:user", user_id)
     person: DirectoryUser | None = None
     read_error: ActionError | None = None
@@ -187,9 +184,7 @@ def activate(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -
             error = exc
         else:
             name = done.user.display_name or done.user.user_principal_name
-            messages.success(
-                request, _("Token %(serial)s is activated for %(name)s.") % {"serial": done.serial, "name": name}
-            )
+            messages.success(request, done_text(Done.USER_ACTIVATED, serial=done.serial, name=name))
             return redirect_after_post(request, "tokenadmin:user", user_id)
     if request.method == "GET" or not request.htmx:
         try:
@@ -251,11 +246,8 @@ def _confirm_change(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.
             error = exc
         else:
             name = done.user.display_name or done.user.user_principal_name or _("the user")
-            if change == "unassign":
-                text = _("Token %(serial)s was taken away from %(name)s and is back in the inventory.")
-            else:
-                text = _("Token %(serial)s is deactivated: %(name)s can't sign in with it until it is activated again.")
-            messages.success(request, text % {"serial": done.serial, "name": name})
+            changed = Done.USER_UNASSIGNED if change == "unassign" else Done.USER_DEACTIVATED
+            messages.success(request, done_text(changed, serial=done.serial, name=name))
             return redirect_after_post(request, "tokenadmin:user", user_id)
     if not (request.method == "POST" and request.htmx):
         try:
