@@ -41,7 +41,7 @@ run: $(STAMP) compilemessages
 	$(BIN)/python manage.py runportal $(HOST):$(PORT)
 
 test: $(STAMP) chromium compilemessages
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist load
 
 # The whole suite again on PostgreSQL (a local server set up by .ci/postgres-up; needs root).
 # The sandbox tenant's own database stays SQLite: it stands in for Microsoft, not for the portal.
@@ -52,7 +52,7 @@ postgres:
 	PG_PORT=$(PG_PORT) bash .ci/postgres-up
 
 test-postgres: $(STAMP) chromium compilemessages postgres
-	DATABASE_URL=$(PG_URL) CACHE_URL=db://portal_cache $(BIN)/python -m pytest -n 2 --dist loadgroup $(PG_PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) CACHE_URL=db://portal_cache $(BIN)/python -m pytest -n 2 --dist load $(PG_PYTEST_ARGS)
 
 test-fast: $(STAMP) compilemessages
 	$(BIN)/python -m pytest -m "not browser"

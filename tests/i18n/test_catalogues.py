@@ -19,9 +19,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-# The extraction below runs once, on one xdist worker.
-pytestmark = pytest.mark.xdist_group("catalogues")
-
 LOCALE = Path(settings.BASE_DIR) / "locale"
 SHIPPED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 #: The same as `make messages` (Makefile, MESSAGES_ARGS).
@@ -51,7 +48,6 @@ def test_every_entry_is_translated_and_none_is_fuzzy(language: str) -> None:
     )
 
 
-@pytest.fixture(scope="module")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[Key]]:
     """What makemessages finds in the sources now, per shipped language (one run, all languages).
 
@@ -77,11 +73,16 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[Key]]:
     }
 
 
-@pytest.mark.parametrize("language", SHIPPED)
-def test_each_catalogue_is_current_with_the_sources(language: str, extracted: dict[str, set[Key]]) -> None:
-    committed = _keys(_catalogue(language))
-    missing, stale = extracted[language] - committed, committed - extracted[language]
-    assert not missing and not stale, (
-        f"locale/{language} is not current with the sources: run `make messages` and translate. "
-        f"New strings: {sorted(k[1] for k in missing)[:5]}; strings no longer used: {sorted(k[1] for k in stale)[:5]}"
-    )
+def test_every_catalogue_is_current_with_the_sources(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # One test for all languages: the extraction is the slow part and runs once.
+    found = extracted(tmp_path_factory)
+    problems = []
+    for language in SHIPPED:
+        committed = _keys(_catalogue(language))
+        missing, stale = found[language] - committed, committed - found[language]
+        if missing or stale:
+            problems.append(
+                f"locale/{language}: new strings {sorted(k[1] for k in missing)[:5]}; "
+                f"strings no longer used {sorted(k[1] for k in stale)[:5]}"
+            )
+    assert not problems, "not current with the sources: run `make messages` and translate. " + "; ".join(problems)

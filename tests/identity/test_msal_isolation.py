@@ -45,7 +45,7 @@ def test_concurrent_requests_never_mix_two_peoples_token_caches(tmp_path: Path) 
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=180,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]

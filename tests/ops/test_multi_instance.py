@@ -112,7 +112,7 @@ def shared_database(env: dict[str, str]) -> Iterator[Callable[[], int] | None]:
 def run_step(command: str, env: dict[str, str], log: Path) -> None:
     with log.open("ab") as out:
         result = subprocess.run(
-            command, shell=True, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=300, check=False
+            command, shell=True, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=180, check=False
         )
     assert result.returncode == 0, f"{command!r} failed:\n{log.read_text()[-3000:]}"
 

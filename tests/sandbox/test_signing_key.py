@@ -32,14 +32,14 @@ def test_two_processes_starting_at_once_sign_with_one_key(tmp_path: Path) -> Non
         )
         for name, other in (("first", "second"), ("second", "first"))
     }
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 60
     while not all((shared / f"{name}.ready").exists() for name in probes) and time.monotonic() < deadline:
         time.sleep(0.01)
     (shared / "go").touch()  # both reach for a key the tenant does not have yet, at the same moment
 
     seen = {}
     for name, probe in probes.items():
-        out, err = probe.communicate(timeout=120)
+        out, err = probe.communicate(timeout=60)
         assert probe.returncode == 0, err[-3000:]
         seen[name] = json.loads(out.strip().splitlines()[-1])
 

@@ -37,7 +37,7 @@ def test_parallel_wrong_codes_never_exceed_the_limit(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=180,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
