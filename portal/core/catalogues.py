@@ -67,6 +67,8 @@ def catalogue_compile(*, source: Path, target: Path | None = None) -> Compiled:
     Raises CatalogueError (and leaves any existing .mo file alone) if the catalogue cannot be read or
     one of its translations would break the placeholders of its English."""
     target = target or source.with_suffix(".mo")
+    if not source.is_file():  # polib would read a missing path as the text of a catalogue
+        raise CatalogueError([CatalogueProblem(source, None, "no such file")])
     try:
         catalogue = polib.pofile(str(source))
     except (OSError, ValueError) as exc:  # polib's parse errors say which line
@@ -84,9 +86,8 @@ def catalogue_compile(*, source: Path, target: Path | None = None) -> Compiled:
     # msgfmt leaves out the catalogue's extraction time (the file then only changes with its content).
     out.metadata = {name: value for name, value in catalogue.metadata.items() if name != "POT-Creation-Date"}
     out.extend(entries)
-    binary = out.to_binary()
-    _replace(target, binary)
-    return Compiled(source=source, target=target, messages=len(out.translated_entries()))
+    _replace(target, out.to_binary())
+    return Compiled(source=source, target=target, messages=len(entries))
 
 
 def _used(entry: polib.POEntry) -> bool:
