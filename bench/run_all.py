@@ -6,8 +6,8 @@ Each benchmark is a script that also runs alone (`.venv/bin/python bench/<name>.
 detailed output); here each runs as a separate process with `--rows-json`, its own output is
 passed through, and the figures it reports are gathered into one table at the end. By default the
 whole run takes about ten minutes on 2 cores (the snapshot's first build alone three or four);
-`--quick` makes every benchmark small (a few minutes), for checking that they work rather than for
-figures worth quoting.
+`--quick` makes every benchmark small (five to ten minutes in all, depending on the machine's load),
+for checking that they work rather than for figures worth quoting.
 """
 
 from __future__ import annotations
