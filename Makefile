@@ -20,13 +20,18 @@ install: $(STAMP)
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# GNU gettext's msgfmt compiles the translation catalogues (locale/*/LC_MESSAGES/django.po → .mo).
-gettext:
-	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+# The compiled catalogues (locale/*/LC_MESSAGES/django.po → .mo) are build output, not committed:
+# every run and test run makes them anew, in Python (portal/core/catalogues.py: msgfmt's rules
+# without GNU gettext, so no root needed).
+compilemessages: $(STAMP)
+	$(BIN)/python manage.py compile_catalogues --verbosity 0
 
-# The compiled catalogues are build output (not committed): every run and test run makes them anew.
-compilemessages: $(STAMP) gettext
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --verbosity 0
+# GNU gettext's xgettext, which makemessages needs: for `make messages` (a developer who changes
+# user-facing strings) and for the suite's check that the catalogues are current with the sources
+# (tests/i18n/test_catalogues.py). Installed from Debian when missing (needs root); `make run` and
+# `make test-browser` do without it.
+gettext:
+	@command -v xgettext >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 
 # After changing a user-facing string: bring every language's catalogue up to date with the sources
 # (README "Languages and time zones"); translators then fill in the new and changed entries.
@@ -40,7 +45,7 @@ run: $(STAMP) compilemessages
 	$(BIN)/python manage.py sandbox_seed --if-empty
 	$(BIN)/python manage.py runportal $(HOST):$(PORT)
 
-test: $(STAMP) chromium compilemessages
+test: $(STAMP) chromium gettext compilemessages
 	$(BIN)/python -m pytest -n 2 --dist load
 
 # The whole suite again on PostgreSQL (a local server set up by .ci/postgres-up; needs root).
@@ -51,10 +56,10 @@ PG_PYTEST_ARGS ?=
 postgres:
 	PG_PORT=$(PG_PORT) bash .ci/postgres-up
 
-test-postgres: $(STAMP) chromium compilemessages postgres
+test-postgres: $(STAMP) chromium gettext compilemessages postgres
 	DATABASE_URL=$(PG_URL) CACHE_URL=db://portal_cache $(BIN)/python -m pytest -n 2 --dist load $(PG_PYTEST_ARGS)
 
-test-fast: $(STAMP) compilemessages
+test-fast: $(STAMP) gettext compilemessages
 	$(BIN)/python -m pytest -m "not browser"
 
 test-browser: $(STAMP) chromium compilemessages

@@ -5,8 +5,9 @@
 Each benchmark is a script that also runs alone (`.venv/bin/python bench/<name>.py`, with its own
 detailed output); here each runs as a separate process with `--rows-json`, its own output is
 passed through, and the figures it reports are gathered into one table at the end. By default the
-whole run takes a few minutes on 2 cores; `--quick` makes every benchmark small (about a minute or
-two), for checking that they work rather than for figures worth quoting.
+whole run takes about ten minutes on 2 cores (the snapshot's first build alone three or four);
+`--quick` makes every benchmark small (five to ten minutes in all, depending on the machine's load),
+for checking that they work rather than for figures worth quoting.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.support import ROOT, Row, load_average, print_table
 
-BENCHMARKS = ("import_10k", "parse_memory", "pages", "load")
+BENCHMARKS = ("import_10k", "snapshot_10k", "parse_memory", "pages", "load")
 # Arguments for a benchmark's run here, where its own default does more than the table needs.
 ARGUMENTS: dict[str, list[str]] = {}
 

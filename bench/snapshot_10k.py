@@ -1,7 +1,9 @@
 """The token program's snapshot for a large tenant: 10,000 tokens held by 5,000 people, 100 ms of
 latency per Graph request.
 
-    .venv/bin/python bench/snapshot_10k.py [--tokens 10000] [--users 5000] [--latency-ms 100]
+    .venv/bin/python bench/snapshot_10k.py [--tokens 10000] [--users 5000] [--latency-ms 100] [--quick]
+
+`--quick` (what `bench/run_all.py --quick` passes): 1,000 tokens held by 500 people.
 
 In a temporary directory with its own SQLite files (nothing of var/ is touched): the sandbox tenant
 is filled directly (the demo seed plus 8,000 tokens assigned to 5,000 people, the rest in stock), then the snapshot is
@@ -23,8 +25,9 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.support import Row, common_arguments, write_rows
 
 
 def configure(tmp: Path, latency_ms: int) -> None:
@@ -90,7 +93,11 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=5_000)
     parser.add_argument("--latency-ms", type=int, default=100)
+    common_arguments(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.tokens, args.users = min(args.tokens, 1_000), min(args.users, 500)
+    rows: list[Row] = []
     tmp = Path(tempfile.mkdtemp(prefix="snapshot-bench-"))
     try:
         configure(tmp, args.latency_ms)
@@ -123,7 +130,10 @@ def main() -> None:
             f"Snapshot of {args.tokens:,} tokens held by {args.users:,} people, "
             f"{args.latency_ms} ms latency per Graph request:"
         )
-        for label in ("first build (every assignment date new)", "next build (dates carried over)"):
+        for label, short in (
+            ("first build (every assignment date new)", "first build"),
+            ("next build (dates carried over)", "next build"),
+        ):
             with count_graph_calls() as graph:
                 began = time.perf_counter()
                 run = snapshot_build(client=GraphClient(token), now=timezone.now())
@@ -131,6 +141,15 @@ def main() -> None:
             print(
                 f"  {label:42s} {len(graph.requests):4d} round trips ({len(graph.batch_items):,} in $batch) "
                 f"{seconds:7.2f} s  [{run.tokens:,} tokens, {run.holders:,} holders]"
+            )
+            rows.append(
+                Row(
+                    f"snapshot: {short}",
+                    f"{seconds:.1f}",
+                    "s",
+                    f"{len(graph.requests)} Graph round trips; {run.tokens:,} tokens, {run.holders:,} holders, "
+                    f"{args.latency_ms} ms per request",
+                )
             )
         with CaptureQueriesContext(connection) as queries:
             began = time.perf_counter()
@@ -142,6 +161,10 @@ def main() -> None:
             f"  queue + four reports from the snapshot:     0 round trips, {len(queries)} queries, "
             f"{seconds:.2f} s  [{items:,} items need attention, {sum(len(t.rows) for t in tables)} report rows]"
         )
+        rows.append(
+            Row("snapshot: queue + four reports", f"{seconds:.2f}", "s", f"0 Graph round trips, {len(queries)} queries")
+        )
+        write_rows(args.rows_json, rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
