@@ -148,8 +148,10 @@ def _item_words(rule: Attention, data: dict[str, Any], *, zone: str) -> dict[str
     problem = ""
     if lockout:
         if not who:  # the portal only knows a hashed key: say whose it is, as the overview does
-            locked = ATTENTION_LOCKED_PERSON if lockout.get("person") else ATTENTION_LOCKED_SERIAL
-            who = str(locked).format(serial=serial or ATTENTION_UNKNOWN_SERIAL)
+            if lockout.get("person"):
+                who = str(ATTENTION_LOCKED_PERSON)
+            else:  # "Anyone typing the code of token …": the serial is said there
+                who, serial = str(ATTENTION_LOCKED_SERIAL).format(serial=serial or ATTENTION_UNKNOWN_SERIAL), ""
         until = parse_datetime(str(lockout.get("until", "")))
         problem = str(ATTENTION[rule].problem).format(
             wrong=lockout.get("wrong", 0), until=_time(until, zone) if until else ""
