@@ -368,10 +368,19 @@ CODE_ATTEMPT_DAILY_LIMIT = env_int("CODE_ATTEMPT_DAILY_LIMIT", 10)
 
 # The token program (portal.program): how often the snapshot is refreshed, when the queue speaks up.
 PROGRAM_REFRESH_MINUTES = env_int("PROGRAM_REFRESH_MINUTES", 60)
-PROGRAM_NOT_ACTIVATED_DAYS = env_int("PROGRAM_NOT_ACTIVATED_DAYS", 14)
+# DIGEST_PENDING_DAYS, the administrators' digest's own threshold before the digest listed this queue,
+# still counts when PROGRAM_NOT_ACTIVATED_DAYS is not set (deprecated: warning portal.notifications.W001).
+DIGEST_PENDING_DAYS_SET = bool(env_str("DIGEST_PENDING_DAYS"))
+PROGRAM_NOT_ACTIVATED_DAYS = env_int("PROGRAM_NOT_ACTIVATED_DAYS", env_int("DIGEST_PENDING_DAYS", 14))
 PROGRAM_NOT_USED_DAYS = env_int("PROGRAM_NOT_USED_DAYS", 30)
 PROGRAM_NEVER_USED_DAYS = env_int("PROGRAM_NEVER_USED_DAYS", 14)
 PROGRAM_LOW_STOCK = env_int("PROGRAM_LOW_STOCK", 10)
+# The administrator's sign-in the periodic refresh uses is erased this many days after their "Refresh
+# now", or after this many days unused (Entra's refresh tokens expire after 90 days unused anyway);
+# 0 switches a limit off. Each build of the snapshot is recorded, kept PROGRAM_RUN_RETENTION_DAYS.
+PROGRAM_SIGN_IN_MAX_DAYS = env_int("PROGRAM_SIGN_IN_MAX_DAYS", 30)
+PROGRAM_SIGN_IN_IDLE_DAYS = env_int("PROGRAM_SIGN_IN_IDLE_DAYS", 90)
+PROGRAM_RUN_RETENTION_DAYS = env_int("PROGRAM_RUN_RETENTION_DAYS", 30)
 
 EMPLOYEE_SCOPES = ["User.Read", "UserAuthenticationMethod.ReadWrite"]
 ADMIN_SCOPES = [
@@ -491,10 +500,14 @@ HELPDESK_URL = env_str("PORTAL_HELPDESK_URL", "")
 # Reminders while a token stays assigned but not activated: after N days, then every N days, at most M.
 REMINDER_AFTER_DAYS = env_int("REMINDER_AFTER_DAYS", 3)
 REMINDER_MAX = env_int("REMINDER_MAX", 2)
-# The administrators' digest: addresses, "daily" or "weekly", and when an assigned token is "stuck".
+# The administrators' digest of the needs-attention queue (its rules: PROGRAM_*_DAYS): addresses,
+# "daily" or "weekly", and how many items of each rule it names (the queue has the rest).
 DIGEST_TO = env_list("DIGEST_TO", "isaiah.langer@contoso-sandbox.example" if SANDBOX_ENABLED else "")
 DIGEST_EVERY = env_str("DIGEST_EVERY", "weekly").lower()
-DIGEST_PENDING_DAYS = env_int("DIGEST_PENDING_DAYS", 7)
+DIGEST_ITEMS_PER_RULE = env_int("DIGEST_ITEMS_PER_RULE", 5)
+# Records of sent and undeliverable mail (addresses, serials, sign-in names) and of finished activation
+# reminders are deleted after this many days (0: kept for ever).
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
 # Delivery: attempts per message, the first retry's wait (doubling, at most an hour), and how long a
 # send may take before the message counts as "unconfirmed" (never sent twice: shown to admins).
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)

@@ -1,4 +1,4 @@
-"""Start-up checks for the mail configuration (portal.notifications.E00x)."""
+"""Start-up checks for the mail configuration (portal.notifications.E00x, W00x)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,18 @@ def mail_configuration(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
         problems.append(
             checks.Error(
                 f"DIGEST_EVERY={settings.DIGEST_EVERY!r}: use daily or weekly.", id="portal.notifications.E003"
+            )
+        )
+    if settings.DIGEST_PENDING_DAYS_SET:
+        problems.append(
+            checks.Warning(
+                "DIGEST_PENDING_DAYS is deprecated: the digest lists the needs-attention queue, whose "
+                "assigned-but-not-activated rule has its own setting.",
+                hint=(
+                    "Rename it to PROGRAM_NOT_ACTIVATED_DAYS (read from the old name while the new one is "
+                    "not set; it also sets when the overview lists such a token)."
+                ),
+                id="portal.notifications.W001",
             )
         )
     if settings.MAIL_TRANSPORT == "graph" and not settings.MAIL_GRAPH_MAILBOX:

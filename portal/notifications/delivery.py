@@ -25,8 +25,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from portal.core.localisation import language_supported, zone_named
-from portal.core.wording import audit_label
 from portal.lifecycle.models import LifecycleState
+from portal.notifications.digest import digest_words
 from portal.notifications.errors import MailDeliveryError
 from portal.notifications.models import Kind, Notification
 
@@ -93,21 +93,20 @@ def mail_context(notification: Notification) -> dict[str, Any]:
     (a lifecycle state, an audit label) are looked up now, in the language the mail is written in."""
     context = dict(notification.context)
     at = parse_datetime(str(context.get("at", "")))
-    return {
-        **context,
+    zone = str(timezone.get_current_timezone())
+    words = {
         "kind": Kind(notification.kind),
         "at": at,
-        "zone": str(timezone.get_current_timezone()),
+        "zone": zone,
         "state": _state_words(str(context.get("detail", ""))),
         "since": parse_datetime(str(context.get("since", ""))),
         "daily": context.get("every") == "daily",
-        "failed": [
-            {**row, "when": parse_datetime(str(row.get("when", ""))), "reason": audit_label(str(row.get("reason", "")))}
-            for row in context.get("failed", [])
-        ],
         "helpdesk": settings.HELPDESK_CONTACT,
         "portal_url": settings.PORTAL_BASE_URL + "/",
     }
+    if notification.kind == Kind.ADMIN_DIGEST:
+        words |= digest_words(context, zone=zone)
+    return {**context, **words}
 
 
 def _state_words(value: str) -> str:

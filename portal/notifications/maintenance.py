@@ -12,3 +12,4 @@ from portal.notifications import schedule
 periodic_job(name="notifications.recover", every=timedelta(minutes=5))(schedule.notifications_recover)
 periodic_job(name="notifications.reminders", every=timedelta(hours=1))(schedule.activation_reminders_send)
 periodic_job(name="notifications.digest", every=timedelta(hours=1))(schedule.admin_digest_send)
+periodic_job(name="notifications.purge", every=timedelta(hours=6))(schedule.notifications_purge)

@@ -6,11 +6,13 @@
 * `activation_reminders_send` — while a token stays assigned but not activated: a reminder after
   REMINDER_AFTER_DAYS days, then every REMINDER_AFTER_DAYS days (counted from the previous reminder
   when a run was late: never a burst), at most REMINDER_MAX times.
-* `admin_digest_send` — once a day or once a week (DIGEST_EVERY), to DIGEST_TO: assigned tokens
-  waiting longer than DIGEST_PENDING_DAYS, failed activations since the last digest, undelivered mail.
-  Nothing to report, no digest.
+* `admin_digest_send` — once a day or once a week (DIGEST_EVERY), to DIGEST_TO: the needs-attention
+  queue as of the stored snapshot, and the mail that could not be delivered since the last digest
+  (portal.notifications.digest). Nothing to report on a fresh snapshot, no digest.
+* `notifications_purge` — records of sent or undeliverable mail, and of reminders that are over,
+  older than NOTIFICATION_RETENTION_DAYS: deleted.
 
-All three are periodic jobs of the portal's one home for them (portal.notifications.maintenance):
+All four are periodic jobs of the portal's one home for them (portal.notifications.maintenance):
 the worker runs them; `manage.py run_periodic --only notifications.reminders` (etc.) by hand.
 """
 
@@ -18,27 +20,18 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
+from django.db.models import Q
 from django.utils import timezone
 
-from portal.audit.models import AuditEvent
+from portal.notifications.digest import digest_context, digest_worth_sending
 from portal.notifications.models import AwaitingActivation, Kind, Notification
 from portal.notifications.services import activation_url, kind_enabled, notification_enqueue, notification_schedule
 
 logger = logging.getLogger(__name__)
 
 State = Notification.State
-DIGEST_ROWS = 50  # at most this many lines per section of a digest (the pages have the rest)
-
-_ACTIVATIONS = (
-    AuditEvent.Action.SELF_ACTIVATE,
-    AuditEvent.Action.SELF_ASSIGN_ACTIVATE,
-    AuditEvent.Action.USER_ACTIVATE,
-    AuditEvent.Action.USER_ASSIGN_ACTIVATE,
-)
 
 
 def notifications_recover(*, now: datetime) -> int:
@@ -107,7 +100,7 @@ def admin_digest_send(*, now: datetime) -> int:
     if Notification.objects.filter(idempotency_key__startswith=f"{Kind.ADMIN_DIGEST.value}:{period}:").exists():
         return 0
     context = digest_context(now=now, since=_previous_period_start(start))
-    if not (context["waiting_total"] or context["failed_total"] or context["undelivered_total"]):
+    if not digest_worth_sending(context):
         return 0
     sent = 0
     for address in settings.DIGEST_TO:
@@ -126,38 +119,17 @@ def _previous_period_start(start: datetime) -> datetime:
     return start - (timedelta(days=1) if settings.DIGEST_EVERY == "daily" else timedelta(days=7))
 
 
-def digest_context(*, now: datetime, since: datetime) -> dict[str, Any]:
-    cutoff = now - timedelta(days=settings.DIGEST_PENDING_DAYS)
-    waiting = AwaitingActivation.objects.filter(closed_at__isnull=True, assigned_at__lte=cutoff)
-    failed = AuditEvent.objects.filter(
-        action__in=_ACTIVATIONS, outcome=AuditEvent.Outcome.FAILURE, at__gte=since, at__lt=now
-    )
-    undelivered = Notification.objects.filter(
-        state__in=[State.FAILED, State.UNCONFIRMED], updated_at__gte=since
-    ).exclude(kind=Kind.ADMIN_DIGEST)
-    base = settings.PORTAL_BASE_URL
-    return {
-        "at": now.isoformat(),
-        "since": since.isoformat(),
-        "every": settings.DIGEST_EVERY,
-        "pending_days": settings.DIGEST_PENDING_DAYS,
-        "waiting_total": waiting.count(),
-        "waiting": [
-            {"upn": row.person_upn, "serial": row.serial, "days": (now - row.assigned_at).days}
-            for row in waiting[:DIGEST_ROWS]
-        ],
-        "failed_total": failed.count(),
-        "failed": [
-            {
-                "upn": event.target_upn,
-                "serial": event.token_serial,
-                # Kept as data: the mail is written (in the recipient's language and zone) when sent.
-                "when": event.at.isoformat(),
-                "reason": event.reason,  # the audit trail's words for it, portal.core.wording.audit_label
-            }
-            for event in failed.order_by("-at")[:DIGEST_ROWS]
-        ],
-        "undelivered_total": undelivered.count(),
-        "audit_url": base + reverse("audit:events"),
-        "undelivered_url": base + reverse("notifications:undelivered"),
-    }
+def notifications_purge(*, now: datetime) -> int:
+    """Delete what is older than NOTIFICATION_RETENTION_DAYS (0: keep everything): mail that was
+    sent or could not be delivered (never one still waiting or being sent), and the tracking of
+    tokens awaiting activation once it is closed or its reminders are over."""
+    days = settings.NOTIFICATION_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    cutoff = now - timedelta(days=days)
+    done = [State.SENT, State.FAILED, State.UNCONFIRMED]
+    mail, _ = Notification.objects.filter(state__in=done, updated_at__lt=cutoff).delete()
+    reminded = Q(closed_at__isnull=True, assigned_at__lt=cutoff, reminders_sent__gte=settings.REMINDER_MAX)
+    over = Q(closed_at__lt=cutoff) | reminded
+    awaiting, _ = AwaitingActivation.objects.filter(over).delete()
+    return mail + awaiting

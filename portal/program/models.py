@@ -5,7 +5,8 @@
   account state. Rows are replaced by each build; what Graph doesn't keep (when the portal first saw
   a token activated, the method's `createdDateTime` already fetched) is carried over.
 * `DailyCount`: tokens per status, one row per day and status, for trends.
-* `RefreshDelegation`: the sign-in the periodic refresh acts with (one row, sealed).
+* `RefreshDelegation`: the sign-in the periodic refresh acts with (one row, sealed; its sealed
+  cache is erased once it expires: portal.program.refresh.refresh_delegation_expire).
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ class RefreshDelegation(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     sealed_cache = models.BinaryField()
     home_account_id = models.CharField(max_length=255)
+    #: When the administrator pressed "Refresh now" (gave this sign-in).
     sealed_at = models.DateTimeField(default=timezone.now)
-    #: Set when the stored sign-in stopped working (refresh token expired or revoked).
+    #: When a refresh last got an access token with it (None: not used yet).
+    used_at = models.DateTimeField(null=True, blank=True)
+    #: Set when the stored sign-in stopped working (refresh token expired or revoked) or was
+    #: expired by the portal (PROGRAM_SIGN_IN_MAX_DAYS, PROGRAM_SIGN_IN_IDLE_DAYS); the sealed
+    #: cache is erased then, the row kept so the pages can say a new "Refresh now" is needed.
     expired_at = models.DateTimeField(null=True, blank=True)

@@ -6,7 +6,10 @@ MSAL token cache (with its refresh token) is sealed into the one `RefreshDelegat
 build is queued; the periodic refresh reuses that sealed sign-in, and MSAL's refreshed cache is
 sealed back after every use, so it keeps working as long as it is used within the refresh token's
 lifetime (90 days of inactivity in Entra) and the administrator keeps a role that can read the
-inventory. When it stops working the page says so and the next "Refresh now" starts it again.
+inventory. It is not kept for ever: PROGRAM_SIGN_IN_MAX_DAYS after "Refresh now", or once unused
+for PROGRAM_SIGN_IN_IDLE_DAYS (by then Entra's refresh token has expired anyway), the periodic purge
+erases it (`refresh_delegation_expire`). When it stops working or is erased the page says so and
+the next "Refresh now" starts it again.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
@@ -41,6 +46,7 @@ class SnapshotState:
 
     latest: SnapshotRun | None
     last_attempt: SnapshotRun | None
+    #: No stored sign-in can refresh it (it stopped working or was erased): "Refresh now" is needed.
     delegation_expired: bool
 
     @property
@@ -55,13 +61,19 @@ class SnapshotState:
     def last_failed(self) -> bool:
         return self.last_attempt is not None and self.last_attempt.outcome == SnapshotRun.Outcome.FAILURE
 
+    def stale(self, *, now: datetime) -> bool:
+        """Missing, or older than two refresh intervals: the periodic refresh has not kept it fresh."""
+        return self.as_of is None or now - self.as_of > 2 * timedelta(minutes=settings.PROGRAM_REFRESH_MINUTES)
+
 
 def snapshot_state_get() -> SnapshotState:
-    """Two queries."""
+    """Three queries."""
     latest = SnapshotRun.objects.filter(outcome=SnapshotRun.Outcome.SUCCESS).first()
     last_attempt = SnapshotRun.objects.first()
     delegation = RefreshDelegation.objects.filter(pk=1).only("expired_at").first()
-    return SnapshotState(latest, last_attempt, delegation is not None and delegation.expired_at is not None)
+    # A snapshot with no stored sign-in left (its row gone) is as stuck as one whose sign-in expired.
+    stopped = delegation.expired_at is not None if delegation is not None else latest is not None
+    return SnapshotState(latest, last_attempt, stopped)
 
 
 def snapshot_has_serial(serial: str) -> bool | None:
@@ -83,6 +95,7 @@ def snapshot_refresh_request(*, actor: User, delegation: DelegatedCache, client_
                 "sealed_cache": seal(delegation.blob),
                 "home_account_id": delegation.home_account_id,
                 "sealed_at": timezone.now(),
+                "used_at": None,
                 "expired_at": None,
             },
         )
@@ -129,5 +142,28 @@ def _stored_client(now: datetime) -> GraphClient | None:
         logger.warning("program refresh: identity provider unavailable")
         return None
     if token.updated_blob is not None:
-        RefreshDelegation.objects.filter(pk=1).update(sealed_cache=seal(token.updated_blob))
+        RefreshDelegation.objects.filter(pk=1).update(sealed_cache=seal(token.updated_blob), used_at=now)
+    else:
+        RefreshDelegation.objects.filter(pk=1).update(used_at=now)
     return GraphClient(token.access_token, policy=RetryPolicy.for_jobs())
+
+
+def refresh_delegation_expire(*, now: datetime) -> int:
+    """Erase the stored sign-in (its sealed MSAL cache, refresh token included) once it is
+    PROGRAM_SIGN_IN_MAX_DAYS past the "Refresh now" that gave it, or unused for
+    PROGRAM_SIGN_IN_IDLE_DAYS, or stopped working; 0 days switches that limit off. The row stays,
+    marked expired, so the pages say a new "Refresh now" is needed. 1 when it was erased."""
+    due = Q(expired_at__isnull=False)
+    if settings.PROGRAM_SIGN_IN_MAX_DAYS > 0:
+        due |= Q(sealed_at__lte=now - timedelta(days=settings.PROGRAM_SIGN_IN_MAX_DAYS))
+    if settings.PROGRAM_SIGN_IN_IDLE_DAYS > 0:
+        idle_since = now - timedelta(days=settings.PROGRAM_SIGN_IN_IDLE_DAYS)
+        due |= Q(used_at__lte=idle_since) | Q(used_at__isnull=True, sealed_at__lte=idle_since)
+    erased = (
+        RefreshDelegation.objects.exclude(sealed_cache=b"")
+        .filter(due)
+        .update(sealed_cache=b"", home_account_id="", expired_at=Coalesce(F("expired_at"), Value(now)))
+    )
+    if erased:
+        logger.info("program refresh sign-in erased")
+    return erased

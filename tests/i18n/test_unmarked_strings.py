@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from portal.core.reasons import Attention
 from portal.notifications.delivery import notification_message
 from portal.notifications.models import Kind, Notification
 from portal.sandbox.models import DirectoryUser, HardwareToken
@@ -140,13 +141,35 @@ def test_every_mail_has_no_unmarked_english(pseudo_german: str, demo_tenant: Non
             "at": now.isoformat(),
             "since": (now - timedelta(days=7)).isoformat(),
             "every": "weekly",
-            "pending_days": 7,
-            "waiting_total": 2,
-            "waiting": [{"upn": EMPLOYEE, "serial": "", "days": 9}],
-            "failed_total": 1,
-            "failed": [{"upn": "", "serial": "60200102", "when": now.isoformat(), "reason": "wrong_code"}],
+            "as_of": (now - timedelta(days=2)).isoformat(),
+            "stale": True,
+            "refresh_stopped": True,
+            "rules": [
+                {
+                    "rule": rule.value,
+                    "days": 14,
+                    "total": 3,
+                    "url": f"http://portal.example/admin/#rule-{rule.value}",
+                    "items": [
+                        {
+                            "who": "" if rule is Attention.LOCKED_OUT else "Adele Vance",
+                            "upn": EMPLOYEE,
+                            "serial": "60200102",
+                            "since": now.isoformat(),
+                            "since_is_assignment": rule is Attention.NEVER_USED,
+                            "lockout": {"person": True, "wrong": 5, "until": now.isoformat()}
+                            if rule is Attention.LOCKED_OUT
+                            else None,
+                        }
+                    ],
+                }
+                for rule in Attention
+            ],
+            "attention_total": 3 * len(Attention),
+            "waiting_total": 3,
+            "failed_total": 3,
             "undelivered_total": 1,
-            "audit_url": "http://portal.example/admin/audit/",
+            "queue_url": "http://portal.example/admin/#attention-title",
             "undelivered_url": "http://portal.example/admin/mail/",
         },
     }

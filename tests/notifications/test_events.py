@@ -128,12 +128,38 @@ def _sample_context() -> dict[str, Any]:
         "activate_url": "http://127.0.0.1:8000/tokens/x/activate",
         "tokens_url": "http://127.0.0.1:8000/tokens/",
         "every": "weekly",
-        "pending_days": 7,
-        "waiting_total": 1,
-        "waiting": [{"upn": ADELE_UPN, "serial": "60200101", "days": 9}],
-        "failed_total": 1,
-        "failed": [{"upn": ALEX_UPN, "serial": "60200102", "when": "01 Mar 2026 10:00", "reason": "wrong_code"}],
+        "as_of": "2026-03-02T08:00:00+00:00",
+        "stale": False,
+        "rules": [
+            {
+                "rule": "not_activated",
+                "days": 14,
+                "total": 2,
+                "url": "http://127.0.0.1:8000/admin/#rule-not_activated",
+                "items": [
+                    {"who": "Adele Vance", "upn": ADELE_UPN, "serial": "60200101", "since": "2026-02-01T09:00:00+00:00"}
+                ],
+            },
+            {
+                "rule": "locked_out",
+                "days": None,
+                "total": 1,
+                "url": "http://127.0.0.1:8000/admin/#rule-locked_out",
+                "items": [
+                    {
+                        "who": "",
+                        "upn": "",
+                        "serial": "60200102",
+                        "since": "2026-03-02T08:50:00+00:00",
+                        "lockout": {"person": False, "wrong": 5, "until": "2026-03-02T09:05:00+00:00"},
+                    }
+                ],
+            },
+        ],
+        "attention_total": 3,
+        "waiting_total": 2,
+        "failed_total": 0,
         "undelivered_total": 2,
-        "audit_url": "http://127.0.0.1:8000/admin/audit/",
+        "queue_url": "http://127.0.0.1:8000/admin/#attention-title",
         "undelivered_url": "http://127.0.0.1:8000/admin/mail/",
     }

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from portal.audit.models import AuditEvent
 from portal.core.events import TokenChange, TokenEvent, token_event_emit
+from portal.graph.types import TokenStatus
 from portal.notifications.delivery import notification_message
 from portal.notifications.models import Kind, Notification
 from portal.notifications.schedule import activation_reminders_send, admin_digest_send, digest_period
+from portal.program.models import ProgramToken, SnapshotRun
 from portal.sandbox import seed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("graph_mail")]
@@ -85,15 +86,23 @@ def test_reminders_can_be_switched_off(settings: Any) -> None:
     assert activation_reminders_send(now=MONDAY + days(10)) == 0
 
 
-def failed_activation(at: datetime, serial: str = "60200102") -> None:
-    AuditEvent.objects.create(
-        at=at,
-        action=AuditEvent.Action.SELF_ACTIVATE,
-        outcome=AuditEvent.Outcome.FAILURE,
-        reason="wrong_code",
-        target_upn=f"alex.wilber@{seed.DOMAIN}",
-        token_serial=serial,
+def failed_activation(serial: str, *, assigned: datetime) -> None:
+    """A token the snapshot saw in failedActivation (whoever assigned it, wherever)."""
+    ProgramToken.objects.create(
+        device_id=f"dev-{serial}",
+        serial_number=serial,
+        status=TokenStatus.FAILED_ACTIVATION,
+        holder_id=seed.ALEX,
+        holder_name="Alex Wilber",
+        holder_upn=f"alex.wilber@{seed.DOMAIN}",
+        holder_exists=True,
+        holder_enabled=True,
+        assigned_at=assigned,
     )
+
+
+def snapshot_at(at: datetime) -> None:
+    SnapshotRun.objects.create(started_at=at, finished_at=at, outcome=SnapshotRun.Outcome.SUCCESS)
 
 
 def digests() -> list[Notification]:
@@ -102,34 +111,31 @@ def digests() -> list[Notification]:
 
 def test_weekly_digest_lists_what_needs_attention_once_a_week(settings: Any) -> None:
     settings.DIGEST_TO = ["it-security@contoso-sandbox.example", "isaiah.langer@contoso-sandbox.example"]
-    settings.DIGEST_EVERY, settings.DIGEST_PENDING_DAYS = "weekly", 7
-    event(TokenChange.ASSIGNED, at=MONDAY - days(10), serial="OLD-1", n=1)
-    event(TokenChange.ASSIGNED, at=MONDAY - days(2), serial="NEW-1", n=2)  # not stuck yet
-    failed_activation(MONDAY - days(3))
-    failed_activation(MONDAY - days(30), serial="LONG-AGO")  # before the last digest's period
+    settings.DIGEST_EVERY, settings.PROGRAM_REFRESH_MINUTES = "weekly", 60 * 24 * 7
+    snapshot_at(MONDAY - timedelta(hours=1))
+    failed_activation("60200102", assigned=MONDAY - days(3))
 
     assert admin_digest_send(now=MONDAY) == 2
     assert admin_digest_send(now=MONDAY + days(3)) == 0  # same week
     first = digests()[0]
-    assert first.context["waiting_total"] == 1 and first.context["waiting"][0]["serial"] == "OLD-1"
-    assert first.context["failed_total"] == 1 and first.context["failed"][0]["serial"] == "60200102"
+    assert first.context["failed_total"] == 1 and first.context["waiting_total"] == 0
     message = notification_message(first)
-    assert message.subject == "Token portal weekly digest: 1 token waiting for activation, 1 failed activation"
-    assert "OLD-1" in message.body and "NEW-1" not in message.body and "LONG-AGO" not in message.body
-    assert "http://127.0.0.1:8000/admin/audit/" in message.body
-    assert "(Wrong code)" in message.body  # the audit trail's words, not the stored reason
+    assert message.subject == "Token portal weekly digest: 1 failed activation"
+    assert "Alex Wilber (alex.wilber@contoso-sandbox.example), token 60200102" in message.body
+    assert "http://127.0.0.1:8000/admin/#rule-failed_activation" in message.body
 
-    assert admin_digest_send(now=MONDAY + days(7)) == 2  # next week: OLD-1 is still waiting
+    assert admin_digest_send(now=MONDAY + days(7)) == 2  # next week: still failed
     assert digest_period(MONDAY + days(7))[0] == "2026-W11"
 
 
 def test_daily_digest_and_nothing_to_report(settings: Any) -> None:
     settings.DIGEST_TO, settings.DIGEST_EVERY = ["it-security@contoso-sandbox.example"], "daily"
-    assert admin_digest_send(now=MONDAY) == 0  # nothing needs attention: no mail
-    failed_activation(MONDAY - timedelta(hours=3))
+    snapshot_at(MONDAY - timedelta(hours=1))
+    assert admin_digest_send(now=MONDAY) == 0  # a fresh snapshot, nothing needs attention: no mail
+    failed_activation("60200102", assigned=MONDAY - days(3))
     assert admin_digest_send(now=MONDAY) == 1
     assert admin_digest_send(now=MONDAY + timedelta(hours=5)) == 0
-    failed_activation(MONDAY + timedelta(hours=6))
+    snapshot_at(MONDAY + timedelta(hours=23))
     assert admin_digest_send(now=MONDAY + days(1)) == 1
     assert [d.idempotency_key for d in digests()] == [
         "admin_digest:2026-03-02:it-security@contoso-sandbox.example",
@@ -139,7 +145,7 @@ def test_daily_digest_and_nothing_to_report(settings: Any) -> None:
 
 def test_no_addresses_no_digest(settings: Any) -> None:
     settings.DIGEST_TO = []
-    failed_activation(MONDAY - days(1))
+    failed_activation("60200102", assigned=MONDAY - days(1))
     assert admin_digest_send(now=MONDAY) == 0
 
 

@@ -27,6 +27,10 @@ from portal.identity.maintenance import sessions_purge
 from portal.identity.sealing import seal
 from portal.imports.maintenance import imports_purge
 from portal.imports.models import ImportJob, ImportRow
+from portal.notifications.models import AwaitingActivation, Kind, Notification
+from portal.notifications.schedule import notifications_purge
+from portal.program.maintenance import snapshot_runs_purge
+from portal.program.models import SnapshotRun
 from tests.support.signin import signed_in_client
 
 EMPLOYEE = "adele.vance@contoso-sandbox.example"
@@ -56,7 +60,14 @@ def expired_session(*, ago: timedelta = timedelta(minutes=1)) -> str:
 
 
 def test_every_purge_is_registered() -> None:
-    assert {"sessions.purge", "attempts.purge", "imports.purge", "audit.retention"} <= set(periodic_jobs())
+    assert {
+        "sessions.purge",
+        "attempts.purge",
+        "imports.purge",
+        "audit.retention",
+        "notifications.purge",
+        "program.purge",
+    } <= set(periodic_jobs())
 
 
 def test_a_job_runs_once_per_interval_and_a_failing_one_does_not_stop_the_others(
@@ -223,3 +234,60 @@ def test_audit_events_are_kept_unless_a_retention_is_set(db: None, settings: Any
     settings.AUDIT_RETENTION_DAYS = 365
     assert audit_events_expire(now=now) == 1
     assert list(AuditEvent.objects.values_list("at", flat=True)) == [now - timedelta(days=20)]
+
+
+# -- mail records, reminders' tracking, snapshot builds ------------------------------------------------
+
+
+def mail(key: str, state: str, *, updated: datetime) -> None:
+    Notification.objects.create(
+        kind=Kind.TOKEN_ASSIGNED, to_address=f"{key}@contoso-sandbox.example", idempotency_key=key, state=state
+    )
+    Notification.objects.filter(idempotency_key=key).update(updated_at=updated)  # auto_now, set by hand
+
+
+def awaiting(serial: str, *, assigned: datetime, closed: datetime | None = None, reminders: int = 0) -> None:
+    AwaitingActivation.objects.create(
+        person_oid="oid",
+        person_upn=EMPLOYEE,
+        address=EMPLOYEE,
+        serial=serial,
+        assigned_at=assigned,
+        closed_at=closed,
+        reminders_sent=reminders,
+    )
+
+
+def test_mail_records_and_finished_reminders_are_purged_after_their_retention(db: None, settings: Any) -> None:
+    # Before: every mail's row (address, serial, sign-in name) and every reminder's tracking stayed.
+    settings.NOTIFICATION_RETENTION_DAYS, settings.REMINDER_MAX = 90, 2
+    old, recent = T0 - timedelta(days=91), T0 - timedelta(days=89)
+    mail("sent-old", Notification.State.SENT, updated=old)
+    mail("failed-old", Notification.State.FAILED, updated=old)
+    mail("unconfirmed-old", Notification.State.UNCONFIRMED, updated=old)
+    mail("sent-recent", Notification.State.SENT, updated=recent)
+    mail("pending-old", Notification.State.PENDING, updated=old)  # still to be sent: kept
+    awaiting("CLOSED-OLD", assigned=old - timedelta(days=5), closed=old)
+    awaiting("CLOSED-RECENT", assigned=old, closed=recent)
+    awaiting("DONE-REMINDING", assigned=old, reminders=2)  # no reminder will ever come: nothing to keep
+    awaiting("STILL-REMINDING", assigned=old, reminders=1)
+    assert notifications_purge(now=T0) == 5
+    assert set(Notification.objects.values_list("idempotency_key", flat=True)) == {"sent-recent", "pending-old"}
+    assert set(AwaitingActivation.objects.values_list("serial", flat=True)) == {"CLOSED-RECENT", "STILL-REMINDING"}
+    settings.NOTIFICATION_RETENTION_DAYS = 0  # keep for ever
+    assert notifications_purge(now=T0 + timedelta(days=400)) == 0
+
+
+def test_old_snapshot_builds_are_purged_but_the_latest_stays(db: None, settings: Any) -> None:
+    settings.PROGRAM_RUN_RETENTION_DAYS = 30
+    Outcome = SnapshotRun.Outcome
+    for days, outcome in ((60, Outcome.SUCCESS), (45, Outcome.SUCCESS), (40, Outcome.FAILURE), (10, Outcome.SUCCESS)):
+        SnapshotRun.objects.create(started_at=T0 - timedelta(days=days), outcome=outcome)
+    assert snapshot_runs_purge(now=T0) == 3
+    assert list(SnapshotRun.objects.values_list("outcome", flat=True)) == [Outcome.SUCCESS]
+    # The builds stopped (no sign-in) long ago: the last one is still the pages' "as of".
+    assert snapshot_runs_purge(now=T0 + timedelta(days=365)) == 0
+    assert SnapshotRun.objects.count() == 1
+    SnapshotRun.objects.create(started_at=T0 + timedelta(days=300), outcome=Outcome.FAILURE)
+    assert snapshot_runs_purge(now=T0 + timedelta(days=365)) == 0  # the last success and the last attempt
+    assert SnapshotRun.objects.count() == 2
