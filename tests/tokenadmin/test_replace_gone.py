@@ -1,4 +1,4 @@
-""""Replace token" for a person whose token is already gone (they reported it on My tokens): the
+""" "Replace token" for a person whose token is already gone (they reported it on My tokens): the
 helpdesk issues the Temporary Access Pass the "reported" page promised and gives a replacement from
 stock — the same steps, checks and audit rules as Replace, linked to the person's report."""
 
