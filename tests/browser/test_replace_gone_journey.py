@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from portal.audit.models import AuditEvent
 from portal.lifecycle.models import TokenLifecycleEvent
+from portal.sandbox import seed
 from tests.browser.conftest import PageChecker, read_code, sign_in_as, snapshot_refresh
 
 KEYRING = "SI-01000101"  # Alex's active token
@@ -117,3 +118,25 @@ def test_reported_lost_then_the_helpdesk_issues_a_pass_and_a_replacement(
         narrow(alex, check_page, "gone-07-activated-390")
     finally:
         alex_context.close()
+
+
+def test_without_javascript_a_replacement_is_activated_at_the_desk(
+    portal: str, browser: Browser, check_page: PageChecker
+) -> None:
+    """No report, no JavaScript, 390 px: the serial typed in full, the code read off the token."""
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in_as(page, portal, "Isaiah Langer", start="/admin/")
+        page.goto(f"{portal}/admin/users/{seed.ALEX}/")
+        page.get_by_role("link", name="Issue a Temporary Access Pass").click()
+        expect(page.locator("#old-token")).to_contain_text("No lost, broken or stolen token is on record")
+        check_page(page, "gone-08-form-no-js", javascript=False)
+        page.get_by_label("Replacement token's serial number (optional)").fill(FREE)
+        page.get_by_label("Code the replacement shows (optional)").fill(read_code(context, portal, FREE))
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_text(f"Token {FREE} is assigned to Alex Wilber and active")).to_be_visible()
+        expect(page.get_by_text("No pass was issued.")).to_be_visible()
+        check_page(page, "gone-09-done-no-js", javascript=False)
+    finally:
+        context.close()
