@@ -114,3 +114,10 @@ def lifecycle_refusal(event: TokenLifecycleEvent, *, audience: Audience, field: 
     """Why a token out of service can't be handed out (or added), in `audience`'s words."""
     params = {"serial": event.serial_number, "state": str(event.get_state_display())}
     return ActionError.of(Reason.OUT_OF_SERVICE, audience, params=params, field=field)
+
+
+def lifecycle_reported_of(*, holder_oid: str) -> TokenLifecycleEvent | None:
+    """The token this person most recently reported lost, broken or stolen (or the helpdesk did for
+    them), while it still stands so — None once it was returned, retired or sent back since."""
+    reportable = [state.value for state in LifecycleState.reported()]
+    return _latest().filter(holder_oid=holder_oid, state__in=reportable).order_by("-at", "-id").first()

@@ -309,6 +309,27 @@ class ReplaceTokenForm(forms.Form):
         return data
 
 
+class ReplaceGoneForm(ReplaceTokenForm):
+    """ "Replace token" when the old token is already gone (reported, or never there): steps 2 and 3
+    only — a pass, a replacement, or both."""
+
+    state = None  # type: ignore[assignment]
+    note = None  # type: ignore[assignment]
+    #: The highest audit event id of the flow when the form was shown (see services.replace_gone).
+    mark = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("issue_pass") and not data.get("replacement_serial") and not self.errors:
+            raise forms.ValidationError(
+                _(
+                    "Choose what to do: tick “Issue a Temporary Access Pass”, type a replacement's serial "
+                    "number, or both."
+                )
+            )
+        return data
+
+
 class LifecycleForm(forms.Form):
     """What happened to a token in stock (retiring it is its own, confirmed, action)."""
 

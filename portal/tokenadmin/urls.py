@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from portal.tokenadmin.views import dashboard, inventory, program, replace, users
+from portal.tokenadmin.views import dashboard, inventory, program, replace, replace_gone, users
 
 app_name = "tokenadmin"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -23,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/deactivate", users.deactivate, name="user_deactivate"),
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/unassign", users.unassign, name="user_unassign"),
     path("users/<uuid:user_id>/tokens/<uuid:method_id>/replace", replace.replace, name="user_replace"),
+    # Replace when the old token is already gone (reported by the person): a pass and/or a replacement
+    path("users/<uuid:user_id>/replace", replace_gone.replace_gone, name="user_replace_gone"),
     path("stock/", replace.stock, name="stock"),
     # The tenant's inventory
     path("inventory/", inventory.index, name="inventory"),

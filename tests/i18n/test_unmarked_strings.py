@@ -21,9 +21,11 @@ from django.utils import timezone
 from portal.core.reasons import Attention
 from portal.notifications.delivery import notification_message
 from portal.notifications.models import Kind, Notification
+from portal.sandbox import seed
 from portal.sandbox.models import DirectoryUser, HardwareToken
 from tests.support import imports, pseudo
 from tests.support.admins import AUTH_ADMIN, EMPLOYEE, GLOBAL_ADMIN, POLICY_ADMIN, SignedIn
+from tests.support.tokens import token_id
 
 pytestmark = pytest.mark.django_db
 
@@ -210,4 +212,26 @@ def test_import_pages_have_no_unmarked_english(pseudo_german: str, demo_tenant: 
     imports.confirm(client, job)
     imports.run_worker()
     _crawl(client, [f"/admin/imports/{job.public_id}/"], problems, allowed)
+    assert not problems, _report(problems)
+
+
+def test_pass_and_replacement_pages_have_no_unmarked_english(pseudo_german: str, signed_in: SignedIn) -> None:
+    """ "Replace token" with no token left (issue 14): the report shown for context, the form sent back
+    with an error, the page that shows the pass once, and the answer to sending it again."""
+    alex = signed_in("alex.wilber@contoso-sandbox.example", admin=False)
+    alex.post(f"/tokens/{token_id('SI-01000101')}/report", {"state": "lost", "note": "train"})
+    isaiah = signed_in(AUTH_ADMIN)
+    isaiah.defaults["HTTP_ACCEPT_LANGUAGE"] = pseudo.LANGUAGE
+    url = f"/admin/users/{seed.ALEX}/replace"
+    form = isaiah.get(url).content.decode()
+    hidden = dict(re.findall(r'name="(flow_id|mark)" value="([^"]*)"', form))
+    answers = {
+        "form": form,
+        "form, nothing chosen": isaiah.post(url, hidden).content.decode(),
+        "done": isaiah.post(url, {**hidden, "issue_pass": "on", "replacement_serial": "60200104"}).content.decode(),
+        "sent again": isaiah.post(url, {**hidden, "issue_pass": "on"}).content.decode(),
+    }
+    assert "access-pass" in answers["done"] and "SI-01000101" in answers["form"]
+    allowed = _allowed() | {"train"}
+    problems = {name: found for name, html in answers.items() if (found := pseudo.english_left(html, allowed))}
     assert not problems, _report(problems)

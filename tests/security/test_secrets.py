@@ -39,6 +39,7 @@ from django.test import Client, override_settings
 
 from portal.identity import msal_client
 from portal.sandbox.models import HardwareToken, OutboxMessage
+from portal.sandbox.seed import MEGAN
 from tests.imports.filemakers import entra_csv
 from tests.security.conftest import AA, ADELE_ASSIGNED, ALEX, ALEX_FAILED, APA, EMP, FREE, GR, UPNS
 from tests.security.logsink import rendered_log_lines
@@ -217,6 +218,14 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     assert shown is not None
     access_pass = shown.group(1)
     assert "Already done" in isaiah.post(replace, replacement).content.decode()  # sent again: not shown again
+    # And one issued for a person with no token left to replace (the same flow, without step 1).
+    gone = f"/admin/users/{MEGAN}/replace"
+    hidden = dict(re.findall(r'name="(flow_id|mark)" value="([^"]*)"', isaiah.get(gone).content.decode()))
+    gone_page = len(isaiah.seen)
+    shown = re.search(r"<code>([^<]+)</code>", isaiah.post(gone, {**hidden, "issue_pass": "on"}).content.decode())
+    assert shown is not None
+    gone_pass = shown.group(1)
+    assert "Already done" in isaiah.post(gone, {**hidden, "issue_pass": "on"}).content.decode()
 
     # A seed secret: a new inventory token (and a refused attempt that re-renders the form).
     new_token = {
@@ -319,6 +328,7 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     needles = {
         "client secret": CLIENT_SECRET,
         "Temporary Access Pass": access_pass,
+        "Temporary Access Pass (no token to replace)": gone_pass,
         **seed_variants(),
         **seed_variants(IMPORT_SEED, "imported seed"),
         **seed_variants(DRAFT_SEED, "discarded seed"),
@@ -327,7 +337,8 @@ def test_no_secret_is_logged_stored_shown_or_exported(
     for handler in settings.LOGGING.get("handlers", {}).values():
         if "filename" in handler:
             logs.append((handler["filename"], open(handler["filename"]).read()))  # noqa: SIM115
-    pages = [seen for client in clients.values() for seen in client.seen if seen is not isaiah.seen[pass_page]]
+    shown_once = (isaiah.seen[pass_page], isaiah.seen[gone_page])
+    pages = [seen for client in clients.values() for seen in client.seen if all(seen is not p for p in shown_once)]
     cookies = [(f"cookie {name}", morsel.value) for c in clients.values() for name, morsel in c.cookies.items()]
     database = list(database_texts())
     assert len(logs) > 50 and len(pages) > 15 and len(database) > 100  # the search did see things

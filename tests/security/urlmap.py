@@ -94,6 +94,7 @@ EXPECTED: dict[str, Rule] = {
     "tokenadmin:lockout_lift": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     "tokenadmin:user_lockout_lift": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     "tokenadmin:user_replace": Rule(GET_POST, USER_MANAGERS),
+    "tokenadmin:user_replace_gone": Rule(GET_POST, USER_MANAGERS),
     "tokenadmin:stock": Rule(GET, USER_MANAGERS),
     "tokenadmin:inventory": Rule(GET, ALL_ADMINS),
     "tokenadmin:inventory_create": Rule(GET_POST, INVENTORY_WRITERS),

@@ -2,25 +2,28 @@
 out as "⟦" + the English + padding + "⟧", so a page shown in it has no English outside the brackets
 unless someone forgot to mark a string. The padding makes each string ~40 % longer, like German.
 
-The msgids are read from the committed German catalogue (tests/i18n checks it is current with the
-sources) and from Django's own English one (form errors, "Page 2 of 3"…), compiled with polib into
-a temporary LOCALE_PATHS directory under the language code "de": the tests ask for German the way a
-browser does, and the pseudo catalogue comes first.
+The msgids are what `makemessages` finds in the sources now (run over a temporary copy, so a string
+marked but not yet in the committed catalogues counts as marked: tests/i18n/test_catalogues.py is the
+check that the catalogues are current) and Django's own English catalogue (form errors, "Page 2 of
+3"…), compiled with polib into a temporary LOCALE_PATHS directory under the language code "de": the
+tests ask for German the way a browser does, and the pseudo catalogue comes first.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import django
 import polib
 from django.conf import settings
+from django.core.management import call_command
 
 OPEN, CLOSE = "⟦", "⟧"
 LANGUAGE = "de"
-CATALOGUE = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES" / "django.po"
 DJANGO_CATALOGUE = Path(django.__file__).parent / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po"
 _PAD_WORD = "ŵŵŵŵŵŵ"
 
@@ -34,6 +37,25 @@ def pseudo(text: str) -> str:
     return f"{OPEN}{text} {pad}{CLOSE}"
 
 
+def marked_in_sources(directory: Path) -> Path:
+    """The catalogue `makemessages` writes for the sources as they are now, made in a copy of them
+    under `directory` (run in the real tree it would update the committed catalogues)."""
+    tree = directory / "tree"
+    base = Path(settings.BASE_DIR)
+    for part in ("portal", "templates"):
+        shutil.copytree(base / part, tree / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (tree / "locale" / LANGUAGE / "LC_MESSAGES").mkdir(parents=True)
+    saved, cwd = settings.LOCALE_PATHS, Path.cwd()
+    try:
+        os.chdir(tree)  # makemessages reads the tree it is started in
+        settings.LOCALE_PATHS = [tree / "locale"]
+        call_command("makemessages", locale=[LANGUAGE], verbosity=0)
+    finally:
+        settings.LOCALE_PATHS = saved
+        os.chdir(cwd)
+    return tree / "locale" / LANGUAGE / "LC_MESSAGES" / "django.po"
+
+
 def build(directory: Path) -> Path:
     """Compile the pseudo catalogue into `directory`/de/LC_MESSAGES/django.mo; returns `directory`."""
     out = polib.POFile()
@@ -43,7 +65,7 @@ def build(directory: Path) -> Path:
         "Plural-Forms": "nplurals=2; plural=(n != 1);",
     }
     seen: set[tuple[str | None, str]] = set()
-    for source in (CATALOGUE, DJANGO_CATALOGUE):
+    for source in (marked_in_sources(directory), DJANGO_CATALOGUE):
         for entry in polib.pofile(str(source)):
             key = (entry.msgctxt, entry.msgid)
             if entry.obsolete or not entry.msgid or key in seen:

@@ -72,6 +72,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "tokenadmin:lockout_lift": POST_ONLY,
     "tokenadmin:user_lockout_lift": POST_ONLY,
     "tokenadmin:user_replace": USER_MANAGERS,
+    "tokenadmin:user_replace_gone": USER_MANAGERS,
     "tokenadmin:stock": USER_MANAGERS,
     "tokenadmin:inventory": ALL_ADMINS,
     "tokenadmin:inventory_create": INVENTORY_WRITERS,
