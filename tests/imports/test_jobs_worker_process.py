@@ -117,22 +117,33 @@ def test_worker_process_killed_mid_job_resumes_without_duplicates(tmp_path: Path
         stderr=(tmp_path / "worker.log").open("wb"),  # a file, not a pipe nobody reads: no stall when it fills
         start_new_session=True,
     )
+
+    def progress() -> tuple[int, int, int]:
+        """(rows recorded as created, rows sent without an answer, tokens Graph holds)."""
+        ((created, in_doubt),) = query(
+            portal_db,
+            "SELECT SUM(outcome = 'created'), SUM(outcome = 'pending' AND sent_at IS NOT NULL) FROM imports_importrow",
+        )
+        ((existing,),) = query(sandbox_db, "SELECT COUNT(*) FROM sandbox_hardwaretoken WHERE serial_number LIKE 'KP%'")
+        return int(created or 0), int(in_doubt or 0), int(existing)
+
+    def mid_round(created: int, in_doubt: int, existing: int) -> bool:
+        """Graph has created tokens whose answers are not recorded yet."""
+        return created >= 100 and in_doubt > 0 and existing > created
+
     in_doubt = created = 0
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            ((created, in_doubt),) = query(
-                portal_db,
-                "SELECT SUM(outcome = 'created'), SUM(outcome = 'pending' AND sent_at IS NOT NULL) "
-                "FROM imports_importrow",
-            )
-            created, in_doubt = created or 0, in_doubt or 0
-            ((existing,),) = query(
-                sandbox_db, "SELECT COUNT(*) FROM sandbox_hardwaretoken WHERE serial_number LIKE 'KP%'"
-            )
-            # Kill while Graph has created tokens whose answers are not recorded yet.
-            if created >= 100 and in_doubt > 0 and int(existing) > created:
-                break
+            if mid_round(*progress()):
+                # Freeze the worker and look again: what is read while it stands still is what the kill
+                # leaves (an answer recorded between a look and the kill would leave nothing in doubt).
+                # WAL: reading never waits for a writer, even a frozen one.
+                os.killpg(worker.pid, signal.SIGSTOP)
+                created, in_doubt, existing = progress()
+                if mid_round(created, in_doubt, existing):
+                    break
+                os.killpg(worker.pid, signal.SIGCONT)
             time.sleep(0.005)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # the worker and nothing else: its own process group
