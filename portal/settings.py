@@ -456,7 +456,8 @@ SANDBOX = {
     "TAP_DEFAULT_LENGTH": env_int("SANDBOX_TAP_DEFAULT_LENGTH", 8),
     "TAP_USABLE_ONCE": env_bool("SANDBOX_TAP_USABLE_ONCE", False),  # policy: every pass is one-time
     "TAP_REPLACE_EXISTING": env_bool("SANDBOX_TAP_REPLACE_EXISTING", True),  # beta docs; off → 409
-    # Shifts the sandbox's clock for pass validity (tests and demos travel in time; 0 = real time).
+    # Shifts the sandbox's clock for pass validity and sign-in age (step-up): tests and demos travel in
+    # time instead of waiting; 0 = real time.
     "CLOCK_OFFSET_SECONDS": env_int("SANDBOX_CLOCK_OFFSET_SECONDS", 0),
 }
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.test import Client
 
 from portal.graph.transport import build_session
-from portal.sandbox import keys, roles, seed
+from portal.sandbox import clock, keys, roles, seed
 from portal.sandbox.models import RefreshToken
 from tests.sandbox.fixtures_identity import (
     LOGIN_HOST,
@@ -31,6 +31,7 @@ from tests.sandbox.fixtures_identity import (
     token_endpoint_calls,
     token_url,
 )
+from tests.support.sandbox import sandbox
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_tenant")]
 
@@ -133,11 +134,11 @@ def test_admin_scopes_come_silently_from_the_same_refresh_token(client: Client) 
     assert app.acquire_token_silent(SCOPES, account)["token_source"] == "cache"  # type: ignore[index]
 
 
-def test_claims_challenge_needs_a_fresh_sign_in_when_the_last_one_is_old(client: Client) -> None:
+def test_claims_challenge_needs_a_fresh_sign_in_when_the_last_one_is_old(client: Client, settings: Any) -> None:
     cache, _, _ = sign_in(client, seed.ADELE)
     challenge = json.dumps({"access_token": {"acrs": {"essential": True, "value": "c1"}}})
-    # The sign-in is older than the step-up window.
-    RefreshToken.objects.update(auth_time=RefreshToken.objects.first().auth_time.replace(year=2020))  # type: ignore[union-attr]
+    # Eleven minutes on, on the tenant's clock: the sign-in is older than the 10-minute step-up window.
+    sandbox(settings, CLOCK_OFFSET_SECONDS=11 * 60)
     app = make_app(cache)
     (account,) = app.get_accounts()
 
@@ -151,7 +152,7 @@ def test_claims_challenge_needs_a_fresh_sign_in_when_the_last_one_is_old(client:
     _, _, again = sign_in(
         client, seed.ADELE, claims_challenge=challenge, login_hint="adele.vance@contoso-sandbox.example"
     )
-    assert abs(keys.verify_access_token(again["access_token"])["auth_time"] - time.time()) < 60
+    assert abs(keys.verify_access_token(again["access_token"])["auth_time"] - clock.now().timestamp()) < 60
 
 
 def test_claims_challenge_within_the_window_is_answered_silently(client: Client) -> None:

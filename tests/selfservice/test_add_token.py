@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from portal.audit.models import AuditEvent
 from portal.core.models import CodeAttempt
 from portal.sandbox.requestlog import count_graph_calls
-from tests.support.sandbox import sandbox_with
+from tests.support.sandbox import sandbox, sandbox_with
 from tests.support.signin import complete_sign_in, sign_in
 from tests.support.tokens import code_for, holder_of, status_of, token_id, wrong_code_for
 
@@ -161,16 +161,22 @@ def test_htmx_answers_in_place(employee_client: Client) -> None:
     assert ok["HX-Redirect"] == "/tokens/"
 
 
-def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_client: Client) -> None:
-    time.sleep(1.1)
-    with override_settings(SANDBOX=sandbox_with(STEP_UP_AFTER_SECONDS=1)):
-        response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "After MFA")
-        assert response.status_code == 302
-        assert response["Location"].startswith("/auth/sign-in?next=%2Ftokens%2Fadd")
-        to_idp = employee_client.get(response["Location"])
-        # The claims challenge travels to the identity provider (and the sandbox asks for a fresh sign-in).
-        assert "claims=" in to_idp["Location"]
-        back_to = complete_sign_in(employee_client, to_idp["Location"], "adele.vance@contoso-sandbox.example")
+def eleven_minutes_after_the_sign_in(settings: Any) -> None:
+    """Entra asks for a fresh sign-in before a self-service write once the last one is 10 minutes old:
+    the sandbox tenant's clock moves on 11 minutes (no waiting), and the sign-in the step-up leads to
+    is stamped on that same clock."""
+    sandbox(settings, STEP_UP_AFTER_SECONDS=10 * 60, CLOCK_OFFSET_SECONDS=11 * 60)
+
+
+def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_client: Client, settings: Any) -> None:
+    eleven_minutes_after_the_sign_in(settings)
+    response = add(employee_client, FREE_SERIAL, code_for(FREE_SERIAL), "After MFA")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/auth/sign-in?next=%2Ftokens%2Fadd")
+    to_idp = employee_client.get(response["Location"])
+    # The claims challenge travels to the identity provider (and the sandbox asks for a fresh sign-in).
+    assert "claims=" in to_idp["Location"]
+    back_to = complete_sign_in(employee_client, to_idp["Location"], "adele.vance@contoso-sandbox.example")
     assert back_to == "/tokens/add"
     # The refused write is on the audit trail, and it did not use up a code attempt.
     assert AuditEvent.objects.filter(reason="reauthentication_required").count() == 1
@@ -185,15 +191,14 @@ def test_step_up_sends_the_person_through_sign_in_and_back_to_the_form(employee_
     assert status_of(FREE_SERIAL) == "activated"
 
 
-def test_step_up_on_activate_says_why_the_code_is_gone(employee_client: Client) -> None:
+def test_step_up_on_activate_says_why_the_code_is_gone(employee_client: Client, settings: Any) -> None:
     pre_assigned = "60200101"
     url = f"/tokens/{token_id(pre_assigned)}/activate"
-    time.sleep(1.1)
-    with override_settings(SANDBOX=sandbox_with(STEP_UP_AFTER_SECONDS=1)):
-        response = employee_client.post(url, {"code": code_for(pre_assigned)}, headers={"HX-Request": "true"})
-        to_sign_in = response["HX-Redirect"]
-        to_idp = employee_client.get(to_sign_in)
-        back_to = complete_sign_in(employee_client, to_idp["Location"], "adele.vance@contoso-sandbox.example")
+    eleven_minutes_after_the_sign_in(settings)
+    response = employee_client.post(url, {"code": code_for(pre_assigned)}, headers={"HX-Request": "true"})
+    to_sign_in = response["HX-Redirect"]
+    to_idp = employee_client.get(to_sign_in)
+    back_to = complete_sign_in(employee_client, to_idp["Location"], "adele.vance@contoso-sandbox.example")
     assert back_to == url
     page = employee_client.get(back_to).content.decode()
     assert "You signed in again to confirm it's you, so the form was not sent and nothing has changed yet" in page

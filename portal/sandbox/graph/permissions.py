@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 
-from portal.sandbox import roles
+from portal.sandbox import clock, roles
 from portal.sandbox.config import sandbox_bool, sandbox_int
 from portal.sandbox.graph import errors
 from portal.sandbox.graph.auth import WWW_AUTHENTICATE_BASE, Caller
@@ -189,13 +188,14 @@ def require_recent_sign_in(call: Call) -> None:
     """Self-service writes need a recent sign-in (Entra re-prompts for MFA after 10 minutes, §4.1).
 
     Answered like Continuous Access Evaluation's claims challenge: 401 with `error="insufficient_claims"`
-    and base64 claims in WWW-Authenticate, which MSAL takes as `claims_challenge`.
+    and base64 claims in WWW-Authenticate, which MSAL takes as `claims_challenge`. The sign-in's age is
+    read on the tenant's clock (portal.sandbox.clock), which also stamped its auth_time.
     """
     limit = sandbox_int("STEP_UP_AFTER_SECONDS")
     if limit <= 0:
         return
     auth_time = call.caller.auth_time
-    if auth_time is not None and time.time() - auth_time <= limit:
+    if auth_time is not None and clock.now().timestamp() - auth_time <= limit:
         return
     claims = base64.b64encode(json.dumps(STEP_UP_CLAIMS, separators=(",", ":")).encode()).decode()
     challenge = f'{WWW_AUTHENTICATE_BASE}, error="insufficient_claims", claims="{claims}"'

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 
+from portal.sandbox import clock
 from portal.sandbox.identity import errors, scopes
 from portal.sandbox.identity.clients import AppRegistration, known_tenant, registered_app
 from portal.sandbox.identity.errors import OAuthError, entra_timestamp
@@ -114,8 +115,9 @@ def _check_redirectable(request: AuthorizeRequest, app: AppRegistration) -> scop
 
 
 def issue_code(valid: ValidAuthorize, user: DirectoryUser) -> str:
-    """A fresh single-use code for `user`; the person just authenticated, so auth_time is now
-    (which is also what satisfies a claims challenge sent with this request)."""
+    """A fresh single-use code for `user`; the person just authenticated, so auth_time is now on the
+    tenant's clock, the one the step-up checks read (which is also what satisfies a claims challenge
+    sent with this request)."""
     now = timezone.now()
     code = new_secret(48)
     request = valid.request
@@ -128,7 +130,7 @@ def issue_code(valid: ValidAuthorize, user: DirectoryUser) -> str:
         code_challenge=request.code_challenge,
         code_challenge_method=request.code_challenge_method,
         user=user,
-        auth_time=now,
+        auth_time=clock.now(),
         created_at=now,
     )
     # Housekeeping: codes are dead after minutes; keep a day for the "already redeemed" answer.

@@ -14,7 +14,7 @@ from urllib.parse import unquote_plus
 
 from django.utils import timezone
 
-from portal.sandbox import keys
+from portal.sandbox import clock, keys
 from portal.sandbox.config import sandbox_int
 from portal.sandbox.http import SandboxRequest, SandboxResponse
 from portal.sandbox.identity import errors, scopes
@@ -167,8 +167,9 @@ def _claims_demand_authentication(raw: str) -> bool:
 
 
 def _stale(auth_time: datetime) -> bool:
+    """The sign-in is older than the step-up window, on the tenant's clock (which stamped it)."""
     window = sandbox_int("STEP_UP_AFTER_SECONDS")
-    return window > 0 and (timezone.now() - auth_time).total_seconds() > window
+    return window > 0 and (clock.now() - auth_time).total_seconds() > window
 
 
 def _token_response(

@@ -17,9 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from portal.sandbox import keys
+from portal.sandbox import clock, keys
 from portal.sandbox.identity import scopes
 from portal.sandbox.identity.clients import portal_app
 from portal.sandbox.identity.errors import OAuthError
@@ -62,7 +61,7 @@ class Command(BaseCommand):
             user=user,
             scopes=list(grant.graph),
             client_id=app.client_id,
-            auth_time=timezone.now(),
+            auth_time=clock.now(),
             lifetime=options["lifetime"],
         )
         self.stdout.write(token)
