@@ -175,12 +175,8 @@ def inventory_token_update(
 def inventory_token_delete(*, acting: Acting, device_id: str) -> HardwareOathDevice:
     """Remove an unassigned token from the inventory. Returns the token as it was."""
     audit = acting.audit(Action.INVENTORY_DELETE, token_id=device_id)
-    device = _unassigned_device(acting.client, device_id, audit, change=InventoryChange.DELETE)
-    try:
-        done = acting.client.call(calls.device_delete(device_id))
-    except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
-    audit.success(graph_request_id=done.request_id)
+    device, request_id = _unassigned_device_delete(acting, device_id, audit, change=InventoryChange.DELETE)
+    audit.success(graph_request_id=request_id)
     return device
 
 
@@ -188,13 +184,9 @@ def inventory_token_retire(*, acting: Acting, device_id: str, note: str) -> Hard
     """Take a token out of service for good: delete it from Entra's inventory (only unassigned
     tokens can be) and record it as retired, so a later import of its serial is flagged."""
     audit = acting.audit(Action.INVENTORY_RETIRE, token_id=device_id)
-    device = _unassigned_device(acting.client, device_id, audit, change=InventoryChange.RETIRE)
-    try:
-        done = acting.client.call(calls.device_delete(device_id))
-    except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
+    device, request_id = _unassigned_device_delete(acting, device_id, audit, change=InventoryChange.RETIRE)
     with transaction.atomic():
-        audit.success(graph_request_id=done.request_id, extra={"lifecycle": LifecycleState.RETIRED.value})
+        audit.success(graph_request_id=request_id, extra={"lifecycle": LifecycleState.RETIRED.value})
         lifecycle_record(
             device_id=device.id,
             serial_number=device.serial_number,
@@ -273,6 +265,18 @@ def _unassigned_device(
         # Graph refuses this too (the docs: "must be unassigned"); saying so first names the holder.
         raise refusal(unassign_first_error(device, change=change), audit=audit)
     return device
+
+
+def _unassigned_device_delete(
+    acting: Acting, device_id: str, audit: Auditor, *, change: InventoryChange
+) -> tuple[HardwareOathDevice, str | None]:
+    """Delete an unassigned token from Entra's inventory: the token as it was, and Graph's request-id."""
+    device = _unassigned_device(acting.client, device_id, audit, change=change)
+    try:
+        done = acting.client.call(calls.device_delete(device_id))
+    except GraphError as exc:
+        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
+    return device, done.request_id
 
 
 def unassign_first_error(device: HardwareOathDevice, *, change: InventoryChange) -> ActionError:
