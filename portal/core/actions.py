@@ -1,9 +1,10 @@
-"""Pieces every write action shares, in both areas: recording its one audit event, giving a failed
-Graph call its meaning, and guarding verification-code attempts."""
+"""Pieces every write action shares, in both areas: who acts and how (Acting), recording its one
+audit event, giving a failed Graph call its meaning, and guarding verification-code attempts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
@@ -20,7 +21,9 @@ from portal.core.attempts import (
 from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.reasons import Reason
 from portal.core.wording import Audience, lockout_params, tries_left_text, words
+from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
+from portal.graph.types import DirectoryUser
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.models import User
 
@@ -55,6 +58,12 @@ class Auditor:
     def update(self, **fields: str) -> None:
         """Add what was learnt on the way (e.g. the serial read back from Graph)."""
         self.fixed.update({key: value for key, value in fields.items() if value})
+
+    def person(self, user: DirectoryUser) -> None:
+        """The person the action is about, as Graph read them: their UPN for the trail, their mail
+        for the notification the success announces."""
+        self.update(target_upn=user.user_principal_name or "")
+        self.person_mail = user.mail or ""
 
     def __call__(
         self,
@@ -98,6 +107,25 @@ class Auditor:
                 at=recorded.at,
             )
         )
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who does an administrator's action, and how: the signed-in person, a Graph client acting as
+    them, the address they came from, whether they may change the tokens of people who hold an admin
+    role, and the flow the action is a step of (a token replacement). A view builds it once
+    (portal.web.access.admin_acting); the services pass it on."""
+
+    actor: User
+    client: GraphClient
+    client_ip: str | None
+    manage_admin_targets: bool
+    #: Links the audit events of one flow (AuditEvent.extra["flow_id"]); "" for a single action.
+    flow_id: str = ""
+
+    def audit(self, action: str, **fixed: str) -> Auditor:
+        """The Auditor of one action by this person (`fixed`: the target and token known up front)."""
+        return Auditor(actor=self.actor, action=action, client_ip=self.client_ip, flow_id=self.flow_id, **fixed)
 
 
 def failure(

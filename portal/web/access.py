@@ -20,6 +20,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.actions import Acting
+from portal.core.http import client_ip
+from portal.identity.graph_access import graph_client
 from portal.identity.models import User
 from portal.identity.roles import (
     ADMIN_AREA_ROLES,
@@ -139,3 +142,14 @@ def actor_of(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise TypeError("The admin views need a signed-in portal user.")
     return user
+
+
+def admin_acting(request: HttpRequest) -> Acting:
+    """Who does this request's admin actions, and how: the services' first argument (a Graph client
+    with the admin scopes, made now)."""
+    return Acting(
+        actor=actor_of(request),
+        client=graph_client(request, admin=True),
+        client_ip=client_ip(request),
+        manage_admin_targets=admin_permissions(request).manage_admin_targets,
+    )

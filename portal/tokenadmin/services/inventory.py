@@ -15,7 +15,7 @@ from django.db import transaction
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, Meaning
-from portal.core.actions import Auditor, failure, refusal
+from portal.core.actions import Acting, Auditor, failure, refusal
 from portal.core.reasons import About, Reason
 from portal.core.wording import UNNAMED_HOLDER, Audience, InventoryChange, Known, unassign_first_words
 from portal.graph import calls
@@ -23,7 +23,6 @@ from portal.graph.calls import GraphCall, Result
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.types import DirectoryUser, HardwareOathDevice, TokenStatus
-from portal.identity.models import User
 from portal.lifecycle.models import LifecycleState, TokenLifecycleEvent
 from portal.lifecycle.services import lifecycle_current, lifecycle_record, lifecycle_refusal
 from portal.tokenadmin.services.users import INVENTORY_READ, user_token
@@ -114,8 +113,7 @@ def inventory_token_get(*, client: GraphClient, device_id: str) -> HardwareOathD
 
 def inventory_token_create(
     *,
-    actor: User,
-    client: GraphClient,
+    acting: Acting,
     serial_number: str,
     manufacturer: str,
     model: str,
@@ -124,21 +122,20 @@ def inventory_token_create(
     hash_function: str,
     display_name: str,
     assign_to: str,
-    client_ip: str | None,
 ) -> HardwareOathDevice:
     """Add one token to the inventory, optionally assigned to the user with UPN `assign_to`.
 
     `secret_key` is Base32 already (the form converts hex). It goes into the Graph request body and
     nowhere else: not the audit event, not a log line, not the page.
     """
-    audit = Auditor(actor=actor, action=Action.INVENTORY_CREATE, client_ip=client_ip, token_serial=serial_number)
+    audit = acting.audit(Action.INVENTORY_CREATE, token_serial=serial_number)
     holder_id: str | None = None
     if assign_to:
-        user = _user_by_upn(client, assign_to, audit)
+        user = _user_by_upn(acting.client, assign_to, audit)
         holder_id = user.id
         audit.update(target_oid=user.id, target_upn=user.user_principal_name or assign_to)
     try:
-        created = client.call(
+        created = acting.client.call(
             calls.device_create(
                 serial_number=serial_number,
                 manufacturer=manufacturer,
@@ -160,19 +157,14 @@ def inventory_token_create(
 
 
 def inventory_token_update(
-    *,
-    actor: User,
-    client: GraphClient,
-    device_id: str,
-    changes: Mapping[str, str | int | None],
-    client_ip: str | None,
+    *, acting: Acting, device_id: str, changes: Mapping[str, str | int | None]
 ) -> HardwareOathDevice:
     """Change an unassigned token's metadata (display_name, manufacturer, model, time_interval,
     hash_function). Returns the token as it was before."""
-    audit = Auditor(actor=actor, action=Action.INVENTORY_UPDATE, client_ip=client_ip, token_id=device_id)
-    device = _unassigned_device(client, device_id, audit, change=InventoryChange.EDIT)
+    audit = acting.audit(Action.INVENTORY_UPDATE, token_id=device_id)
+    device = _unassigned_device(acting.client, device_id, audit, change=InventoryChange.EDIT)
     try:
-        done = client.call(calls.device_update(device_id, **changes))
+        done = acting.client.call(calls.device_update(device_id, **changes))
     except GraphError as exc:
         raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
     # Names of the fields sent, not their values: the trail says what kind of change it was.
@@ -180,76 +172,50 @@ def inventory_token_update(
     return device
 
 
-def inventory_token_delete(
-    *, actor: User, client: GraphClient, device_id: str, client_ip: str | None
-) -> HardwareOathDevice:
+def inventory_token_delete(*, acting: Acting, device_id: str) -> HardwareOathDevice:
     """Remove an unassigned token from the inventory. Returns the token as it was."""
-    audit = Auditor(actor=actor, action=Action.INVENTORY_DELETE, client_ip=client_ip, token_id=device_id)
-    device = _unassigned_device(client, device_id, audit, change=InventoryChange.DELETE)
-    try:
-        done = client.call(calls.device_delete(device_id))
-    except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
-    audit.success(graph_request_id=done.request_id)
+    audit = acting.audit(Action.INVENTORY_DELETE, token_id=device_id)
+    device, request_id = _unassigned_device_delete(acting, device_id, audit, change=InventoryChange.DELETE)
+    audit.success(graph_request_id=request_id)
     return device
 
 
-def inventory_token_retire(
-    *, actor: User, client: GraphClient, device_id: str, note: str, client_ip: str | None
-) -> HardwareOathDevice:
+def inventory_token_retire(*, acting: Acting, device_id: str, note: str) -> HardwareOathDevice:
     """Take a token out of service for good: delete it from Entra's inventory (only unassigned
     tokens can be) and record it as retired, so a later import of its serial is flagged."""
-    audit = Auditor(actor=actor, action=Action.INVENTORY_RETIRE, client_ip=client_ip, token_id=device_id)
-    device = _unassigned_device(client, device_id, audit, change=InventoryChange.RETIRE)
-    try:
-        done = client.call(calls.device_delete(device_id))
-    except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
+    audit = acting.audit(Action.INVENTORY_RETIRE, token_id=device_id)
+    device, request_id = _unassigned_device_delete(acting, device_id, audit, change=InventoryChange.RETIRE)
     with transaction.atomic():
-        audit.success(graph_request_id=done.request_id, extra={"lifecycle": LifecycleState.RETIRED.value})
+        audit.success(graph_request_id=request_id, extra={"lifecycle": LifecycleState.RETIRED.value})
         lifecycle_record(
             device_id=device.id,
             serial_number=device.serial_number,
             state=LifecycleState.RETIRED,
-            actor=actor,
+            actor=acting.actor,
             note=note,
         )
     return device
 
 
 def inventory_token_lifecycle_set(
-    *,
-    actor: User,
-    client: GraphClient,
-    device_id: str,
-    state: LifecycleState,
-    note: str,
-    client_ip: str | None,
+    *, acting: Acting, device_id: str, state: LifecycleState, note: str
 ) -> TokenLifecycleEvent:
     """Record what happened to a token in stock (returned, sent back to the vendor, lost, broken…).
     A token someone holds is reported through "Replace" on their page, which also takes it away."""
-    audit = Auditor(actor=actor, action=Action.INVENTORY_LIFECYCLE, client_ip=client_ip, token_id=device_id)
-    device = _unassigned_device(client, device_id, audit, change=InventoryChange.MARK)
+    audit = acting.audit(Action.INVENTORY_LIFECYCLE, token_id=device_id)
+    device = _unassigned_device(acting.client, device_id, audit, change=InventoryChange.MARK)
     with transaction.atomic():
         audit.success(graph_request_id=None, extra={"lifecycle": state.value})  # no Graph write
         return lifecycle_record(
-            device_id=device.id, serial_number=device.serial_number, state=state, actor=actor, note=note
+            device_id=device.id, serial_number=device.serial_number, state=state, actor=acting.actor, note=note
         )
 
 
-def inventory_token_assign(
-    *,
-    actor: User,
-    client: GraphClient,
-    device_id: str,
-    upn: str,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-) -> tuple[HardwareOathDevice, DirectoryUser]:
+def inventory_token_assign(*, acting: Acting, device_id: str, upn: str) -> tuple[HardwareOathDevice, DirectoryUser]:
     """Assign an inventory token to a user by reference (PUT .../device/assignTo/$ref)."""
-    audit = Auditor(actor=actor, action=Action.DEVICE_ASSIGN, client_ip=client_ip, token_id=device_id)
+    audit = acting.audit(Action.DEVICE_ASSIGN, token_id=device_id)
     # The token and the user in one round trip; then the one write.
-    read_device, read_user = client.batch(calls.device_get(device_id), calls.user_get(upn))
+    read_device, read_user = acting.client.batch(calls.device_get(device_id), calls.user_get(upn))
     try:
         device = read_device.value
     except GraphError as exc:
@@ -277,9 +243,9 @@ def inventory_token_assign(
     if recorded is not None and recorded.lifecycle_state.blocks_stock:
         raise refusal(lifecycle_refusal(recorded, audience=Audience.ADMIN, field="upn"), audit=audit)
     try:
-        done = client.call(calls.device_assign_to(user.id, device_id, base_url=client.base_url))
+        done = acting.client.call(calls.device_assign_to(user.id, device_id, base_url=acting.client.base_url))
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(acting.manage_admin_targets)) from exc
     audit.success(graph_request_id=done.request_id)
     return device, user
 
@@ -299,6 +265,18 @@ def _unassigned_device(
         # Graph refuses this too (the docs: "must be unassigned"); saying so first names the holder.
         raise refusal(unassign_first_error(device, change=change), audit=audit)
     return device
+
+
+def _unassigned_device_delete(
+    acting: Acting, device_id: str, audit: Auditor, *, change: InventoryChange
+) -> tuple[HardwareOathDevice, str | None]:
+    """Delete an unassigned token from Entra's inventory: the token as it was, and Graph's request-id."""
+    device = _unassigned_device(acting.client, device_id, audit, change=change)
+    try:
+        done = acting.client.call(calls.device_delete(device_id))
+    except GraphError as exc:
+        raise failure(exc, audit=audit, meaning=INVENTORY_WRITE) from exc
+    return device, done.request_id
 
 
 def unassign_first_error(device: HardwareOathDevice, *, change: InventoryChange) -> ActionError:

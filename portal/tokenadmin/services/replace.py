@@ -15,14 +15,14 @@ policy); the stock type-ahead reads the inventory snapshot, not Graph.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
 from portal.core.action_errors import ActionError
+from portal.core.actions import Acting
 from portal.graph import calls
-from portal.graph.client import GraphClient
 from portal.graph.types import DirectoryUser, PassPolicy, TemporaryAccessPass
-from portal.identity.models import User
 from portal.lifecycle.models import LifecycleState
 from portal.tokenadmin.services import users
 
@@ -43,15 +43,15 @@ class ReplacePage:
     held_error: ActionError | None = None
 
 
-def replace_page_get(*, client: GraphClient, user_id: str, method_id: str, manage_admin_targets: bool) -> ReplacePage:
+def replace_page_get(*, acting: Acting, user_id: str, method_id: str) -> ReplacePage:
     """The person, their token and the tenant's Temporary Access Pass policy, in one round trip. A
     member that fails spoils only its own part: the form still works without the others."""
-    profile, method, policy = client.batch(
+    profile, method, policy = acting.client.batch(
         calls.user_get(user_id), calls.method_get(user_id, method_id), calls.pass_policy_get()
     )
     readable = policy.value if policy.ok else None
     try:
-        held = users.user_token_of(profile, method, manage_admin_targets=manage_admin_targets)
+        held = users.user_token_of(profile, method, manage_admin_targets=acting.manage_admin_targets)
     except ActionError as error:
         return ReplacePage(readable, None, error)
     return ReplacePage(readable, held)
@@ -87,67 +87,27 @@ class ReplaceResult:
         return self.pass_error is None and self.replacement_error is None
 
 
-def user_token_replace(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    method_id: str,
-    plan: ReplacePlan,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-) -> ReplaceResult:
+def user_token_replace(*, acting: Acting, user_id: str, method_id: str, plan: ReplacePlan) -> ReplaceResult:
     """Run the three steps in order. Raises ActionError only when step 1 fails (nothing done)."""
-    old = users.user_token_report(
-        actor=actor,
-        client=client,
-        user_id=user_id,
-        client_ip=client_ip,
-        method_id=method_id,
-        state=plan.state,
-        note=plan.note,
-        manage_admin_targets=manage_admin_targets,
-        flow_id=plan.flow_id,
-    )
+    acting = dataclasses.replace(acting, flow_id=plan.flow_id)  # every step's event names the flow
+    old = users.user_token_report(acting=acting, user_id=user_id, method_id=method_id, state=plan.state, note=plan.note)
     result = ReplaceResult(flow_id=plan.flow_id, user=old.user, old_serial=old.serial, state=plan.state)
     if plan.issue_pass:
         try:
             result.access_pass = users.user_pass_create(
-                actor=actor,
-                client=client,
-                user_id=user_id,
-                client_ip=client_ip,
-                lifetime_minutes=plan.pass_lifetime,
-                usable_once=plan.pass_usable_once,
-                manage_admin_targets=manage_admin_targets,
-                flow_id=plan.flow_id,
+                acting=acting, user_id=user_id, lifetime_minutes=plan.pass_lifetime, usable_once=plan.pass_usable_once
             )
         except ActionError as error:
             result.pass_error = error
     if plan.replacement_serial:
         try:
-            if plan.replacement_code:
-                done = users.user_token_assign_activate(
-                    actor=actor,
-                    client=client,
-                    user_id=user_id,
-                    client_ip=client_ip,
-                    serial_number=plan.replacement_serial,
-                    code=plan.replacement_code,
-                    display_name=plan.replacement_name,
-                    manage_admin_targets=manage_admin_targets,
-                    flow_id=plan.flow_id,
-                )
-            else:
-                done = users.user_token_assign(
-                    actor=actor,
-                    client=client,
-                    user_id=user_id,
-                    client_ip=client_ip,
-                    serial_number=plan.replacement_serial,
-                    manage_admin_targets=manage_admin_targets,
-                    flow_id=plan.flow_id,
-                )
+            done = users.user_token_give(
+                acting=acting,
+                user_id=user_id,
+                serial_number=plan.replacement_serial,
+                code=plan.replacement_code,
+                display_name=plan.replacement_name,
+            )
         except ActionError as error:
             result.replacement_error = error
             result.replacement_serial = plan.replacement_serial

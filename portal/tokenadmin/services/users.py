@@ -12,7 +12,7 @@ from datetime import datetime
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, Meaning
-from portal.core.actions import Auditor, attempt_or_refuse, failure, refusal
+from portal.core.actions import Acting, Auditor, attempt_or_refuse, failure, refusal
 from portal.core.attempts import attempt_finish
 from portal.core.reasons import About, Reason
 from portal.core.wording import UNNAMED_HOLDER, Audience, Known
@@ -26,7 +26,6 @@ from portal.graph.types import (
     HardwareOathMethod,
     TemporaryAccessPass,
 )
-from portal.identity.models import User
 from portal.lifecycle.models import LifecycleState
 from portal.lifecycle.services import lifecycle_current, lifecycle_record, lifecycle_refusal
 from portal.program.refresh import snapshot_state_get
@@ -102,17 +101,18 @@ class UserOverview:
     tokens_error: ActionError | None = None
 
 
-def user_overview_get(*, client: GraphClient, user_id: str, manage_admin_targets: bool) -> UserOverview:
+def user_overview_get(*, acting: Acting, user_id: str) -> UserOverview:
     """Profile and hardware tokens of one user, in one Graph round trip."""
-    profile, methods = client.batch(calls.user_get(user_id), calls.methods_list(user_id))
+    profile, methods = acting.client.batch(calls.user_get(user_id), calls.methods_list(user_id))
+    meaning = user_read(acting.manage_admin_targets)
     try:
         user = profile.value
     except GraphError as exc:
-        raise user_read(manage_admin_targets)(exc) from exc
+        raise meaning(exc) from exc
     try:
         tokens = methods.value
     except GraphError as exc:
-        return UserOverview(user, [], user_read(manage_admin_targets)(exc))
+        return UserOverview(user, [], meaning(exc))
     return UserOverview(user, tokens)
 
 
@@ -123,13 +123,13 @@ class UserToken:
 
     @property
     def serial(self) -> str:
-        return self.token.device.serial_number if self.token.device else ""
+        return _serial(self.token)
 
 
-def user_token_get(*, client: GraphClient, user_id: str, method_id: str, manage_admin_targets: bool) -> UserToken:
+def user_token_get(*, acting: Acting, user_id: str, method_id: str) -> UserToken:
     """One of a user's tokens with the user's profile (for the confirmation pages): one round trip."""
-    profile, method = client.batch(calls.user_get(user_id), calls.method_get(user_id, method_id))
-    return user_token_of(profile, method, manage_admin_targets=manage_admin_targets)
+    profile, method = acting.client.batch(calls.user_get(user_id), calls.method_get(user_id, method_id))
+    return user_token_of(profile, method, manage_admin_targets=acting.manage_admin_targets)
 
 
 def user_token_of(
@@ -143,12 +143,12 @@ def user_token_of(
         raise user_token(manage_admin_targets)(exc) from exc
 
 
-def user_profile_get(*, client: GraphClient, user_id: str, manage_admin_targets: bool) -> DirectoryUser:
+def user_profile_get(*, acting: Acting, user_id: str) -> DirectoryUser:
     """One user's profile (the "give a token" page names them)."""
     try:
-        return client.call(calls.user_get(user_id)).value
+        return acting.client.call(calls.user_get(user_id)).value
     except GraphError as exc:
-        raise user_read(manage_admin_targets)(exc) from exc
+        raise user_read(acting.manage_admin_targets)(exc) from exc
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -162,199 +162,106 @@ class Done:
     serial: str
 
 
-def user_token_assign(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    serial_number: str,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-    flow_id: str = "",
-) -> Done:
+def user_token_give(*, acting: Acting, user_id: str, serial_number: str, code: str, display_name: str = "") -> Done:
+    """Give the user a token from stock: assigned and activated at once when the admin types the
+    `code` it shows (they hold it in hand), else assigned for the person to activate later."""
+    if code:
+        return user_token_assign_activate(
+            acting=acting, user_id=user_id, serial_number=serial_number, code=code, display_name=display_name
+        )
+    return user_token_assign(acting=acting, user_id=user_id, serial_number=serial_number)
+
+
+def user_token_assign(*, acting: Acting, user_id: str, serial_number: str) -> Done:
     """Assign an inventory token to the user without activating it (they activate it later)."""
-    audit = Auditor(
-        actor=actor,
-        action=Action.USER_ASSIGN,
-        client_ip=client_ip,
-        target_oid=user_id,
-        token_serial=serial_number,
-        flow_id=flow_id,
-    )
-    user, device = _user_and_device(client, user_id, serial_number, audit, manage_admin_targets)
+    audit = acting.audit(Action.USER_ASSIGN, target_oid=user_id, token_serial=serial_number)
+    user, device = _user_and_device(acting, user_id, serial_number, audit)
     try:
-        done = client.call(calls.method_assign(user_id, device.id))
+        done = acting.client.call(calls.method_assign(user_id, device.id))
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(acting.manage_admin_targets)) from exc
     audit.success(graph_request_id=done.request_id)
     return Done(user, device.serial_number)
 
 
 def user_token_assign_activate(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    serial_number: str,
-    code: str,
-    display_name: str,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-    flow_id: str = "",
+    *, acting: Acting, user_id: str, serial_number: str, code: str, display_name: str
 ) -> Done:
     """Assign a token and activate it with the code it shows (the admin holds it in hand)."""
-    audit = Auditor(
-        actor=actor,
-        action=Action.USER_ASSIGN_ACTIVATE,
-        client_ip=client_ip,
-        target_oid=user_id,
-        token_serial=serial_number,
-        flow_id=flow_id,
-    )
-    user, device = _user_and_device(client, user_id, serial_number, audit, manage_admin_targets)
-    attempt = attempt_or_refuse(actor=actor, serial=device.serial_number, audit=audit, audience=Audience.ADMIN)
+    audit = acting.audit(Action.USER_ASSIGN_ACTIVATE, target_oid=user_id, token_serial=serial_number)
+    user, device = _user_and_device(acting, user_id, serial_number, audit)
+    attempt = attempt_or_refuse(actor=acting.actor, serial=device.serial_number, audit=audit, audience=Audience.ADMIN)
     try:
-        done = client.call(calls.method_assign_and_activate(user_id, device.id, code, display_name or None))
+        done = acting.client.call(calls.method_assign_and_activate(user_id, device.id, code, display_name or None))
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets), attempt=attempt) from exc
+        raise failure(exc, audit=audit, meaning=user_token(acting.manage_admin_targets), attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=done.request_id)
     return Done(user, device.serial_number)
 
 
-def user_token_activate(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    method_id: str,
-    code: str,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-) -> Done:
+def user_token_activate(*, acting: Acting, user_id: str, method_id: str, code: str) -> Done:
     """Activate a token the user already holds, with the code it shows now."""
-    audit = Auditor(
-        actor=actor, action=Action.USER_ACTIVATE, client_ip=client_ip, target_oid=user_id, token_id=method_id
-    )
-    held = _user_and_method(client, user_id, method_id, audit, manage_admin_targets)
+    audit = acting.audit(Action.USER_ACTIVATE, target_oid=user_id, token_id=method_id)
+    held = _user_and_method(acting, user_id, method_id, audit)
     attempt = attempt_or_refuse(
-        actor=actor, serial=held.serial or f"id:{method_id}", audit=audit, audience=Audience.ADMIN
+        actor=acting.actor, serial=held.serial or f"id:{method_id}", audit=audit, audience=Audience.ADMIN
     )
     try:
-        done = client.call(calls.method_activate(user_id, method_id, code))
+        done = acting.client.call(calls.method_activate(user_id, method_id, code))
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets), attempt=attempt) from exc
+        raise failure(exc, audit=audit, meaning=user_token(acting.manage_admin_targets), attempt=attempt) from exc
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=done.request_id)
     return Done(held.user, held.serial)
 
 
-def user_token_deactivate(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    method_id: str,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-) -> Done:
+def user_token_deactivate(*, acting: Acting, user_id: str, method_id: str) -> Done:
     """Deactivate a token: it stays assigned, but can't be used to sign in until activated again."""
-    return _change_held_token(
-        actor=actor,
-        client=client,
-        user_id=user_id,
-        method_id=method_id,
-        client_ip=client_ip,
-        manage_admin_targets=manage_admin_targets,
-        action=Action.USER_DEACTIVATE,
-        change=calls.method_deactivate(user_id, method_id),
-    )
+    change = calls.method_deactivate(user_id, method_id)
+    return _change_held_token(acting, user_id, method_id, action=Action.USER_DEACTIVATE, change=change)
 
 
-def user_token_unassign(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    method_id: str,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-) -> Done:
+def user_token_unassign(*, acting: Acting, user_id: str, method_id: str) -> Done:
     """Take a token away from the user; it goes back to the inventory as available."""
-    return _change_held_token(
-        actor=actor,
-        client=client,
-        user_id=user_id,
-        method_id=method_id,
-        client_ip=client_ip,
-        manage_admin_targets=manage_admin_targets,
-        action=Action.USER_UNASSIGN,
-        change=calls.method_unassign(user_id, method_id),
-    )
+    change = calls.method_unassign(user_id, method_id)
+    return _change_held_token(acting, user_id, method_id, action=Action.USER_UNASSIGN, change=change)
 
 
-def user_token_report(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    method_id: str,
-    state: LifecycleState,
-    note: str,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-    flow_id: str,
-) -> Done:
+def user_token_report(*, acting: Acting, user_id: str, method_id: str, state: LifecycleState, note: str) -> Done:
     """Mark a user's token lost, broken or stolen: it is taken away from them at once (one round
     trip, as unassign) and the portal records why, so it is never offered as stock again."""
-    done = _change_held_token(
-        actor=actor,
-        client=client,
-        user_id=user_id,
-        method_id=method_id,
-        client_ip=client_ip,
-        manage_admin_targets=manage_admin_targets,
-        action=Action.USER_REPORT,
-        change=calls.method_unassign(user_id, method_id),
-        flow_id=flow_id,
-        extra={"lifecycle": state.value},
-    )
+    change = calls.method_unassign(user_id, method_id)
+    extra: dict[str, object] = {"lifecycle": state.value}
+    done = _change_held_token(acting, user_id, method_id, action=Action.USER_REPORT, change=change, extra=extra)
     lifecycle_record(
         device_id=method_id,
         serial_number=done.serial,
         state=state,
-        actor=actor,
+        actor=acting.actor,
         note=note,
         holder_oid=user_id,
         holder_upn=done.user.user_principal_name or "",
-        flow_id=flow_id,
+        flow_id=acting.flow_id,
     )
     return done
 
 
 def user_pass_create(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    lifetime_minutes: int | None,
-    usable_once: bool,
-    manage_admin_targets: bool,
-    client_ip: str | None,
-    flow_id: str = "",
+    *, acting: Acting, user_id: str, lifetime_minutes: int | None, usable_once: bool
 ) -> TemporaryAccessPass:
     """Issue a Temporary Access Pass so the person can sign in while they have no usable token.
 
     The pass goes back to the caller (the one page that shows it) and nowhere else: not into the
     audit event, a log line, the session or the database.
     """
-    audit = Auditor(
-        actor=actor, action=Action.USER_PASS_CREATE, client_ip=client_ip, target_oid=user_id, flow_id=flow_id
-    )
+    audit = acting.audit(Action.USER_PASS_CREATE, target_oid=user_id)
     try:
-        issued = client.call(calls.pass_create(user_id, lifetime_minutes=lifetime_minutes, usable_once=usable_once))
+        issued = acting.client.call(
+            calls.pass_create(user_id, lifetime_minutes=lifetime_minutes, usable_once=usable_once)
+        )
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=user_pass(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_pass(acting.manage_admin_targets)) from exc
     audit.success(
         graph_request_id=issued.request_id,
         extra={"lifetime_minutes": issued.value.lifetime_minutes, "one_time": issued.value.usable_once},
@@ -363,35 +270,29 @@ def user_pass_create(
 
 
 def _change_held_token(
-    *,
-    actor: User,
-    client: GraphClient,
+    acting: Acting,
     user_id: str,
     method_id: str,
-    client_ip: str | None,
-    manage_admin_targets: bool,
+    *,
     action: str,
     change: GraphCall[None],
-    flow_id: str = "",
     extra: dict[str, object] | None = None,
 ) -> Done:
     # Read the user and the token, and change it, in one round trip: the reads give the audit event
     # its UPN and serial; `dependsOn` keeps the change from running when the token is not there.
-    audit = Auditor(
-        actor=actor, action=action, client_ip=client_ip, target_oid=user_id, token_id=method_id, flow_id=flow_id
-    )
+    audit = acting.audit(action, target_oid=user_id, token_id=method_id)
     read = calls.method_get(user_id, method_id)
-    profile, method, changed = client.batch(calls.user_get(user_id), read, change.after(read))
+    profile, method, changed = acting.client.batch(calls.user_get(user_id), read, change.after(read))
     user = profile.value if profile.ok else None
-    token = method.value if method.ok else None
-    serial = token.device.serial_number if token and token.device else ""
-    audit.update(target_upn=(user.user_principal_name or "") if user else "", token_serial=serial)
-    audit.person_mail = (user.mail or "") if user else ""
+    if user is not None:
+        audit.person(user)
+    serial = _serial(method.value) if method.ok else ""
+    audit.update(token_serial=serial)
     try:
         method.raise_for_error()
         changed.raise_for_error()
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(acting.manage_admin_targets)) from exc
     audit.success(graph_request_id=changed.request_id, extra=extra)
     if user is None:  # the profile read failed but the change went through: say so plainly
         user = DirectoryUser(user_id, None, None, None, None, None, None, None)
@@ -402,16 +303,15 @@ def _change_held_token(
 
 
 def _user_and_device(
-    client: GraphClient, user_id: str, serial: str, audit: Auditor, manage_admin_targets: bool
+    acting: Acting, user_id: str, serial: str, audit: Auditor
 ) -> tuple[DirectoryUser, HardwareOathDevice]:
     """The target user and the inventory token with this serial, read in one round trip."""
-    profile, found = client.batch(calls.user_get(user_id), calls.devices_all({"serialNumber": serial}))
+    profile, found = acting.client.batch(calls.user_get(user_id), calls.devices_all({"serialNumber": serial}))
     try:
         user = profile.value
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
-    audit.update(target_upn=user.user_principal_name or "")
-    audit.person_mail = user.mail or ""
+        raise failure(exc, audit=audit, meaning=user_token(acting.manage_admin_targets)) from exc
+    audit.person(user)
     try:
         devices = found.value
     except GraphError as exc:
@@ -446,17 +346,19 @@ def _user_and_device(
     return user, device
 
 
-def _user_and_method(
-    client: GraphClient, user_id: str, method_id: str, audit: Auditor, manage_admin_targets: bool
-) -> UserToken:
-    profile, method = client.batch(calls.user_get(user_id), calls.method_get(user_id, method_id))
+def _user_and_method(acting: Acting, user_id: str, method_id: str, audit: Auditor) -> UserToken:
+    """The target user and their token, read in one round trip."""
+    profile, method = acting.client.batch(calls.user_get(user_id), calls.method_get(user_id, method_id))
     try:
         user = profile.value
-        audit.update(target_upn=user.user_principal_name or "")
-        audit.person_mail = user.mail or ""
+        audit.person(user)
         token = method.value
     except GraphError as exc:
-        raise failure(exc, audit=audit, meaning=user_token(manage_admin_targets)) from exc
+        raise failure(exc, audit=audit, meaning=user_token(acting.manage_admin_targets)) from exc
     held = UserToken(user, token)
     audit.update(token_serial=held.serial)
     return held
+
+
+def _serial(token: HardwareOathMethod) -> str:
+    return token.device.serial_number if token.device else ""

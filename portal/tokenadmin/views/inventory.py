@@ -6,12 +6,12 @@ import json
 import uuid
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.action_errors import ActionError
-from portal.core.http import client_ip, redirect_after_post
+from portal.core.actions import Acting
 from portal.core.wording import Done, InventoryChange, done_text
 from portal.graph.types import HardwareOathDevice
 from portal.identity.graph_access import graph_client
@@ -26,9 +26,9 @@ from portal.tokenadmin.forms import (
 )
 from portal.tokenadmin.paging import next_link_from, page_token_make
 from portal.tokenadmin.services import inventory as services
-from portal.web.access import actor_of, admin_area, admin_permissions, inventory_write, lifecycle_write, users_write
+from portal.web.access import actor_of, admin_acting, admin_area, inventory_write, lifecycle_write, users_write
 from portal.web.http import PortalRequest
-from portal.web.pages import admin_render, form_status, read_status
+from portal.web.pages import admin_post, admin_render, form_status, page_read, read_status
 
 NAV = "inventory"
 
@@ -101,69 +101,57 @@ def detail(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
 @inventory_write
 def create(request: PortalRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None, initial={"time_interval": 30, "hash_function": "hmacsha1"})
-    error: ActionError | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            device = services.inventory_token_create(
-                actor=actor_of(request),
-                client=graph_client(request, admin=True),
-                serial_number=data["serial_number"],
-                manufacturer=data["manufacturer"],
-                model=data["model"],
-                secret_key=data["secret_key"],
-                time_interval=data["time_interval"],
-                hash_function=data["hash_function"],
-                display_name=data["display_name"],
-                assign_to=data["assign_to"],
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-            if exc.field in form.fields:
-                form.add_error(exc.field, "")
-        else:
-            created = Done.INVENTORY_CREATED_ASSIGNED if data["assign_to"] else Done.INVENTORY_CREATED
-            messages.success(request, done_text(created, serial=device.serial_number, name=data["assign_to"]))
-            return redirect_after_post(request, "tokenadmin:device", device.id)
-    context = {"nav": NAV, "form": form, "error": error, "device": None}
+    posted = admin_post(
+        request,
+        form,
+        lambda data: services.inventory_token_create(
+            acting=admin_acting(request),  # a Graph token is asked for only when there is something to send
+            serial_number=data["serial_number"],
+            manufacturer=data["manufacturer"],
+            model=data["model"],
+            secret_key=data["secret_key"],
+            time_interval=data["time_interval"],
+            hash_function=data["hash_function"],
+            display_name=data["display_name"],
+            assign_to=data["assign_to"],
+        ),
+        done=lambda device: done_text(
+            Done.INVENTORY_CREATED_ASSIGNED if form.cleaned_data["assign_to"] else Done.INVENTORY_CREATED,
+            serial=device.serial_number,
+            name=form.cleaned_data["assign_to"],
+        ),
+        to=lambda device: reverse("tokenadmin:device", args=[device.id]),
+        mark_field=True,
+    )
+    if posted.response:
+        return posted.response
+    context = {"nav": NAV, "form": form, "error": posted.error, "device": None}
     return admin_render(
         request,
         "tokenadmin/device_form.html",
         context,
         partial="token-form" if request.method == "POST" else None,
-        status=form_status(request, form, error),
+        status=form_status(request, form, posted.error),
     )
 
 
 @require_http_methods(["GET", "POST"])
 @inventory_write
 def edit(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
-    client = graph_client(request, admin=True)
+    acting = admin_acting(request)
     form = TokenMetadataForm(request.POST or None)
-    error: ActionError | None = None
-    device: HardwareOathDevice | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.inventory_token_update(
-                actor=actor_of(request),
-                client=client,
-                device_id=str(device_id),
-                changes=form.changes(),
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-        else:
-            messages.success(request, done_text(Done.INVENTORY_UPDATED, serial=device.serial_number))
-            return redirect_after_post(request, "tokenadmin:device", device_id)
-    if device is None:
-        try:
-            device = services.inventory_token_get(client=client, device_id=str(device_id))
-        except ActionError as exc:
-            error = error or exc
-        if device is not None and request.method == "GET":
-            form = TokenMetadataForm(initial=TokenMetadataForm.initial_from(device))
+    posted = admin_post(
+        request,
+        form,
+        lambda _: services.inventory_token_update(acting=acting, device_id=str(device_id), changes=form.changes()),
+        done=lambda device: done_text(Done.INVENTORY_UPDATED, serial=device.serial_number),
+        to=reverse("tokenadmin:device", args=[device_id]),
+    )
+    if posted.response:
+        return posted.response
+    device, error = _device_read(acting, device_id, posted.error)
+    if device is not None and request.method == "GET":
+        form = TokenMetadataForm(initial=TokenMetadataForm.initial_from(device))
     if device is not None and device.assigned_to is not None and error is None:
         # Say why before the admin types anything: Graph only edits unassigned tokens.
         error = services.unassign_first_error(device, change=InventoryChange.EDIT)
@@ -180,23 +168,17 @@ def edit(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @inventory_write
 def delete(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
-    client = graph_client(request, admin=True)
-    error: ActionError | None = None
-    device: HardwareOathDevice | None = None
-    if request.method == "POST":
-        try:
-            device = services.inventory_token_delete(
-                actor=actor_of(request), client=client, device_id=str(device_id), client_ip=client_ip(request)
-            )
-        except ActionError as exc:
-            error = exc
-        else:
-            messages.success(request, done_text(Done.INVENTORY_DELETED, serial=device.serial_number))
-            return redirect_after_post(request, "tokenadmin:inventory")
-    try:
-        device = services.inventory_token_get(client=client, device_id=str(device_id))
-    except ActionError as exc:
-        error = error or exc
+    acting = admin_acting(request)
+    posted = admin_post(
+        request,
+        None,
+        lambda _: services.inventory_token_delete(acting=acting, device_id=str(device_id)),
+        done=lambda device: done_text(Done.INVENTORY_DELETED, serial=device.serial_number),
+        to="tokenadmin:inventory",
+    )
+    if posted.response:
+        return posted.response
+    device, error = _device_read(acting, device_id, posted.error)
     if request.method == "GET" and device is not None and device.assigned_to is not None:
         error = services.unassign_first_error(device, change=InventoryChange.DELETE)
     context = {"nav": NAV, "device": device, "error": error}
@@ -208,34 +190,23 @@ def delete(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
 @users_write
 def assign(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     """Assign this token to a user by reference (the UPN is resolved to the user's object id)."""
-    perms = admin_permissions(request)
-    client = graph_client(request, admin=True)
+    acting = admin_acting(request)
     form = AssignToUserForm(request.POST or None)
-    error: ActionError | None = None
-    device: HardwareOathDevice | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            device, user = services.inventory_token_assign(
-                actor=actor_of(request),
-                client=client,
-                device_id=str(device_id),
-                upn=form.cleaned_data["upn"],
-                manage_admin_targets=perms.manage_admin_targets,
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-            if exc.field in form.fields:
-                form.add_error(exc.field, "")
-        else:
-            name = user.display_name or user.user_principal_name
-            messages.success(request, done_text(Done.USER_ASSIGNED, serial=device.serial_number, name=name))
-            return redirect_after_post(request, "tokenadmin:device", device_id)
+    posted = admin_post(
+        request,
+        form,
+        lambda data: services.inventory_token_assign(acting=acting, device_id=str(device_id), upn=data["upn"]),
+        done=lambda done: done_text(
+            Done.USER_ASSIGNED, serial=done[0].serial_number, name=done[1].display_name or done[1].user_principal_name
+        ),
+        to=reverse("tokenadmin:device", args=[device_id]),
+        mark_field=True,
+    )
+    if posted.response:
+        return posted.response
+    device, error = None, posted.error
     if not request.htmx:
-        try:
-            device = services.inventory_token_get(client=client, device_id=str(device_id))
-        except ActionError as exc:
-            error = error or exc
+        device, error = _device_read(acting, device_id, error)
     context = {
         "nav": NAV,
         "device": device,
@@ -258,32 +229,22 @@ def assign(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
 def lifecycle(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     """Record what happened to a token in stock (returned, sent back to the vendor, lost…). The form
     is on the token's page; a GET shows that page."""
-    client = graph_client(request, admin=True)
+    acting = admin_acting(request)
     form = LifecycleForm(request.POST or None)
-    error: ActionError | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.inventory_token_lifecycle_set(
-                actor=actor_of(request),
-                client=client,
-                device_id=str(device_id),
-                state=form.cleaned_data["state"],
-                note=form.cleaned_data["note"],
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-        else:
-            messages.success(
-                request,
-                done_text(Done.INVENTORY_RECORDED, serial=event.serial_number, state=event.get_state_display()),
-            )
-            return redirect_after_post(request, "tokenadmin:device", device_id)
-    device: HardwareOathDevice | None = None
-    try:
-        device = services.inventory_token_get(client=client, device_id=str(device_id))
-    except ActionError as exc:
-        error = error or exc
+    posted = admin_post(
+        request,
+        form,
+        lambda data: services.inventory_token_lifecycle_set(
+            acting=acting, device_id=str(device_id), state=data["state"], note=data["note"]
+        ),
+        done=lambda event: done_text(
+            Done.INVENTORY_RECORDED, serial=event.serial_number, state=event.get_state_display()
+        ),
+        to=reverse("tokenadmin:device", args=[device_id]),
+    )
+    if posted.response:
+        return posted.response
+    device, error = _device_read(acting, device_id, posted.error)
     context = {
         "nav": NAV,
         "device": device,
@@ -302,30 +263,27 @@ def lifecycle(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
 @inventory_write
 def retire(request: PortalRequest, device_id: uuid.UUID) -> HttpResponse:
     """Confirm, then delete the token from Entra's inventory and record it as retired."""
-    client = graph_client(request, admin=True)
+    acting = admin_acting(request)
     form = RetireForm(request.POST or None)
-    error: ActionError | None = None
-    device: HardwareOathDevice | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.inventory_token_retire(
-                actor=actor_of(request),
-                client=client,
-                device_id=str(device_id),
-                note=form.cleaned_data["note"],
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-        else:
-            messages.success(request, done_text(Done.INVENTORY_RETIRED, serial=device.serial_number))
-            return redirect_after_post(request, "tokenadmin:inventory")
-    try:
-        device = services.inventory_token_get(client=client, device_id=str(device_id))
-    except ActionError as exc:
-        error = error or exc
+    posted = admin_post(
+        request,
+        form,
+        lambda data: services.inventory_token_retire(acting=acting, device_id=str(device_id), note=data["note"]),
+        done=lambda device: done_text(Done.INVENTORY_RETIRED, serial=device.serial_number),
+        to="tokenadmin:inventory",
+    )
+    if posted.response:
+        return posted.response
+    device, error = _device_read(acting, device_id, posted.error)
     if request.method == "GET" and device is not None and device.assigned_to is not None:
         error = services.unassign_first_error(device, change=InventoryChange.RETIRE)
     context = {"nav": NAV, "device": device, "device_id": device_id, "form": form, "error": error}
     status = form_status(request, form, error) if request.method == "POST" else read_status(request, None)
     return admin_render(request, "tokenadmin/device_retire.html", context, status=status)
+
+
+def _device_read(
+    acting: Acting, device_id: uuid.UUID, error: ActionError | None
+) -> tuple[HardwareOathDevice | None, ActionError | None]:
+    """The token the page shows, and the error it shows: the action's `error`, else the read's."""
+    return page_read(lambda: services.inventory_token_get(client=acting.client, device_id=str(device_id)), error)

@@ -12,12 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError
-from portal.core.http import client_ip
-from portal.identity.graph_access import graph_client
 from portal.program.stock import stock_search
 from portal.tokenadmin.forms import ReplaceTokenForm
 from portal.tokenadmin.services import replace as services
-from portal.web.access import actor_of, admin_permissions, users_write
+from portal.web.access import admin_acting, users_write
 from portal.web.http import PortalRequest
 from portal.web.pages import admin_render, form_status
 
@@ -30,16 +28,10 @@ STOCK_FIELDS = ("serial_number", "replacement_serial", "q")
 @require_http_methods(["GET", "POST"])
 @users_write
 def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
-    perms = admin_permissions(request)
-    client = graph_client(request, admin=True)
+    acting = admin_acting(request)
     # All the page shows, in one round trip, read before the form is checked (the policy bounds the
     # pass's lifetime); a step 1 that fails changes nothing, so what was read still holds after it.
-    page = services.replace_page_get(
-        client=client,
-        user_id=str(user_id),
-        method_id=str(method_id),
-        manage_admin_targets=perms.manage_admin_targets,
-    )
+    page = services.replace_page_get(acting=acting, user_id=str(user_id), method_id=str(method_id))
     data = request.POST if request.method == "POST" else None
     form = ReplaceTokenForm(data, policy=page.policy, initial={"flow_id": services.flow_id_new()})
     error: ActionError | None = None
@@ -60,13 +52,7 @@ def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) ->
         )
         try:
             result = services.user_token_replace(
-                actor=actor_of(request),
-                client=client,
-                user_id=str(user_id),
-                method_id=str(method_id),
-                plan=plan,
-                manage_admin_targets=perms.manage_admin_targets,
-                client_ip=client_ip(request),
+                acting=acting, user_id=str(user_id), method_id=str(method_id), plan=plan
             )
         except ActionError as exc:
             error = exc

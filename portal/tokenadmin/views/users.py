@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.action_errors import ActionError
+from portal.core.actions import Acting
 from portal.core.attempts import lockout_of_person, person_key
 from portal.core.http import client_ip, redirect_after_post
 from portal.core.reasons import Reason
@@ -23,9 +24,9 @@ from portal.program.services import lockout_lift_record
 from portal.tokenadmin.forms import ActivateForm, GiveTokenForm, UserSearchForm
 from portal.tokenadmin.paging import next_link_from, page_token_make
 from portal.tokenadmin.services import users as services
-from portal.web.access import actor_of, admin_permissions, users_read, users_write
+from portal.web.access import actor_of, admin_acting, users_read, users_write
 from portal.web.http import PortalRequest
-from portal.web.pages import admin_render, form_status, read_status
+from portal.web.pages import admin_post, admin_render, form_status, page_read, read_status
 
 NAV = "users"
 
@@ -60,7 +61,6 @@ def search(request: PortalRequest) -> HttpResponse:
 @require_GET
 @users_read
 def detail(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
-    perms = admin_permissions(request)
     context: dict[str, Any] = {
         "nav": NAV,
         "user_id": user_id,
@@ -69,11 +69,7 @@ def detail(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
         "lockout": lockout_of_person(person_oid=str(user_id), now=timezone.now()),
     }
     try:
-        context["overview"] = services.user_overview_get(
-            client=graph_client(request, admin=True),
-            user_id=str(user_id),
-            manage_admin_targets=perms.manage_admin_targets,
-        )
+        context["overview"] = services.user_overview_get(acting=admin_acting(request), user_id=str(user_id))
     except ActionError as error:
         context["error"] = error
     if context["overview"] is not None and context["overview"].user.guest:
@@ -110,53 +106,41 @@ def lockout_lift(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
 def give(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
     """Give the user a token from stock: assigned (they activate it later with its code), or
     assigned and activated at once when the admin types the code the token shows."""
-    perms = admin_permissions(request)
-    client = graph_client(request, admin=True)
+    acting = admin_acting(request)
     form = GiveTokenForm(request.POST if request.method == "POST" else None)
-    error: ActionError | None = None
-    if request.method == "POST" and form.is_valid():
-        serial, code = form.cleaned_data["serial_number"], form.cleaned_data["code"]
-        try:
-            if code:
-                done = services.user_token_assign_activate(
-                    actor=actor_of(request),
-                    client=client,
-                    user_id=str(user_id),
-                    serial_number=serial,
-                    code=code,
-                    display_name=form.cleaned_data["display_name"],
-                    manage_admin_targets=perms.manage_admin_targets,
-                    client_ip=client_ip(request),
-                )
-            else:
-                done = services.user_token_assign(
-                    actor=actor_of(request),
-                    client=client,
-                    user_id=str(user_id),
-                    serial_number=serial,
-                    manage_admin_targets=perms.manage_admin_targets,
-                    client_ip=client_ip(request),
-                )
-        except ActionError as exc:
-            error = exc
-            if exc.field in form.fields:
-                form.add_error(exc.field, "")
-        else:
-            name = done.user.display_name or done.user.user_principal_name
-            given = Done.USER_ASSIGNED_ACTIVATED if code else Done.USER_ASSIGNED
-            messages.success(request, done_text(given, serial=done.serial, name=name))
-            return redirect_after_post(request, "tokenadmin:user", user_id)
+    posted = admin_post(
+        request,
+        form,
+        lambda data: services.user_token_give(
+            acting=acting,
+            user_id=str(user_id),
+            serial_number=data["serial_number"],
+            code=data["code"],
+            display_name=data["display_name"],
+        ),
+        done=lambda done: done_text(
+            Done.USER_ASSIGNED_ACTIVATED if form.cleaned_data["code"] else Done.USER_ASSIGNED,
+            serial=done.serial,
+            name=done.user.display_name or done.user.user_principal_name,
+        ),
+        to=reverse("tokenadmin:user", args=[user_id]),
+        mark_field=True,
+    )
+    if posted.response:
+        return posted.response
     person: DirectoryUser | None = None
     read_error: ActionError | None = None
     if not (request.method == "POST" and request.htmx):  # the form part alone needs no profile
-        try:
-            person = services.user_profile_get(
-                client=client, user_id=str(user_id), manage_admin_targets=perms.manage_admin_targets
-            )
-        except ActionError as exc:
-            read_error = exc
-    context = {"nav": NAV, "user_id": user_id, "person": person, "form": form, "give_error": error, "error": read_error}
-    status = form_status(request, form, error) if read_error is None else read_status(request, read_error)
+        person, read_error = page_read(lambda: services.user_profile_get(acting=acting, user_id=str(user_id)))
+    context = {
+        "nav": NAV,
+        "user_id": user_id,
+        "person": person,
+        "form": form,
+        "give_error": posted.error,
+        "error": read_error,
+    }
+    status = form_status(request, form, posted.error) if read_error is None else read_status(request, read_error)
     partial = "give-form" if request.method == "POST" else None
     return admin_render(request, "tokenadmin/user_add.html", context, partial=partial, status=status)
 
@@ -164,38 +148,24 @@ def give(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @users_write
 def activate(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -> HttpResponse:
-    perms = admin_permissions(request)
-    client = graph_client(request, admin=True)
+    acting = admin_acting(request)
     form = ActivateForm(request.POST or None)
-    error: ActionError | None = None
-    held: services.UserToken | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = services.user_token_activate(
-                actor=actor_of(request),
-                client=client,
-                user_id=str(user_id),
-                method_id=str(method_id),
-                code=form.cleaned_data["code"],
-                manage_admin_targets=perms.manage_admin_targets,
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-        else:
-            name = done.user.display_name or done.user.user_principal_name
-            messages.success(request, done_text(Done.USER_ACTIVATED, serial=done.serial, name=name))
-            return redirect_after_post(request, "tokenadmin:user", user_id)
+    posted = admin_post(
+        request,
+        form,
+        lambda data: services.user_token_activate(
+            acting=acting, user_id=str(user_id), method_id=str(method_id), code=data["code"]
+        ),
+        done=lambda done: done_text(
+            Done.USER_ACTIVATED, serial=done.serial, name=done.user.display_name or done.user.user_principal_name
+        ),
+        to=reverse("tokenadmin:user", args=[user_id]),
+    )
+    if posted.response:
+        return posted.response
+    held, error = None, posted.error
     if request.method == "GET" or not request.htmx:
-        try:
-            held = services.user_token_get(
-                client=client,
-                user_id=str(user_id),
-                method_id=str(method_id),
-                manage_admin_targets=perms.manage_admin_targets,
-            )
-        except ActionError as exc:
-            error = error or exc
+        held, error = _held_read(acting, user_id, method_id, error)
     context = {
         "nav": NAV,
         "user_id": user_id,
@@ -227,38 +197,23 @@ def unassign(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -
 
 def _confirm_change(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID, *, change: str) -> HttpResponse:
     """GET: the confirmation step; POST: do it. Both changes read and act in one round trip."""
-    perms = admin_permissions(request)
-    client = graph_client(request, admin=True)
-    error: ActionError | None = None
-    held: services.UserToken | None = None
-    if request.method == "POST":
-        action = services.user_token_unassign if change == "unassign" else services.user_token_deactivate
-        try:
-            done = action(
-                actor=actor_of(request),
-                client=client,
-                user_id=str(user_id),
-                method_id=str(method_id),
-                manage_admin_targets=perms.manage_admin_targets,
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-        else:
-            name = done.user.display_name or done.user.user_principal_name or _("the user")
-            changed = Done.USER_UNASSIGNED if change == "unassign" else Done.USER_DEACTIVATED
-            messages.success(request, done_text(changed, serial=done.serial, name=name))
-            return redirect_after_post(request, "tokenadmin:user", user_id)
+    acting = admin_acting(request)
+    action = services.user_token_unassign if change == "unassign" else services.user_token_deactivate
+    changed = Done.USER_UNASSIGNED if change == "unassign" else Done.USER_DEACTIVATED
+    posted = admin_post(
+        request,
+        None,
+        lambda _: action(acting=acting, user_id=str(user_id), method_id=str(method_id)),
+        done=lambda done: done_text(
+            changed, serial=done.serial, name=done.user.display_name or done.user.user_principal_name or _("the user")
+        ),
+        to=reverse("tokenadmin:user", args=[user_id]),
+    )
+    if posted.response:
+        return posted.response
+    held, error = None, posted.error
     if not (request.method == "POST" and request.htmx):
-        try:
-            held = services.user_token_get(
-                client=client,
-                user_id=str(user_id),
-                method_id=str(method_id),
-                manage_admin_targets=perms.manage_admin_targets,
-            )
-        except ActionError as exc:
-            error = error or exc
+        held, error = _held_read(acting, user_id, method_id, error)
     url = reverse(f"tokenadmin:user_{change}", args=[user_id, method_id])
     context = {
         "nav": NAV,
@@ -272,3 +227,12 @@ def _confirm_change(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.
     }
     status = form_status(request, None, error)
     return admin_render(request, "tokenadmin/user_confirm.html", context, partial="confirm", status=status)
+
+
+def _held_read(
+    acting: Acting, user_id: uuid.UUID, method_id: uuid.UUID, error: ActionError | None
+) -> tuple[services.UserToken | None, ActionError | None]:
+    """The token the page is about, with its holder, and the error to show: the action's, else the read's."""
+    return page_read(
+        lambda: services.user_token_get(acting=acting, user_id=str(user_id), method_id=str(method_id)), error
+    )
