@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
 from portal.core.action_errors import ActionError
 from portal.core.actions import Acting
@@ -92,6 +93,38 @@ def user_token_replace(*, acting: Acting, user_id: str, method_id: str, plan: Re
     acting = dataclasses.replace(acting, flow_id=plan.flow_id)  # every step's event names the flow
     old = users.user_token_report(acting=acting, user_id=user_id, method_id=method_id, state=plan.state, note=plan.note)
     result = ReplaceResult(flow_id=plan.flow_id, user=old.user, old_serial=old.serial, state=plan.state)
+    pass_and_replacement(acting=acting, user_id=user_id, plan=plan, result=result)
+    return result
+
+
+class GetWorkingPlan(Protocol):
+    """Steps 2 and 3 of a plan: the pass and the replacement (Replace, and Replace without an old token)."""
+
+    @property
+    def issue_pass(self) -> bool: ...
+    @property
+    def pass_lifetime(self) -> int | None: ...
+    @property
+    def pass_usable_once(self) -> bool: ...
+    @property
+    def replacement_serial(self) -> str: ...
+    @property
+    def replacement_code(self) -> str: ...
+    @property
+    def replacement_name(self) -> str: ...
+
+
+class GetWorkingResult(Protocol):
+    access_pass: TemporaryAccessPass | None
+    pass_error: ActionError | None
+    replacement_serial: str
+    replacement_activated: bool
+    replacement_error: ActionError | None
+
+
+def pass_and_replacement(*, acting: Acting, user_id: str, plan: GetWorkingPlan, result: GetWorkingResult) -> None:
+    """Steps 2 and 3, each audited under `acting.flow_id`; a step that fails leaves its error on the
+    result and the other step still runs (never raises ActionError)."""
     if plan.issue_pass:
         try:
             result.access_pass = users.user_pass_create(
@@ -114,4 +147,3 @@ def user_token_replace(*, acting: Acting, user_id: str, method_id: str, plan: Re
         else:
             result.replacement_serial = done.serial
             result.replacement_activated = bool(plan.replacement_code)
-    return result

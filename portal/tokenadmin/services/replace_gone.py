@@ -24,6 +24,7 @@ Round trips: the page is one `$batch` (the person, their pass, the tenant's pass
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, replace
 
@@ -31,14 +32,14 @@ from django.db.models import Max
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError
+from portal.core.actions import Acting
 from portal.graph import calls
-from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.types import DirectoryUser, PassPolicy, TemporaryAccessPass
-from portal.identity.models import User
 from portal.lifecycle.models import TokenLifecycleEvent
 from portal.lifecycle.services import lifecycle_reported_of
 from portal.tokenadmin.services import users
+from portal.tokenadmin.services.replace import pass_and_replacement
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,13 @@ class ReplaceGonePage:
     current_pass: TemporaryAccessPass | None = None
 
 
-def replace_gone_page_get(*, client: GraphClient, user_id: str, manage_admin_targets: bool) -> ReplaceGonePage:
+def replace_gone_page_get(*, acting: Acting, user_id: str) -> ReplaceGonePage:
     """The person, the pass they hold and the pass policy in one round trip; the report from the
     portal's own records. Reading the person's passes asks Graph the question the create call will
     (may this admin manage this person's authentication methods?), so a refusal is said up front."""
-    profile, passes, policy = client.batch(calls.user_get(user_id), calls.passes_list(user_id), calls.pass_policy_get())
+    profile, passes, policy = acting.client.batch(
+        calls.user_get(user_id), calls.passes_list(user_id), calls.pass_policy_get()
+    )
     reported = lifecycle_reported_of(holder_oid=user_id)
     flow_id = reported.flow_id if reported is not None and reported.flow_id else str(uuid.uuid4())
     readable = policy.value if policy.ok else None
@@ -72,11 +75,11 @@ def replace_gone_page_get(*, client: GraphClient, user_id: str, manage_admin_tar
     try:
         user = profile.value
     except GraphError as exc:
-        return replace(page, user_error=users.user_read(manage_admin_targets)(exc))
+        return replace(page, user_error=users.user_read(acting.manage_admin_targets)(exc))
     try:
         held = next((found for found in passes.value if found.usable), None)
     except GraphError as exc:
-        return replace(page, user=user, user_error=users.user_pass(manage_admin_targets)(exc))
+        return replace(page, user=user, user_error=users.user_pass(acting.manage_admin_targets)(exc))
     return replace(page, user=user, current_pass=held)
 
 
@@ -119,62 +122,13 @@ class ReplaceGoneResult:
 
 
 def user_token_replace_gone(
-    *,
-    actor: User,
-    client: GraphClient,
-    user_id: str,
-    plan: ReplaceGonePlan,
-    reported: TokenLifecycleEvent | None,
-    manage_admin_targets: bool,
-    client_ip: str | None,
+    *, acting: Acting, user_id: str, plan: ReplaceGonePlan, reported: TokenLifecycleEvent | None
 ) -> ReplaceGoneResult:
-    """Steps 2 and 3 of the Replace flow, each audited under `plan.flow_id`; never raises for a
-    step that fails (the result carries its error), so one step failing leaves the other done."""
+    """Steps 2 and 3 of the Replace flow (replace.pass_and_replacement), each audited under
+    `plan.flow_id`; never raises for a step that fails (the result carries its error)."""
     result = ReplaceGoneResult(flow_id=plan.flow_id, reported=reported)
-    if plan.issue_pass:
-        try:
-            result.access_pass = users.user_pass_create(
-                actor=actor,
-                client=client,
-                user_id=user_id,
-                client_ip=client_ip,
-                lifetime_minutes=plan.pass_lifetime,
-                usable_once=plan.pass_usable_once,
-                manage_admin_targets=manage_admin_targets,
-                flow_id=plan.flow_id,
-            )
-        except ActionError as error:
-            result.pass_error = error
-    if plan.replacement_serial:
-        try:
-            if plan.replacement_code:
-                done = users.user_token_assign_activate(
-                    actor=actor,
-                    client=client,
-                    user_id=user_id,
-                    client_ip=client_ip,
-                    serial_number=plan.replacement_serial,
-                    code=plan.replacement_code,
-                    display_name=plan.replacement_name,
-                    manage_admin_targets=manage_admin_targets,
-                    flow_id=plan.flow_id,
-                )
-            else:
-                done = users.user_token_assign(
-                    actor=actor,
-                    client=client,
-                    user_id=user_id,
-                    client_ip=client_ip,
-                    serial_number=plan.replacement_serial,
-                    manage_admin_targets=manage_admin_targets,
-                    flow_id=plan.flow_id,
-                )
-        except ActionError as error:
-            result.replacement_error = error
-            result.replacement_serial = plan.replacement_serial
-        else:
-            result.replacement_serial = done.serial
-            result.replacement_activated = bool(plan.replacement_code)
+    acting = dataclasses.replace(acting, flow_id=plan.flow_id)
+    pass_and_replacement(acting=acting, user_id=user_id, plan=plan, result=result)
     return result
 
 

@@ -10,11 +10,9 @@ from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from portal.core.http import client_ip
-from portal.identity.graph_access import graph_client
 from portal.tokenadmin.forms import ReplaceGoneForm
 from portal.tokenadmin.services import replace_gone as services
-from portal.web.access import actor_of, admin_permissions, users_write
+from portal.web.access import admin_acting, users_write
 from portal.web.http import PortalRequest
 from portal.web.pages import admin_render, form_status
 
@@ -25,12 +23,9 @@ NAV = "users"
 @require_http_methods(["GET", "POST"])
 @users_write
 def replace_gone(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
-    perms = admin_permissions(request)
-    client = graph_client(request, admin=True)
+    acting = admin_acting(request)
     # Read before the form is checked: the policy bounds the pass's lifetime, the page names the person.
-    page = services.replace_gone_page_get(
-        client=client, user_id=str(user_id), manage_admin_targets=perms.manage_admin_targets
-    )
+    page = services.replace_gone_page_get(acting=acting, user_id=str(user_id))
     data = request.POST if request.method == "POST" else None
     form = ReplaceGoneForm(data, policy=page.policy, initial={"flow_id": page.flow_id, "mark": page.mark})
     context: dict[str, Any] = {"nav": NAV, "user_id": user_id, "person": page.user, "reported": page.reported}
@@ -48,13 +43,7 @@ def replace_gone(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
             replacement_code=form.cleaned_data["replacement_code"],
         )
         result = services.user_token_replace_gone(
-            actor=actor_of(request),
-            client=client,
-            user_id=str(user_id),
-            plan=plan,
-            reported=page.reported,
-            manage_admin_targets=perms.manage_admin_targets,
-            client_ip=client_ip(request),
+            acting=acting, user_id=str(user_id), plan=plan, reported=page.reported
         )
         # Rendered, not redirected: the pass exists only in this answer.
         return admin_render(request, "tokenadmin/user_replace_gone_done.html", {**context, "result": result})
