@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from portal.core.checks import check_encryption_keys
+from portal.imports.export import row_columns
 from portal.imports.models import ImportJob
 from tests.imports.filemakers import entra_csv
 from tests.support.imports import (
@@ -165,8 +168,24 @@ def test_results_csv(demo_tenant: None) -> None:
     response = client.get(f"/admin/imports/{job.public_id}/rows.csv")
     assert response["Content-Disposition"].startswith('attachment; filename="import-results-tokens-')
     lines = b"".join(response.streaming_content).decode().splitlines()  # type: ignore[attr-defined]
+    assert lines[0] == "Row,Serial number,User,Dry run,Dry-run note,Result,Result details,Token ID"
     assert lines[1].startswith("2,RC0,,Create,,Created,,")
     assert len(lines) == 3
+
+
+def test_results_csv_is_written_in_the_downloaders_language(demo_tenant: None) -> None:
+    """Headings and words in German for a German reader, also when the server reads the stream after
+    the view has returned (and its thread has moved on to another language)."""
+    client = admin_client(NESTOR)
+    job = imported(client, small_file("RD", 1))
+    response = client.get(f"/admin/imports/{job.public_id}/rows.csv", HTTP_ACCEPT_LANGUAGE="de")
+    with translation.override("en"):
+        body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    heading, row = list(csv.reader(io.StringIO(body)))
+    with translation.override("de"):
+        assert heading == [str(column.heading) for column in row_columns(job)]
+    assert heading[:4] == ["Zeile", "Seriennummer", "Benutzer", "Probelauf"] and heading[5] == "Ergebnis"
+    assert row[:6] == ["2", "RD0", "", "Anlegen", "", "Angelegt"]
 
 
 def test_missing_or_bad_encryption_key_stops_start_up(settings: Any) -> None:
