@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.test import Client
 from django.utils import translation
 
 from portal.core.checks import check_encryption_keys
+from portal.core.wording import UploaderOnly, uploader_only_words
 from portal.imports.export import row_columns
 from portal.imports.models import ImportJob
 from tests.imports.filemakers import entra_csv
@@ -90,10 +92,33 @@ def test_each_kind_needs_its_role(demo_tenant: None) -> None:
 
 def test_only_the_uploader_confirms_their_dry_run(demo_tenant: None) -> None:
     draft = analysed(admin_client(NESTOR), small_file("OW"))
-    response = admin_client(MIRIAM).post(f"/admin/imports/{draft.public_id}/confirm")
+    miriam = admin_client(MIRIAM)
+    response = miriam.post(f"/admin/imports/{draft.public_id}/confirm")
     assert response.status_code == 403
-    assert "only the admin who uploaded the file can" in response.content.decode()
+    page = response.content.decode()
+    # What happened, who can confirm, and what to do next: not "you need one of these roles" (she has one).
+    assert f"Only the administrator who uploaded this file can confirm its dry run: {NESTOR}." in page
+    assert f"Ask {NESTOR} to check the dry run and confirm it." in page
+    assert f'href="/admin/imports/{draft.public_id}/"' in page and 'href="/admin/imports/new"' in page
+    assert "You need one of these Microsoft Entra roles" not in page
     assert ImportJob.objects.get(pk=draft.pk).status == ImportJob.Status.DRAFT
+    discard = miriam.post(f"/admin/imports/{draft.public_id}/discard")
+    assert discard.status_code == 403
+    assert (
+        f"Only the administrator who uploaded this file can discard its dry run: {NESTOR}." in discard.content.decode()
+    )
+    assert ImportJob.objects.get(pk=draft.pk).status == ImportJob.Status.DRAFT
+
+
+def test_the_refusal_to_confirm_someone_elses_dry_run_is_in_the_readers_language(demo_tenant: None) -> None:
+    draft = analysed(admin_client(NESTOR), small_file("OD"))
+    response = admin_client(MIRIAM).post(f"/admin/imports/{draft.public_id}/confirm", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 403
+    with translation.override("de"):
+        message, next_step = uploader_only_words(UploaderOnly.CONFIRM, uploader=NESTOR)
+    page = response.content.decode()
+    assert html.escape(message) in page and html.escape(next_step) in page
+    assert '<html lang="de"' in page
 
 
 def test_an_upload_over_the_cap_is_refused_before_its_body_is_read(demo_tenant: None, settings: Any) -> None:
