@@ -403,12 +403,17 @@ def tries_left_text(tries: TriesLeft | Paused) -> str:
             tries.count,
         ) % {"count": tries.count}
     minutes = max(1, round(tries.pause.total_seconds() / 60))
-    # Translators: "before a 15-minute pause"; %(minutes)s is the pause in minutes (always several).
-    return ngettext(
-        "You have %(count)d try left before a %(minutes)d-minute pause.",
-        "You have %(count)d tries left before a %(minutes)d-minute pause.",
+    # Two sentences, each with its own count (and so its own plural).
+    left = ngettext(
+        "You have %(count)d try left before code entry pauses.",
+        "You have %(count)d tries left before code entry pauses.",
         tries.count,
-    ) % {"count": tries.count, "minutes": minutes}
+    ) % {"count": tries.count}
+    # Translators: follows "You have 2 tries left before code entry pauses." in the same paragraph.
+    pause = ngettext("The pause lasts %(minutes)d minute.", "The pause lasts %(minutes)d minutes.", minutes) % {
+        "minutes": minutes
+    }
+    return f"{left} {pause}"
 
 
 def throttle_params(retry_after: float | None) -> dict[str, str]:
@@ -633,9 +638,9 @@ ATTENTION: dict[Attention, AttentionWords] = {
         _("Activated"),
     ),
     Attention.LOCKED_OUT: AttentionWords(
-        _("Locked out by the wrong-code limit"),
+        _("Code entry paused by the wrong-code limit"),
         _("{wrong} wrong codes in a row; the portal refuses new codes until {until}."),
-        _("Lift the lockout once you know it was them (for example after a call)."),
+        _("Lift the pause once you know it was them (for example after a call)."),
         _("Last wrong code"),
     ),
 }
@@ -667,8 +672,8 @@ PROGRAM: dict[ProgramNote, Text] = {
     ProgramNote.REFRESH_FAILED: _(
         "The last refresh could not read Microsoft Graph; the figures below are from the one before."
     ),
-    ProgramNote.LOCKOUT_LIFTED: _("The lockout was lifted; they can type a code again."),
-    ProgramNote.LOCKOUT_GONE: _("That lockout had already ended."),
+    ProgramNote.LOCKOUT_LIFTED: _("The pause was lifted; they can type a code again."),
+    ProgramNote.LOCKOUT_GONE: _("That pause had already ended."),
 }
 
 
