@@ -42,7 +42,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     try:
         language = translation.get_language_from_request(request)
         with translation.override(language):
-            body = loader.render_to_string("500.html")
+            body: str = loader.render_to_string("500.html")
     except Exception:
         logger.exception("The server error page could not be rendered")
         body = _BARE_SERVER_ERROR
