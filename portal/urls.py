@@ -18,6 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/setlang/", require_POST(set_language), name="set_language"),
 ]
 
+# The server error page in the request's language, and never failing itself.
+handler500 = "portal.core.views.server_error"
+
 # The sandbox tenant's pages and its HTTP endpoints exist only when the sandbox is on.
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("portal.sandbox.urls")))

@@ -1,4 +1,10 @@
-"""The audit trail as CSV, streamed row by row (the trail can be long; memory stays flat).
+"""The audit trail as CSV, streamed row by row (the trail can be long; memory stays flat), and the
+CSV machinery every export of the portal shares (`Column`, `csv_lines`, `csv_safe`).
+
+Every export is written for the person who downloads it: its headings and its words are in their
+language. A column's heading and its cell are defined together, once (`Column`); the order of the
+columns is fixed, so a script reads a column by its place, and the `… (code)` columns hold the
+stored values, the same in every language.
 
 Spreadsheet programs run a cell that starts with = + - @ (or a tab / carriage return) as a formula,
 and a UPN or a display name is text someone outside IT can choose. Such cells get a leading `'`,
@@ -8,32 +14,23 @@ OWASP's advice for CSV injection, so the file opens as the data it is.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit.models import AuditEvent
 
-#: action, outcome and reason in words, as the audit trail's page shows them; their stored codes
-#: follow at the end (action_code, …) for scripts and filters.
-COLUMNS = (
-    "time_utc",
-    "actor_upn",
-    "actor_oid",
-    "action",
-    "outcome",
-    "reason",
-    "target_upn",
-    "target_oid",
-    "token_serial",
-    "token_id",
-    "graph_request_id",
-    "client_ip",
-    "action_code",
-    "outcome_code",
-    "reason_code",
-)
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Text
+else:
+    Text = str
+
+Item = TypeVar("Item")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,37 +46,67 @@ class Echo:
         return value
 
 
-def audit_csv_rows(events: QuerySet[AuditEvent], *, reason_label: Callable[[str], str]) -> Iterator[str]:
-    """The CSV lines of `events`; `reason_label` gives a recorded reason its words (the wording
-    table lives above this layer: portal.core.wording.audit_label)."""
+@dataclass(frozen=True)
+class Column(Generic[Item]):
+    """One column of an export: its heading (words, translated when written) and its cell."""
+
+    heading: Text | str
+    cell: Callable[[Item], object]
+
+
+def csv_lines(columns: Sequence[Column[Item]], items: Iterable[Item]) -> Iterator[str]:
+    """The heading line, then one line per item, in the language active now.
+
+    A streamed answer is read after its view has returned, so the language is taken now and made
+    active again while each line is written (and only then: nothing leaks between lines)."""
+    return _lines(columns, items, translation.get_language())
+
+
+def _lines(columns: Sequence[Column[Item]], items: Iterable[Item], language: str | None) -> Iterator[str]:
     writer = csv.writer(Echo())
-    yield writer.writerow(COLUMNS)
-    for event in _batched(events):
-        at = event.at.astimezone(UTC)
-        yield writer.writerow(
-            [
-                csv_safe(value)
-                for value in (
-                    at.strftime("%Y-%m-%d %H:%M:%S"),
-                    event.actor_upn,
-                    event.actor_oid,
-                    event.get_action_display(),
-                    event.get_outcome_display(),
-                    reason_label(event.reason) if event.reason else "",
-                    event.target_upn,
-                    event.target_oid,
-                    event.token_serial,
-                    event.token_id,
-                    event.graph_request_id,
-                    event.client_ip,
-                    event.action,
-                    event.outcome,
-                    event.reason,
-                )
-            ]
-        )
+    with translation.override(language):
+        heading = writer.writerow([str(column.heading) for column in columns])
+    yield heading
+    for item in items:
+        with translation.override(language):
+            line = writer.writerow([csv_safe(column.cell(item)) for column in columns])
+        yield line
 
 
-def _batched(events: QuerySet[AuditEvent]) -> Iterable[AuditEvent]:
+def audit_columns(*, reason_label: Callable[[str], str]) -> tuple[Column[AuditEvent], ...]:
+    """The audit trail's columns: action, outcome and reason in words, as the audit trail's page
+    shows them; their stored codes follow at the end for scripts and filters. `reason_label` gives a
+    recorded reason its words (the wording table lives above this layer: portal.core.wording)."""
+    return (
+        # Translators: a column of the audit trail's CSV export: when it happened, in UTC.
+        Column(_("When (UTC)"), lambda e: e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+        Column(_("Done by"), lambda e: e.actor_upn),
+        # Translators: a column of the audit trail's CSV export: the Microsoft Entra object ID of who did it.
+        Column(_("Done by (object ID)"), lambda e: e.actor_oid),
+        Column(_("Action"), lambda e: e.get_action_display()),
+        Column(_("Outcome"), lambda e: e.get_outcome_display()),
+        Column(_("Reason"), lambda e: reason_label(e.reason) if e.reason else ""),
+        Column(_("Done to"), lambda e: e.target_upn),
+        # Translators: a column of the audit trail's CSV export: the Entra object ID of the user it was done to.
+        Column(_("Done to (object ID)"), lambda e: e.target_oid),
+        Column(_("Token serial number"), lambda e: e.token_serial),
+        # Translators: a column of the audit trail's CSV export: the token's ID in Microsoft Graph.
+        Column(_("Token ID"), lambda e: e.token_id),
+        # Translators: a column of the audit trail's CSV export: the request-id Microsoft Graph gave its answer.
+        Column(_("Graph request ID"), lambda e: e.graph_request_id),
+        # Translators: a column of the audit trail's CSV export: the IP address the request came from.
+        Column(_("IP address"), lambda e: e.client_ip),
+        # Translators: a column of the audit trail's CSV export, for scripts: the action's stored code
+        # (the same in every language), e.g. "user.assign".
+        Column(_("Action (code)"), lambda e: e.action),
+        # Translators: the outcome's stored code, e.g. "success" (see "Action (code)").
+        Column(_("Outcome (code)"), lambda e: e.outcome),
+        # Translators: the reason's stored code, e.g. "wrong_code" (see "Action (code)").
+        Column(_("Reason (code)"), lambda e: e.reason),
+    )
+
+
+def audit_csv_rows(events: QuerySet[AuditEvent], *, reason_label: Callable[[str], str]) -> Iterator[str]:
+    """The CSV lines of `events`, in the language active now."""
     # iterator(): no result cache, rows fetched in chunks from the database cursor.
-    return events.iterator(chunk_size=500)
+    return csv_lines(audit_columns(reason_label=reason_label), events.iterator(chunk_size=500))

@@ -35,7 +35,7 @@ class AuditEvent(models.Model):
         IMPORT_CANCEL = "import.cancel", _("Cancelled a bulk import")
         IMPORT_FINISH = "import.finish", _("Bulk import finished")
         PROGRAM_REFRESH = "program.refresh", _("Refreshed the token program snapshot")
-        LOCKOUT_LIFT = "lockout.lift", _("Lifted a wrong-code lockout")
+        LOCKOUT_LIFT = "lockout.lift", _("Lifted a wrong-code pause")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Succeeded")

@@ -14,7 +14,7 @@ module constant.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, auto
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from portal.core.attempts import Lockout, Paused, TriesLeft
 from portal.core.reasons import About, Attention, Reason
@@ -403,12 +403,17 @@ def tries_left_text(tries: TriesLeft | Paused) -> str:
             tries.count,
         ) % {"count": tries.count}
     minutes = max(1, round(tries.pause.total_seconds() / 60))
-    # Translators: "before a 15-minute pause"; %(minutes)s is the pause in minutes (always several).
-    return ngettext(
-        "You have %(count)d try left before a %(minutes)d-minute pause.",
-        "You have %(count)d tries left before a %(minutes)d-minute pause.",
+    # Two sentences, each with its own count (and so its own plural).
+    left = ngettext(
+        "You have %(count)d try left before code entry pauses.",
+        "You have %(count)d tries left before code entry pauses.",
         tries.count,
-    ) % {"count": tries.count, "minutes": minutes}
+    ) % {"count": tries.count}
+    # Translators: follows "You have 2 tries left before code entry pauses." in the same paragraph.
+    pause = ngettext("The pause lasts %(minutes)d minute.", "The pause lasts %(minutes)d minutes.", minutes) % {
+        "minutes": minutes
+    }
+    return f"{left} {pause}"
 
 
 def throttle_params(retry_after: float | None) -> dict[str, str]:
@@ -443,8 +448,10 @@ IMPORT_ROW: dict[Reason | tuple[Reason, About], Text] = {
     Reason.THROTTLED: _("Microsoft Entra ID was busy and did not process it."),
     Reason.UNAVAILABLE: _("Microsoft Entra ID was busy and did not process it."),
     Reason.UNCONFIRMED: _("no answer came back for it, so it may or may not have been done."),
-    Reason.UNEXPECTED: _("Microsoft Entra ID refused it for a reason the portal does not know{code}."),
+    Reason.UNEXPECTED: _("Microsoft Entra ID refused it for a reason the portal does not know."),
 }
+#: UNEXPECTED, naming Graph's error code so the helpdesk can look it up.
+_ROW_UNEXPECTED_CODE = _("Microsoft Entra ID refused it for a reason the portal does not know (error code {code}).")
 _ROW_DOING: dict[About, Text] = {
     About.IMPORT_SEED: _("Not created: {why}"),
     About.IMPORT_ASSIGN: _("Not assigned: {why}"),
@@ -455,8 +462,9 @@ def import_row_text(reason: Reason, *, about: About, code: str | None = None) ->
     """What the results table and CSV say about a row Graph refused (`code`: Graph's error code, named
     only when the portal does not know it, so the helpdesk can look it up)."""
     template = IMPORT_ROW.get((reason, about)) or IMPORT_ROW[reason]
-    why = _fill(template, {"code": _fill(_(" (error code {code})"), {"code": code}) if code else ""})
-    return _fill(_ROW_DOING[about], {"why": why})
+    if reason is Reason.UNEXPECTED and code:
+        template = _ROW_UNEXPECTED_CODE
+    return _fill(_ROW_DOING[about], {"why": _fill(template, {"code": code})})
 
 
 #: What the dry run says about a row it will skip, reject or send differently (it follows the serial).
@@ -518,6 +526,44 @@ IMPORT_FOLLOW_UP: dict[FollowUp, Text] = {
 
 def import_follow_up_text(note: FollowUp, **params: object) -> str:
     return _fill(IMPORT_FOLLOW_UP[note], params)
+
+
+class UploaderOnly(Enum):
+    """What only the administrator who uploaded a file may do to its dry run."""
+
+    CONFIRM = auto()
+    DISCARD = auto()
+
+
+#: The refusal when someone else tries it ({uploader}: their user name, or UNKNOWN_UPLOADER).
+UPLOADER_ONLY: dict[UploaderOnly, Words] = {
+    UploaderOnly.CONFIRM: Words(
+        _(
+            "Only the administrator who uploaded this file can confirm its dry run: {uploader}. Nothing was "
+            "sent to Microsoft Entra ID."
+        ),
+        _(
+            "Ask {uploader} to check the dry run and confirm it. To import the file yourself, upload it again: "
+            "you get a dry run of your own to confirm."
+        ),
+    ),
+    UploaderOnly.DISCARD: Words(
+        _("Only the administrator who uploaded this file can discard its dry run: {uploader}."),
+        _(
+            "Ask {uploader} to discard it, or leave it: a dry run nobody confirms is deleted automatically, "
+            "and nothing is sent to Microsoft Entra ID until it is confirmed."
+        ),
+    ),
+}
+#: {uploader} when the job no longer knows who uploaded it.
+UNKNOWN_UPLOADER = _("another administrator")
+
+
+def uploader_only_words(action: UploaderOnly, *, uploader: str) -> tuple[str, str]:
+    """(message, next step) when someone other than `uploader` tries `action` on a dry run."""
+    entry = UPLOADER_ONLY[action]
+    values = {"uploader": uploader or str(UNKNOWN_UPLOADER)}
+    return _fill(entry.message, values), _fill(entry.next_step, values)
 
 
 def import_follow_up_offer(count: int) -> str:
@@ -592,9 +638,9 @@ ATTENTION: dict[Attention, AttentionWords] = {
         _("Activated"),
     ),
     Attention.LOCKED_OUT: AttentionWords(
-        _("Locked out by the wrong-code limit"),
+        _("Code entry paused by the wrong-code limit"),
         _("{wrong} wrong codes in a row; the portal refuses new codes until {until}."),
-        _("Lift the lockout once you know it was them (for example after a call)."),
+        _("Lift the pause once you know it was them (for example after a call)."),
         _("Last wrong code"),
     ),
 }
@@ -626,8 +672,8 @@ PROGRAM: dict[ProgramNote, Text] = {
     ProgramNote.REFRESH_FAILED: _(
         "The last refresh could not read Microsoft Graph; the figures below are from the one before."
     ),
-    ProgramNote.LOCKOUT_LIFTED: _("The lockout was lifted; they can type a code again."),
-    ProgramNote.LOCKOUT_GONE: _("That lockout had already ended."),
+    ProgramNote.LOCKOUT_LIFTED: _("The pause was lifted; they can type a code again."),
+    ProgramNote.LOCKOUT_GONE: _("That pause had already ended."),
 }
 
 
@@ -746,6 +792,40 @@ def audit_label(reason: str) -> str:
         return str(AUDIT_LABEL[Reason(reason)])
     except ValueError:
         return reason
+
+
+# -- lists, joined the way the reader's language joins them --------------------------------------
+
+
+# Translators: joins the problems found in one row of an import file: {earlier} is the problems so
+# far (already joined), {next} one more, e.g. "missing secret; missing model (…)".
+_PROBLEMS_JOINED = pgettext_lazy("problems of an import row", "{earlier}; {next}")
+# Translators: joins alternatives before the last one: "32, 48" in "32, 48 or 64".
+_ALTERNATIVES_JOINED = pgettext_lazy("a list of alternatives", "{earlier}, {next}")
+# Translators: joins the last of a list of alternatives: "32, 48 or 64", "32 or 64".
+_ALTERNATIVES_LAST = pgettext_lazy("a list of alternatives", "{earlier} or {last}")
+
+
+def problems_text(problems: Sequence[str]) -> str:
+    """Several problems found in one row of an import, as one text. Each problem is a whole clause
+    of its own ("missing secret"); how two are joined is the translator's (French writes a space
+    before the semicolon)."""
+    joined = ""
+    for problem in problems:
+        joined = _fill(_PROBLEMS_JOINED, {"earlier": joined, "next": problem}) if joined else problem
+    return joined
+
+
+def alternatives_text(items: Sequence[str]) -> str:
+    """Alternatives as a list that ends in "or": "32, 48 or 64" (the translator joins them)."""
+    if not items:
+        return ""
+    joined = items[0]
+    for item in items[1:-1]:
+        joined = _fill(_ALTERNATIVES_JOINED, {"earlier": joined, "next": item})
+    if len(items) > 1:
+        joined = _fill(_ALTERNATIVES_LAST, {"earlier": joined, "last": items[-1]})
+    return joined
 
 
 def _fill(template: Text | str, values: Mapping[str, object]) -> str:

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -34,10 +35,12 @@ from portal.core.http import client_ip, redirect_after_post
 from portal.core.wording import (
     Done,
     FollowUp,
+    UploaderOnly,
     done_text,
     import_follow_up_offer,
     import_follow_up_text,
     import_follow_up_waiting,
+    uploader_only_words,
 )
 from portal.identity.delegation import delegated_cache_export
 from portal.imports import tasks
@@ -70,6 +73,19 @@ def _may_write(request: PortalRequest, kind: str) -> bool:
 def _forbidden(request: PortalRequest, kind: str, what: str | None = None) -> HttpResponse:
     rule = WRITERS[kind]
     return (replace(rule, what=what) if what else rule).refuse(request)
+
+
+def _not_uploader(request: PortalRequest, job: ImportJob, action: UploaderOnly) -> HttpResponse:
+    """The refusal when an admin who may import this kind of file acts on someone else's dry run."""
+    message, next_step = uploader_only_words(action, uploader=job.created_by_upn)
+    context = {
+        "nav": NAV,
+        "job": job,
+        "message": message,
+        "next_step": next_step,
+        "upload_url": reverse("imports:seed_new" if job.kind == ImportJob.Kind.SEED else "imports:assignments_new"),
+    }
+    return admin_render(request, "imports/not_uploader.html", context, status=403)
 
 
 # -- the list ---------------------------------------------------------------------------------------
@@ -256,9 +272,7 @@ def job_confirm(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     if not _may_write(request, job.kind):
         return _forbidden(request, job.kind)
     if job.created_by_id != request.user.pk:
-        return _forbidden(
-            request, job.kind, what=gettext("confirm a dry run: only the admin who uploaded the file can")
-        )
+        return _not_uploader(request, job, UploaderOnly.CONFIRM)
     delegation = delegated_cache_export(request)
     try:
         jobs.job_confirm(job=job, actor=actor_of(request), delegation=delegation, client_ip=client_ip(request))
@@ -277,9 +291,7 @@ def job_discard(request: PortalRequest, job_id: uuid.UUID) -> HttpResponse:
     if not _may_write(request, job.kind):
         return _forbidden(request, job.kind)
     if job.created_by_id != request.user.pk:
-        return _forbidden(
-            request, job.kind, what=gettext("discard a dry run: only the admin who uploaded the file can")
-        )
+        return _not_uploader(request, job, UploaderOnly.DISCARD)
     try:
         jobs.job_discard(job=job)
     except jobs.JobStateError as exc:

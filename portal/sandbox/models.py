@@ -65,7 +65,7 @@ class HardwareToken(models.Model):
         AVAILABLE = "available", _("Available")
         ASSIGNED = "assigned", _("Assigned")
         ACTIVATED = "activated", _("Activated")
-        FAILED_ACTIVATION = "failedActivation", _("Failed Activation")
+        FAILED_ACTIVATION = "failedActivation", _("Activation failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     serial_number = models.CharField(max_length=255, db_index=True)

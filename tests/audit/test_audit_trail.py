@@ -159,7 +159,7 @@ def test_filters_and_paging(signed_in: SignedIn) -> None:
     assert "P-009" in second
     assert "P-059" not in second
     rows = export(grady, action="inventory.create")
-    assert [row["token_serial"] for row in rows] == [f"P-{n:03d}" for n in range(60)]
+    assert [row["Token serial number"] for row in rows] == [f"P-{n:03d}" for n in range(60)]
 
 
 def test_csv_export_neutralises_formulas(signed_in: SignedIn) -> None:
@@ -174,26 +174,26 @@ def test_csv_export_neutralises_formulas(signed_in: SignedIn) -> None:
         graph_request_id="@SUM(A1)",
     )
     (row,) = export(client)
-    assert row["target_upn"] == '\'=HYPERLINK("https://evil.example","click")'
-    assert row["token_serial"] == "'+1-555"
-    assert row["reason"] == "'-bad"
-    assert row["graph_request_id"] == "'@SUM(A1)"
+    assert row["Done to"] == '\'=HYPERLINK("https://evil.example","click")'
+    assert row["Token serial number"] == "'+1-555"
+    assert row["Reason"] == "'-bad"
+    assert row["Graph request ID"] == "'@SUM(A1)"
     assert list(row) == [
-        "time_utc",
-        "actor_upn",
-        "actor_oid",
-        "action",
-        "outcome",
-        "reason",
-        "target_upn",
-        "target_oid",
-        "token_serial",
-        "token_id",
-        "graph_request_id",
-        "client_ip",
-        "action_code",
-        "outcome_code",
-        "reason_code",
+        "When (UTC)",
+        "Done by",
+        "Done by (object ID)",
+        "Action",
+        "Outcome",
+        "Reason",
+        "Done to",
+        "Done to (object ID)",
+        "Token serial number",
+        "Token ID",
+        "Graph request ID",
+        "IP address",
+        "Action (code)",
+        "Outcome (code)",
+        "Reason (code)",
     ]
 
 

@@ -9,10 +9,13 @@ import itertools
 from html.parser import HTMLParser
 
 import pytest
+from django.utils import translation
 
+from portal.audit.export import audit_columns
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
 from portal.core.reasons import Reason
+from portal.core.wording import audit_label
 from tests.support.admins import READER, SignedIn
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +79,24 @@ def test_the_audit_export_gives_action_outcome_and_reason_in_words(signed_in: Si
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
     assert len(rows) == len(Reason)
     for row in rows:
-        assert row["action"] not in CODES and row["outcome"] not in CODES and row["reason"] not in CODES, row
-        assert row["action"] == AuditEvent.Action(row["action_code"]).label
-        assert row["reason_code"] in {reason.value for reason in Reason}
-    wrong = next(row for row in rows if row["reason_code"] == "wrong_code")
-    assert wrong["reason"] == "Wrong code"
+        assert row["Action"] not in CODES and row["Outcome"] not in CODES and row["Reason"] not in CODES, row
+        assert row["Action"] == AuditEvent.Action(row["Action (code)"]).label
+        assert row["Reason (code)"] in {reason.value for reason in Reason}
+    wrong = next(row for row in rows if row["Reason (code)"] == "wrong_code")
+    assert wrong["Reason"] == "Wrong code"
+
+
+def test_the_audit_export_is_written_in_the_downloaders_language(signed_in: SignedIn) -> None:
+    """Headings and words in German for a German reader, also when the server reads the stream after
+    the view has returned (and its thread has moved on to another language); the code columns stay."""
+    record_every_code()
+    response = signed_in(READER).get("/admin/audit/export.csv", HTTP_ACCEPT_LANGUAGE="de")
+    with translation.override("en"):
+        body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    heading, *rows = list(csv.reader(io.StringIO(body)))
+    with translation.override("de"):
+        assert heading == [str(column.heading) for column in audit_columns(reason_label=audit_label)]
+    assert heading[1] == "Ausgeführt von" and heading[3:6] == ["Aktion", "Ergebnis", "Grund"]
+    wrong = next(row for row in rows if row[-1] == "wrong_code")
+    with translation.override("de"):
+        assert wrong[5] == audit_label("wrong_code") != "Wrong code"

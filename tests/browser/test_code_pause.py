@@ -53,9 +53,11 @@ def test_running_out_of_tries_shows_a_countdown_a_disabled_form_and_the_helpdesk
     page.get_by_role("button", name="Add token").click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("That code was not accepted. You have 1 try left before a 15-minute pause.")
+    expect(summary).to_contain_text(
+        "That code was not accepted. You have 1 try left before code entry pauses. The pause lasts 15 minutes."
+    )
     expect(page.locator("#id_code-error")).to_have_text(
-        "That code was not accepted. You have 1 try left before a 15-minute pause."
+        "That code was not accepted. You have 1 try left before code entry pauses. The pause lasts 15 minutes."
     )
 
     code.fill(wrong_code(context, portal))
@@ -92,9 +94,9 @@ def test_the_helpdesk_lifts_the_pause_from_the_persons_page(
     admin = helpdesk.new_page()
     sign_in_as(admin, portal, "Isaiah Langer", start=f"/admin/users/{seed.ADELE}/")
     panel = admin.locator("section.code-pause")
-    expect(panel).to_contain_text(re.compile(r"Locked out of adding tokens until .+ \(1 wrong code today\)\."))
+    expect(panel).to_contain_text(re.compile(r"Adding tokens is paused until .+ \(1 wrong code today\)\."))
     phone_then_desktop(admin, "admin-user-lockout")
     admin.get_by_role("button", name="Lift the pause").click()
-    expect(admin.get_by_text("The lockout was lifted; they can type a code again.")).to_be_visible()
+    expect(admin.get_by_text("The pause was lifted; they can type a code again.")).to_be_visible()
     expect(panel).to_have_count(0)
     helpdesk.close()

@@ -199,7 +199,7 @@ def test_policy_administrator_imports_a_seed_file(
     target = tmp_path / "results.csv"
     download_info.value.save_as(target)
     lines = target.read_text().splitlines()
-    assert lines[0] == "row,serial_number,user,dry_run,reason,result,detail,device_id"
+    assert lines[0] == "Row,Serial number,User,Dry run,Dry-run note,Result,Result details,Token ID"
     assert len(lines) == TOKENS + 3
     assert sum(",Created," in line for line in lines) == TOKENS
 

@@ -110,10 +110,10 @@ def test_each_item_and_its_fix_as_a_privileged_authentication_administrator(
     tab.get_by_role("button", name="Restore Lee Gu").click()
     tab.close()
 
-    # Locked out → lift the lockout (audited).
+    # Code entry paused → lift the pause (audited).
     page.goto(portal + "/admin/")
-    item(page, "locked_out", "Adele Vance").get_by_role("button", name=re.compile("Lift the lockout")).click()
-    expect(page.get_by_text("The lockout was lifted")).to_be_visible()
+    item(page, "locked_out", "Adele Vance").get_by_role("button", name=re.compile("Lift the pause")).click()
+    expect(page.get_by_text("The pause was lifted")).to_be_visible()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOCKOUT_LIFT, outcome="success").count() == 1
     attempt_begin(person_oid=seed.ADELE, serial=LOCKED_SERIAL)  # no longer refused
 

@@ -125,6 +125,9 @@ def test_an_unknown_graph_code_is_named_on_the_import_row_for_the_helpdesk() -> 
     assert text == (
         "Not assigned: Microsoft Entra ID refused it for a reason the portal does not know (error code somethingNew)."
     )
+    assert import_row_text(Reason.UNEXPECTED, about=About.IMPORT_SEED, code=None) == (
+        "Not created: Microsoft Entra ID refused it for a reason the portal does not know."
+    )
     assert import_row_text(Reason.ALREADY_ASSIGNED, about=About.IMPORT_SEED, code="deviceAlreadyAssigned") == (
         "Not created: the token is already assigned to someone."
     )

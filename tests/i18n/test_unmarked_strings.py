@@ -21,6 +21,7 @@ from django.utils import timezone
 from portal.core.reasons import Attention
 from portal.notifications.delivery import notification_message
 from portal.notifications.models import Kind, Notification
+from portal.program.reports import ReportKind
 from portal.sandbox import seed
 from portal.sandbox.models import DirectoryUser, HardwareToken
 from tests.support import imports, pseudo
@@ -34,9 +35,6 @@ _HREF = re.compile(r'href="(/[^"#]*)"')
 _NOT_PAGES = re.compile(r"^/(static/|i18n/|auth/sign-(in|out)|sandbox/(login|graph)/|healthz|readyz|favicon)")
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+")
 _MAX_PAGES = 80
-#: Exports for programs (a SIEM, a spreadsheet's lookups): their columns are keys, like the values in
-#: them (audit action keys, import verdict codes), and stay the same in every language.
-_MACHINE_EXPORTS = {"/admin/audit/export.csv", "/admin/imports/#/rows.csv"}
 
 
 def _allowed() -> set[str]:
@@ -50,8 +48,15 @@ def _allowed() -> set[str]:
     return words
 
 
-def _crawl(client: Client, starts: list[str], problems: dict[str, list[str]], allowed: set[str]) -> int:
-    """Opens `starts` and every page they link to (one page per URL shape), in pseudo German."""
+def _crawl(
+    client: Client,
+    starts: list[str],
+    problems: dict[str, list[str]],
+    allowed: set[str],
+    downloads: set[str] | None = None,
+) -> int:
+    """Opens `starts` and every page they link to (one page per URL shape), in pseudo German; the
+    shapes of the CSV downloads it checked go into `downloads`."""
     queue, shapes, seen = list(starts), set(), 0
     while queue and seen < _MAX_PAGES:
         url = queue.pop(0)
@@ -65,11 +70,13 @@ def _crawl(client: Client, starts: list[str], problems: dict[str, list[str]], al
         seen += 1
         body = b"".join(response.streaming_content) if response.streaming else response.content
         content = body.decode()
-        if shape in _MACHINE_EXPORTS:
-            continue
         if response["Content-Type"].startswith("text/csv"):
+            # The headings of every export: words in the downloader's language, the `… (code)`
+            # columns' too (their cells are stored codes, the same in every language).
             heading = content.lstrip("\ufeff").splitlines()[:1]
             found = pseudo.english_left_in_text("\n".join(heading), allowed)
+            if downloads is not None:
+                downloads.add(shape)
         else:
             found = pseudo.english_left(content, allowed)
             for link in _HREF.findall(content):
@@ -101,8 +108,11 @@ def test_employee_pages_have_no_unmarked_english(pseudo_german: str, employee_cl
 def test_admin_pages_have_no_unmarked_english(pseudo_german: str, signed_in: SignedIn, upn: str) -> None:
     client = signed_in(upn)
     problems: dict[str, list[str]] = {}
-    seen = _crawl(client, ["/admin/"], problems, _allowed())
+    downloads: set[str] = set()
+    seen = _crawl(client, ["/admin/"], problems, _allowed(), downloads)
     assert seen >= 5
+    # Every role may read the audit trail and the reports, and export them.
+    assert {"/admin/audit/export.csv", *(f"/admin/reports/{kind.value}.csv" for kind in ReportKind)} <= downloads
     assert not problems, _report(problems)
 
 
@@ -208,10 +218,12 @@ def test_import_pages_have_no_unmarked_english(pseudo_german: str, demo_tenant: 
     problems: dict[str, list[str]] = {}
     allowed = _allowed() | {"Token2", "C202", "tokens.csv"}
     job = imports.analysed(client, data)
-    _crawl(client, [f"/admin/imports/{job.public_id}/", "/admin/imports/"], problems, allowed)
+    downloads: set[str] = set()
+    _crawl(client, [f"/admin/imports/{job.public_id}/", "/admin/imports/"], problems, allowed, downloads)
     imports.confirm(client, job)
     imports.run_worker()
-    _crawl(client, [f"/admin/imports/{job.public_id}/"], problems, allowed)
+    _crawl(client, [f"/admin/imports/{job.public_id}/"], problems, allowed, downloads)
+    assert "/admin/imports/#/rows.csv" in downloads
     assert not problems, _report(problems)
 
 

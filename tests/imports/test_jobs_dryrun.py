@@ -222,7 +222,7 @@ def test_dry_run_is_paged_and_downloadable(demo_tenant: None) -> None:
     assert download["Content-Type"].startswith("text/csv")
     text = b"".join(download.streaming_content).decode()  # type: ignore[attr-defined]
     lines = text.splitlines()
-    assert lines[0] == "row,serial_number,user,dry_run,reason,result,detail,device_id"
+    assert lines[0] == "Row,Serial number,User,Dry run,Dry-run note,Result,Result details,Token ID"
     assert len(lines) == 62
     assert "'=HYPERLINK(1)" in text  # CSV injection guard
     assert upload  # (imported for other modules' symmetry)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import html
 import io
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from portal.core.checks import check_encryption_keys
+from portal.core.wording import UploaderOnly, uploader_only_words
+from portal.imports.export import row_columns
 from portal.imports.models import ImportJob
 from tests.imports.filemakers import entra_csv
 from tests.support.imports import (
@@ -87,10 +92,33 @@ def test_each_kind_needs_its_role(demo_tenant: None) -> None:
 
 def test_only_the_uploader_confirms_their_dry_run(demo_tenant: None) -> None:
     draft = analysed(admin_client(NESTOR), small_file("OW"))
-    response = admin_client(MIRIAM).post(f"/admin/imports/{draft.public_id}/confirm")
+    miriam = admin_client(MIRIAM)
+    response = miriam.post(f"/admin/imports/{draft.public_id}/confirm")
     assert response.status_code == 403
-    assert "only the admin who uploaded the file can" in response.content.decode()
+    page = response.content.decode()
+    # What happened, who can confirm, and what to do next: not "you need one of these roles" (she has one).
+    assert f"Only the administrator who uploaded this file can confirm its dry run: {NESTOR}." in page
+    assert f"Ask {NESTOR} to check the dry run and confirm it." in page
+    assert f'href="/admin/imports/{draft.public_id}/"' in page and 'href="/admin/imports/new"' in page
+    assert "You need one of these Microsoft Entra roles" not in page
     assert ImportJob.objects.get(pk=draft.pk).status == ImportJob.Status.DRAFT
+    discard = miriam.post(f"/admin/imports/{draft.public_id}/discard")
+    assert discard.status_code == 403
+    assert (
+        f"Only the administrator who uploaded this file can discard its dry run: {NESTOR}." in discard.content.decode()
+    )
+    assert ImportJob.objects.get(pk=draft.pk).status == ImportJob.Status.DRAFT
+
+
+def test_the_refusal_to_confirm_someone_elses_dry_run_is_in_the_readers_language(demo_tenant: None) -> None:
+    draft = analysed(admin_client(NESTOR), small_file("OD"))
+    response = admin_client(MIRIAM).post(f"/admin/imports/{draft.public_id}/confirm", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 403
+    with translation.override("de"):
+        message, next_step = uploader_only_words(UploaderOnly.CONFIRM, uploader=NESTOR)
+    page = response.content.decode()
+    assert html.escape(message) in page and html.escape(next_step) in page
+    assert '<html lang="de"' in page
 
 
 def test_an_upload_over_the_cap_is_refused_before_its_body_is_read(demo_tenant: None, settings: Any) -> None:
@@ -165,8 +193,24 @@ def test_results_csv(demo_tenant: None) -> None:
     response = client.get(f"/admin/imports/{job.public_id}/rows.csv")
     assert response["Content-Disposition"].startswith('attachment; filename="import-results-tokens-')
     lines = b"".join(response.streaming_content).decode().splitlines()  # type: ignore[attr-defined]
+    assert lines[0] == "Row,Serial number,User,Dry run,Dry-run note,Result,Result details,Token ID"
     assert lines[1].startswith("2,RC0,,Create,,Created,,")
     assert len(lines) == 3
+
+
+def test_results_csv_is_written_in_the_downloaders_language(demo_tenant: None) -> None:
+    """Headings and words in German for a German reader, also when the server reads the stream after
+    the view has returned (and its thread has moved on to another language)."""
+    client = admin_client(NESTOR)
+    job = imported(client, small_file("RD", 1))
+    response = client.get(f"/admin/imports/{job.public_id}/rows.csv", HTTP_ACCEPT_LANGUAGE="de")
+    with translation.override("en"):
+        body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    heading, row = list(csv.reader(io.StringIO(body)))
+    with translation.override("de"):
+        assert heading == [str(column.heading) for column in row_columns(job)]
+    assert heading[:4] == ["Zeile", "Seriennummer", "Benutzer", "Probelauf"] and heading[5] == "Ergebnis"
+    assert row[:6] == ["2", "RD0", "", "Anlegen", "", "Angelegt"]
 
 
 def test_missing_or_bad_encryption_key_stops_start_up(settings: Any) -> None:

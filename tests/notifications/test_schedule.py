@@ -120,7 +120,7 @@ def test_weekly_digest_lists_what_needs_attention_once_a_week(settings: Any) -> 
     first = digests()[0]
     assert first.context["failed_total"] == 1 and first.context["waiting_total"] == 0
     message = notification_message(first)
-    assert message.subject == "Token portal weekly digest: 1 failed activation"
+    assert message.subject == "Token portal weekly digest: 1 item needs your attention"
     assert "Alex Wilber (alex.wilber@contoso-sandbox.example), token 60200102" in message.body
     assert "http://127.0.0.1:8000/admin/#rule-failed_activation" in message.body
 
@@ -134,6 +134,7 @@ def test_daily_digest_and_nothing_to_report(settings: Any) -> None:
     assert admin_digest_send(now=MONDAY) == 0  # a fresh snapshot, nothing needs attention: no mail
     failed_activation("60200102", assigned=MONDAY - days(3))
     assert admin_digest_send(now=MONDAY) == 1
+    assert notification_message(digests()[0]).subject == "Token portal daily digest: 1 item needs your attention"
     assert admin_digest_send(now=MONDAY + timedelta(hours=5)) == 0
     snapshot_at(MONDAY + timedelta(hours=23))
     assert admin_digest_send(now=MONDAY + days(1)) == 1

@@ -38,8 +38,8 @@ def page_table(page: str, kind: ReportKind) -> list[list[str]]:
     return rows
 
 
-def csv_table(client: Client, kind: ReportKind) -> list[list[str]]:
-    response = client.get(f"/admin/reports/{kind.value}.csv")
+def csv_table(client: Client, kind: ReportKind, language: str = "en") -> list[list[str]]:
+    response = client.get(f"/admin/reports/{kind.value}.csv", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert f'filename="{kind.value}.csv"' in response["Content-Disposition"]
@@ -76,6 +76,16 @@ def test_stock_counts_and_the_low_stock_threshold(signed_in: SignedIn, settings:
         assert int(out) == int(total) - int(left)
         assert low == ("low" if int(left) < 4 else "")
     assert sum(int(row[2]) for row in rows[1:]) == len(seed.TOKENS)
+
+
+def test_a_report_is_exported_in_the_downloaders_language(signed_in: SignedIn, settings: object) -> None:
+    lynne = signed_in(PRIV_AUTH_ADMIN)
+    refreshed(lynne)
+    settings.PROGRAM_LOW_STOCK = 4  # type: ignore[attr-defined]
+    rows = csv_table(lynne, ReportKind.STOCK, language="de")
+    assert rows[0] == ["Hersteller", "Modell", "Token", "Noch verfügbar", "Ausgegeben", "Unter 4"]
+    funnel = [row[0] for row in csv_table(lynne, ReportKind.FUNNEL, language="de")]
+    assert "Activated" not in funnel and "Assigned (handed out)" not in funnel
 
 
 def test_funnel_and_departments(signed_in: SignedIn) -> None:

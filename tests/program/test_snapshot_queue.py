@@ -153,7 +153,7 @@ def test_a_lockout_is_listed_and_lifted_by_a_manager_only(signed_in: SignedIn) -
     assert "locked_out" not in queue_of(lynne.get("/admin/").content.decode())
     # Lifting it again changes nothing and says so.
     again = lynne.post("/admin/program/lockouts/lift", {"key": key.group(1)}, follow=True).content.decode()
-    assert "That lockout had already ended." in again
+    assert "That pause had already ended." in again
     assert len(list(AuditEvent.objects.filter(action=AuditEvent.Action.LOCKOUT_LIFT))) == 1
 
 

@@ -48,11 +48,18 @@ def test_tries_left_count_down_to_the_pause_with_the_settings_numbers(settings: 
     left = [wrong("person", "TRIES-1", T0 + timedelta(seconds=n)) for n in range(4)]
     assert left[:3] == [TriesLeft(n, Lockout.WINDOW, timedelta(minutes=10)) for n in (3, 2, 1)]
     assert left[3] == Paused(T0 + timedelta(minutes=10), Lockout.WINDOW, by_person=True)
-    assert tries_left_text(left[0]) == "You have 3 tries left before a 10-minute pause."
-    assert tries_left_text(left[2]) == "You have 1 try left before a 10-minute pause."
+    assert tries_left_text(left[0]) == "You have 3 tries left before code entry pauses. The pause lasts 10 minutes."
+    assert tries_left_text(left[2]) == "You have 1 try left before code entry pauses. The pause lasts 10 minutes."
     with timezone.override("UTC"):
         last = tries_left_text(left[3])
     assert last == "That was the last try: code entry is paused until 9:10 a.m. to protect the account."
+
+
+def test_each_count_of_the_tries_left_has_its_own_plural(settings: Any) -> None:
+    settings.CODE_ATTEMPT_LIMIT, settings.CODE_ATTEMPT_WINDOW_SECONDS = 3, 60
+    settings.CODE_ATTEMPT_DAILY_LIMIT = 20
+    left = wrong("person", "TRIES-3", T0)
+    assert tries_left_text(left) == "You have 2 tries left before code entry pauses. The pause lasts 1 minute."
 
 
 def test_the_daily_cap_is_named_when_it_is_the_nearer_limit(settings: Any) -> None:

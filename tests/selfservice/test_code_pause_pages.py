@@ -53,12 +53,12 @@ def test_each_wrong_code_says_how_many_tries_are_left(employee_client: Client, h
     assert first.status_code == (200 if htmx else 400)
     page = first.content.decode()
     assert ("<html" in page) is not htmx
-    said = "That code was not accepted. You have 2 tries left before a 15-minute pause."
+    said = "That code was not accepted. You have 2 tries left before code entry pauses. The pause lasts 15 minutes."
     assert said in summary_of(page)
     assert field_error(page, "code") == said
     assert not fieldset_disabled(page) and "data-code-pause" not in page
     second = add(employee_client, htmx=htmx).content.decode()
-    assert "You have 1 try left before a 15-minute pause." in field_error(second, "code")
+    assert "You have 1 try left before code entry pauses. The pause lasts 15 minutes." in field_error(second, "code")
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])

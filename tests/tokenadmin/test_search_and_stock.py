@@ -53,18 +53,18 @@ def cards(page: str) -> dict[str, str]:
 def test_results_show_tokens_and_who_needs_a_privileged_administrator(isaiah: Client) -> None:
     snapshot_refreshed(isaiah)
     alex = cards(text_of(isaiah.get("/admin/users/", {"q": "alex"})))[ALEX_UPN]
-    assert "Hardware tokens 2 tokens, 1 active" in alex
+    assert "Hardware tokens 2 Active tokens 1" in alex
     assert PAA_NEEDED not in alex and "admin role" not in alex
 
     patti = cards(text_of(isaiah.get("/admin/users/", {"q": "patti"})))[PATTI_UPN]
-    assert "Hardware tokens 1 token, 1 active" in patti
+    assert "Hardware tokens 1 Active tokens 1" in patti
     # Said in words, not only by the card's colour.
     assert "Holds an admin role." in patti
     assert PAA_NEEDED in patti
 
     DirectoryUser.objects.create(user_principal_name="newbie@contoso-sandbox.example", display_name="Newbie Person")
     newbie = cards(text_of(isaiah.get("/admin/users/", {"q": "newbie"})))["newbie@contoso-sandbox.example"]
-    assert "Hardware tokens None" in newbie
+    assert "Hardware tokens None" in newbie and "Active tokens" not in newbie
 
 
 def test_a_privileged_administrator_is_told_the_role_but_not_that_someone_else_is_needed(

@@ -28,7 +28,7 @@ def test_the_helpdesk_sees_the_pause_and_lifts_it_audited(signed_in: SignedIn) -
         adele.post("/tokens/add", {"serial_number": FREE_SERIAL, "code": wrong_code_for(FREE_SERIAL)})
     isaiah = signed_in(AUTH_ADMIN)
     page = text_of(isaiah.get(USER_PAGE))
-    said = re.search(r"Locked out of adding tokens until (.+?) \(2 wrong codes today\)\.", page)
+    said = re.search(r"Adding tokens is paused until (.+?) \(2 wrong codes today\)\.", page)
     assert said and "UTC" not in said.group(1)
     assert "Lift the pause" in page
 
@@ -38,13 +38,13 @@ def test_the_helpdesk_sees_the_pause_and_lifts_it_audited(signed_in: SignedIn) -
     assert (event.actor_upn, event.target_oid, event.outcome) == (AUTH_ADMIN, seed.ADELE, "success")
     assert event.extra == {"wrong_attempts_forgotten": 2}
     after = text_of(isaiah.get(USER_PAGE))
-    assert "The lockout was lifted" in after and "Locked out of adding tokens" not in after
+    assert "The pause was lifted" in after and "Adding tokens is paused" not in after
     # Adele may type a code again, and it works.
     adele.post("/tokens/add", {"serial_number": FREE_SERIAL, "code": code_for(FREE_SERIAL)})
     assert status_of(FREE_SERIAL) == "activated"
     # Lifting again: nothing to lift, nothing recorded.
     again = text_of(isaiah.post(LIFT, follow=True))
-    assert "That lockout had already ended." in again
+    assert "That pause had already ended." in again
     assert len(events(AuditEvent.Action.LOCKOUT_LIFT)) == 1
 
 
@@ -54,12 +54,12 @@ def test_a_global_reader_sees_the_pause_but_cannot_lift_it(signed_in: SignedIn) 
     adele.post("/tokens/add", {"serial_number": FREE_SERIAL, "code": wrong_code_for(FREE_SERIAL)})
     grady = signed_in(READER)
     page = text_of(grady.get(USER_PAGE))
-    assert "Locked out of adding tokens until" in page and "(1 wrong code today)" in page
+    assert "Adding tokens is paused until" in page and "(1 wrong code today)" in page
     assert "Lift the pause" not in page
     assert grady.post(LIFT).status_code == 403
     assert events(AuditEvent.Action.LOCKOUT_LIFT) == []
-    assert "Locked out of adding tokens until" in text_of(signed_in(AUTH_ADMIN).get(USER_PAGE))
+    assert "Adding tokens is paused until" in text_of(signed_in(AUTH_ADMIN).get(USER_PAGE))
 
 
 def test_no_pause_no_panel(signed_in: SignedIn) -> None:
-    assert "Locked out of adding tokens" not in text_of(signed_in(AUTH_ADMIN).get(USER_PAGE))
+    assert "Adding tokens is paused" not in text_of(signed_in(AUTH_ADMIN).get(USER_PAGE))

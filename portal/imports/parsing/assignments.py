@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext, gettext_lazy
 
+from portal.core.wording import problems_text
 from portal.imports.parsing.csv_rows import numbered_records
 from portal.imports.parsing.errors import UnsupportedFile
 from portal.imports.parsing.fields import FieldProblem, clean_text, normalise_serial, normalise_upn
@@ -45,7 +46,7 @@ def _judge(row_number: int, upn_value: str | None, serial_value: str | None) -> 
     except FieldProblem as problem:
         problems.append(problem.reason)
     if problems or upn is None or serial is None:
-        return RejectedRow(row_number, serial, "; ".join(problems))
+        return RejectedRow(row_number, serial, problems_text(problems))
     return AssignmentRow(row_number, upn, serial)
 
 

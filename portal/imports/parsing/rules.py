@@ -1,7 +1,8 @@
 """Entra's rules applied to one record: a `RawToken` in, exactly one verdict out.
 
 All formats funnel through `judge_token`, so a rule is written once and every format reports it in
-the same words. Every problem found in a record is reported together (joined with "; "), so the
+the same words. Every problem found in a record is reported together (portal.core.wording's
+`problems_text` joins them the way the reader's language does), so the
 administrator can fix a row in one go — except an unsupported token type, which makes the other
 checks meaningless.
 """
@@ -19,6 +20,7 @@ from portal.core.seed_secrets import (
     looks_like_hex,
     secret_to_base32,
 )
+from portal.core.wording import problems_text
 from portal.imports.parsing.fields import (
     FieldProblem,
     check_digits,
@@ -106,7 +108,8 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
         except SecretProblem as problem:
             reason = problem.reason
             if raw.secret_encoding == "base32" and isinstance(raw.secret, str) and looks_like_hex(raw.secret):
-                reason = f"{reason} ({rules.hex_hint})"
+                # Translators: a problem with a row's secret, then advice on it in brackets.
+                reason = gettext("%(problem)s (%(hint)s)") % {"problem": reason, "hint": rules.hex_hint}
             problems.append(reason)
     if hash_function is None:
         hash_function = (
@@ -133,7 +136,7 @@ def judge_token(raw: RawToken, rules: FormatRules, defaults: DeviceDefaults) -> 
             problems.append(problem.reason)
 
     if problems or serial is None or interval is None or secret_key is None:
-        return RejectedRow(raw.row_number, serial, "; ".join(problems))
+        return RejectedRow(raw.row_number, serial, problems_text(problems))
     # A missing manufacturer or model was reported above.
     assert manufacturer is not None
     assert model is not None

@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 
 from portal.core.reasons import Reason
 from portal.core.serials import serial_normalise
-from portal.core.wording import Known, import_plan_text
+from portal.core.wording import Known, import_plan_text, problems_text
 from portal.graph.client import GraphClient
 from portal.graph.errors import GraphError
 from portal.graph.retry import RetryPolicy
@@ -79,14 +79,19 @@ def job_analyse(
             job_id,
             owner,
             "signin_expired",
-            gettext("your sign-in could not be renewed. Sign in and upload the file again."),
+            gettext(
+                "The dry run could not finish: your sign-in could not be renewed. Sign in and upload the file again."
+            ),
         )
     except IdentityUnavailable:
         return _failed(
             job_id,
             owner,
             "identity_unavailable",
-            gettext("Microsoft Entra ID sign-in could not be reached. Upload the file again in a few minutes."),
+            gettext(
+                "The dry run could not finish: Microsoft Entra ID sign-in could not be reached. Upload the file "
+                "again in a few minutes."
+            ),
         )
     except GraphError as exc:
         logger.warning(
@@ -96,23 +101,30 @@ def job_analyse(
 
 
 def _failed(job_id: int, owner: str, code: str, message: str) -> ImportJob | None:
+    """Finish the dry run as failed; `message` says so, why, and what to do, in whole sentences."""
     return jobs.job_finish(
         job_id,
         status=ImportJob.Status.FAILED,
         owner=owner,
         error_code=code,
-        error=gettext("The dry run could not finish: ") + message,
+        error=message,
     )
 
 
 def _lookup_failure(exc: GraphError) -> str:
     if exc.status == 403:
-        return gettext("Microsoft Entra ID refused to let your account read the token inventory or the users.")
+        return gettext(
+            "The dry run could not finish: Microsoft Entra ID refused to let your account read the token "
+            "inventory or the users."
+        )
     if exc.status in (0, 429) or exc.status >= 500:
-        return gettext("Microsoft Entra ID was unavailable or busy for too long. Upload the file again later.")
+        return gettext(
+            "The dry run could not finish: Microsoft Entra ID was unavailable or busy for too long. Upload the "
+            "file again later."
+        )
     return gettext(
-        "Microsoft Entra ID answered in a way the portal did not expect. Upload the file "
-        "again; if it happens again, contact your IT helpdesk."
+        "The dry run could not finish: Microsoft Entra ID answered in a way the portal did not expect. Upload "
+        "the file again; if it happens again, contact your IT helpdesk."
     )
 
 
@@ -207,7 +219,7 @@ def _seed_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -> Judg
         record = flagged.get(serial_normalise(row.serial))
         if record is not None and row.verdict in ImportRow.SENDING:
             # A lost, stolen or retired serial coming back: say so before anything is sent.
-            row.reason = "; ".join(part for part in (_flag(record), row.reason) if part)
+            row.reason = problems_text([part for part in (_flag(record), row.reason) if part])
 
     return judge
 
@@ -255,7 +267,7 @@ def _assignment_judge(job: ImportJob, client: GraphClient, parallel: Parallel) -
         if user_problem:
             problems.append(user_problem)
         if problems or found is None or user is None:
-            row.verdict, row.reason = Verdict.REJECT, "; ".join(problems)
+            row.verdict, row.reason = Verdict.REJECT, problems_text(problems)
             return
         row.device_id, row.assignee_id = found.device_id, user.id
         if found.assigned_to_id == user.id:

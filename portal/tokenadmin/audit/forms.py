@@ -38,7 +38,7 @@ class AuditFilterForm(forms.Form):
         label=_("Kind"),
         required=False,
         choices=[("", _("Any event")), ("lockout", _("Code entry paused (too many wrong codes)"))],
-        help_text=_("Lockouts that repeat for one person or one token are worth a look."),
+        help_text=_("Pauses that repeat for one person or one token are worth a look."),
     )
     since = forms.DateField(
         label=pgettext_lazy("date range start", "From"),

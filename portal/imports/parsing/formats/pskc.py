@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from pskc.exceptions import PSKCError
 from pskc.parser import PSKCParser
 
+from portal.core.wording import alternatives_text
 from portal.imports.parsing.errors import (
     DecryptionKeyNeeded,
     TooManyRows,
@@ -232,12 +233,13 @@ def _encrypted(container: pskc.PSKC) -> bool:
         return False
 
 
-def _key_size_hint(container: pskc.PSKC) -> str:
+def _key_digits(container: pskc.PSKC) -> str:
+    """How many hex digits the file's key has ("32 or 64"), or "" when the algorithm does not say."""
     try:
         sizes = container.encryption.algorithm_key_lengths
     except Exception:  # unknown or missing algorithm: no hint to give
         return ""
-    return " or ".join(gettext("%(size_2)s hex digits") % {"size_2": size * 2} for size in sizes)
+    return alternatives_text([str(size * 2) for size in sizes])
 
 
 def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> None:
@@ -247,13 +249,15 @@ def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> 
         try:
             container.encryption.key = bytes.fromhex("".join(key_hex.split()).removeprefix("0x"))
         except ValueError:
+            digits = _key_digits(container)
             raise WrongDecryptionKey(
-                gettext("The PSKC key must be written in hex (digits 0-9 and letters A-F)")
-                + (
-                    gettext(", %(key_size_hint)s for this file.") % {"key_size_hint": _key_size_hint(container)}
-                    if _key_size_hint(container)
-                    else "."
+                gettext(
+                    "The PSKC key must be written in hex (digits 0-9 and letters A-F), %(digits)s hex digits for "
+                    "this file."
                 )
+                % {"digits": digits}
+                if digits
+                else gettext("The PSKC key must be written in hex (digits 0-9 and letters A-F).")
             ) from None
     elif password:
         if not uses_password:
@@ -275,11 +279,18 @@ def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> 
     elif uses_password:
         raise DecryptionKeyNeeded(gettext("This PSKC file is protected with a password: enter it to import the file."))
     else:
-        hint = _key_size_hint(container)
+        digits = _key_digits(container)
         raise DecryptionKeyNeeded(
-            gettext("This PSKC file is encrypted with a pre-shared key: enter the key (hex")
-            + (f", {hint}" if hint else "")
-            + gettext(") that the vendor sent separately.")
+            gettext(
+                "This PSKC file is encrypted with a pre-shared key: enter the key (%(digits)s hex digits) "
+                "that the vendor sent separately."
+            )
+            % {"digits": digits}
+            if digits
+            else gettext(
+                "This PSKC file is encrypted with a pre-shared key: enter the key (hex) that the vendor sent "
+                "separately."
+            )
         )
     # Prove the key on the first encrypted secret: CBC files carry a MAC and key-wrap has its own
     # check, so a wrong key fails here rather than producing garbage seeds.
@@ -287,11 +298,15 @@ def _unlock(container: pskc.PSKC, key_hex: str | None, password: str | None) -> 
         try:
             key.secret  # noqa: B018 (accessing it decrypts it)
         except PSKCError:
-            hint = _key_size_hint(container)
+            digits = "" if password else _key_digits(container)
             raise WrongDecryptionKey(
-                gettext("The key or password does not open this PSKC file")
-                + (gettext(" (the key should be %(hint)s)") % {"hint": hint} if hint and not password else "")
-                + gettext("; check it and try again.")
+                gettext(
+                    "The key does not open this PSKC file (the key should be %(digits)s hex digits); check it and "
+                    "try again."
+                )
+                % {"digits": digits}
+                if digits
+                else gettext("The key or password does not open this PSKC file; check it and try again.")
             ) from None
         except Exception:
             raise UnreadableFile(gettext("The PSKC file's encrypted data is damaged and cannot be read.")) from None
