@@ -19,6 +19,8 @@ from portal.core.attempts import (
     attempt_finish,
     attempts_left,
     pause_current,
+    token_key,
+    token_lockout_key,
 )
 from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.reasons import Reason
@@ -163,6 +165,7 @@ def failure(
             if isinstance(tries, Paused):
                 # "Type the code it shows now" no longer holds: say what the pause asks instead.
                 error.unlock_at = tries.until
+                error.lift_key = token_lockout_key(serial_key=attempt.serial_key)
                 _, error.next_step = words(
                     _LOCKOUT_REASONS[tries.lockout], meaning.audience, params=lockout_params(tries.until)
                 )
@@ -203,7 +206,7 @@ def attempt_or_refuse(
             unknown = ActionError.of(Reason.UNKNOWN_SERIAL, audience, params={"serial": serial})
             raise refusal(unknown, audit=audit) from exc
         audit(outcome=AuditEvent.Outcome.DENIED, reason=_LOCKOUT_REASONS[exc.lockout])
-        raise _pause_error(exc.unlock_at, exc.lockout, audience) from exc
+        raise _pause_error(exc.unlock_at, exc.lockout, audience, serial) from exc
 
 
 def code_pause_get(
@@ -213,8 +216,13 @@ def code_pause_get(
     token's when the page knows its serial), as the same error a refused code gets; None when code
     entry is open. A database read: no Graph call, no attempt reserved, nothing audited."""
     paused = pause_current(person_oid=actor.oid, serial=serial, now=now)
-    return None if paused is None else _pause_error(paused.until, paused.lockout, audience)
+    return None if paused is None else _pause_error(paused.until, paused.lockout, audience, serial, now)
 
 
-def _pause_error(until: datetime, lockout: Lockout, audience: Audience) -> ActionError:
-    return ActionError.of(_LOCKOUT_REASONS[lockout], audience, params=lockout_params(until), unlock_at=until)
+def _pause_error(
+    until: datetime, lockout: Lockout, audience: Audience, serial: str | None, now: datetime | None = None
+) -> ActionError:
+    error = ActionError.of(_LOCKOUT_REASONS[lockout], audience, params=lockout_params(until), unlock_at=until)
+    if serial:
+        error.lift_key = token_lockout_key(serial_key=token_key(serial), now=now)
+    return error

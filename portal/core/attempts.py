@@ -151,19 +151,26 @@ def pause_current(*, person_oid: str, serial: str | None = None, now: datetime |
     return _latest(pauses) if pauses else None
 
 
+def token_lockout_key(*, serial_key: str, now: datetime | None = None) -> str:
+    """The key `lockout_lift` takes to open code entry for this token again ("s:<hash>", from
+    `token_key`), or "" when the token's own count is under every limit (only a person is paused)."""
+    pauses, _ = _standing(None, serial_key, now or timezone.now())
+    return f"s:{serial_key}" if pauses else ""
+
+
 def _latest(pauses: list[Paused]) -> Paused:
     """Of the limits reached, the one that ends last: code entry opens only then."""
     return max(pauses, key=lambda pause: pause.until)
 
 
-def _standing(person: str, token: str | None, now: datetime) -> tuple[list[Paused], TriesLeft]:
-    """Every limit this person or this token (None: not known) has reached, and the tries the
+def _standing(person: str | None, token: str | None, now: datetime) -> tuple[list[Paused], TriesLeft]:
+    """Every limit this person or this token (None: not asked about) has reached, and the tries the
     nearest other one allows."""
     pauses: list[Paused] = []
     nearest: TriesLeft | None = None
     for limit in attempt_limits():
         recent = CodeAttempt.objects.filter(at__gt=now - limit.window)
-        scopes = [(True, recent.filter(person_key=person))]
+        scopes = [(True, recent.filter(person_key=person))] if person is not None else []
         if token is not None:
             scopes.append((False, recent.filter(serial_key=token)))
         for by_person, scope in scopes:
@@ -203,10 +210,11 @@ class LockedOut:
     lockout: Lockout
 
 
-def lockouts_current(*, now: datetime) -> list[LockedOut]:
+def lockouts_current(*, now: datetime, folded: bool = True) -> list[LockedOut]:
     """Everyone and every token at a limit now (the short window's or the day's), as attempt_begin
     counts them. A token locked only by the codes of people who are locked out themselves is not
-    listed again: lifting their lockout forgets those codes, which frees the token too."""
+    listed again (unless not `folded`): lifting their lockout forgets those codes, which frees the
+    token too."""
     found: dict[str, LockedOut] = {}
     for limit in attempt_limits():
         recent = list(
@@ -228,7 +236,7 @@ def lockouts_current(*, now: datetime) -> list[LockedOut]:
         candidates += [
             locked(f"s:{token}", rows)
             for token, rows in by_token.items()
-            if len(rows) >= limit.count and not all(person in people for person, _, _ in rows)
+            if len(rows) >= limit.count and not (folded and all(person in people for person, _, _ in rows))
         ]
         for item in candidates:
             if item.key not in found or item.until > found[item.key].until:
