@@ -103,6 +103,7 @@ def test_activating_a_paused_token_shows_the_pause_disabled_and_the_helpdesk_lif
         r'<button type="submit" class="secondary" name="key" value="(s:[0-9a-f]+)" formaction="([^"]+)"', page
     )
     assert lift and lift.group(2) == LIFT
+    assert "The pause is on this token. Lift it once you know the wrong codes were not someone guessing" in page
 
     # The lift button is part of the code form: what it sends is the form's, with its key.
     response = isaiah.post(LIFT, {"key": lift.group(1), "code": ""})
