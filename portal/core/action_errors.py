@@ -30,6 +30,9 @@ class ActionError(Exception):
     unlock_at: datetime | None = None
     #: After a wrong code: how many tries are left before the pause (portal.core.wording.tries_left_text).
     tries_left: str = ""
+    #: While paused: the lockout an administrator may lift to open code entry for this token
+    #: (portal.core.attempts.token_lockout_key); "" when only the person is paused.
+    lift_key: str = ""
 
     @property
     def field_message(self) -> str:

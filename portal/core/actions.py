@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_event_record
@@ -17,6 +18,9 @@ from portal.core.attempts import (
     attempt_begin,
     attempt_finish,
     attempts_left,
+    pause_current,
+    token_key,
+    token_lockout_key,
 )
 from portal.core.events import TokenChange, TokenEvent, token_event_emit
 from portal.core.reasons import Reason
@@ -161,6 +165,7 @@ def failure(
             if isinstance(tries, Paused):
                 # "Type the code it shows now" no longer holds: say what the pause asks instead.
                 error.unlock_at = tries.until
+                error.lift_key = token_lockout_key(serial_key=attempt.serial_key)
                 _, error.next_step = words(
                     _LOCKOUT_REASONS[tries.lockout], meaning.audience, params=lockout_params(tries.until)
                 )
@@ -200,6 +205,24 @@ def attempt_or_refuse(
         if not exc.token_paused and serial_known is not None and serial_known(serial) is False:
             unknown = ActionError.of(Reason.UNKNOWN_SERIAL, audience, params={"serial": serial})
             raise refusal(unknown, audit=audit) from exc
-        reason = _LOCKOUT_REASONS[exc.lockout]
-        audit(outcome=AuditEvent.Outcome.DENIED, reason=reason)
-        raise ActionError.of(reason, audience, params=lockout_params(exc.unlock_at), unlock_at=exc.unlock_at) from exc
+        audit(outcome=AuditEvent.Outcome.DENIED, reason=_LOCKOUT_REASONS[exc.lockout])
+        raise _pause_error(exc.unlock_at, exc.lockout, audience, serial) from exc
+
+
+def code_pause_get(
+    *, actor: User, serial: str | None = None, audience: Audience, now: datetime | None = None
+) -> ActionError | None:
+    """The pause on code entry a page must show before anything is typed (this person's, or this
+    token's when the page knows its serial), as the same error a refused code gets; None when code
+    entry is open. A database read: no Graph call, no attempt reserved, nothing audited."""
+    paused = pause_current(person_oid=actor.oid, serial=serial, now=now)
+    return None if paused is None else _pause_error(paused.until, paused.lockout, audience, serial, now)
+
+
+def _pause_error(
+    until: datetime, lockout: Lockout, audience: Audience, serial: str | None, now: datetime | None = None
+) -> ActionError:
+    error = ActionError.of(_LOCKOUT_REASONS[lockout], audience, params=lockout_params(until), unlock_at=until)
+    if serial:
+        error.lift_key = token_lockout_key(serial_key=token_key(serial), now=now)
+    return error

@@ -117,7 +117,7 @@ def attempt_begin(*, person_oid: str, serial: str, now: datetime | None = None) 
             AttemptLock.objects.select_for_update().get_or_create(key=key)
         pauses, _ = _standing(person, token, now)
         if pauses:
-            latest = max(pauses, key=lambda pause: pause.until)
+            latest = _latest(pauses)
             raise TooManyAttempts(
                 latest.until, latest.lockout, token_paused=any(not pause.by_person for pause in pauses)
             )
@@ -138,18 +138,42 @@ def attempts_left(attempt: Attempt, *, now: datetime | None = None) -> TriesLeft
     """After a wrong code: the tries the nearest limit still allows (for this person and this
     token alike), or the pause that code has just started."""
     pauses, nearest = _standing(attempt.person_key, attempt.serial_key, now or timezone.now())
-    if pauses:
-        return max(pauses, key=lambda pause: pause.until)
-    return nearest
+    return _latest(pauses) if pauses else nearest
 
 
-def _standing(person: str, token: str, now: datetime) -> tuple[list[Paused], TriesLeft]:
-    """Every limit this person or this token has reached, and the tries the nearest other one allows."""
+def pause_current(*, person_oid: str, serial: str | None = None, now: datetime | None = None) -> Paused | None:
+    """The pause attempt_begin would refuse this person (and this token, when the page knows it)
+    with now, or None. A read: it reserves nothing and writes nothing, so a page can show the pause
+    before anything is typed. Without a serial, only the person's own pause is known; whether a
+    serial the inventory does not hold is still answered is attempt_or_refuse's (SECURITY.md)."""
+    token = token_key(serial) if serial else None
+    pauses, _ = _standing(person_key(person_oid), token, now or timezone.now())
+    return _latest(pauses) if pauses else None
+
+
+def token_lockout_key(*, serial_key: str, now: datetime | None = None) -> str:
+    """The key `lockout_lift` takes to open code entry for this token again ("s:<hash>", from
+    `token_key`), or "" when the token's own count is under every limit (only a person is paused)."""
+    pauses, _ = _standing(None, serial_key, now or timezone.now())
+    return f"s:{serial_key}" if pauses else ""
+
+
+def _latest(pauses: list[Paused]) -> Paused:
+    """Of the limits reached, the one that ends last: code entry opens only then."""
+    return max(pauses, key=lambda pause: pause.until)
+
+
+def _standing(person: str | None, token: str | None, now: datetime) -> tuple[list[Paused], TriesLeft]:
+    """Every limit this person or this token (None: not asked about) has reached, and the tries the
+    nearest other one allows."""
     pauses: list[Paused] = []
     nearest: TriesLeft | None = None
     for limit in attempt_limits():
         recent = CodeAttempt.objects.filter(at__gt=now - limit.window)
-        for by_person, scope in ((True, recent.filter(person_key=person)), (False, recent.filter(serial_key=token))):
+        scopes = [(True, recent.filter(person_key=person))] if person is not None else []
+        if token is not None:
+            scopes.append((False, recent.filter(serial_key=token)))
+        for by_person, scope in scopes:
             used = scope.count()
             if used >= limit.count:
                 oldest = scope.aggregate(oldest=Min("at"))["oldest"] or now
@@ -186,10 +210,11 @@ class LockedOut:
     lockout: Lockout
 
 
-def lockouts_current(*, now: datetime) -> list[LockedOut]:
+def lockouts_current(*, now: datetime, folded: bool = True) -> list[LockedOut]:
     """Everyone and every token at a limit now (the short window's or the day's), as attempt_begin
     counts them. A token locked only by the codes of people who are locked out themselves is not
-    listed again: lifting their lockout forgets those codes, which frees the token too."""
+    listed again (unless not `folded`): lifting their lockout forgets those codes, which frees the
+    token too."""
     found: dict[str, LockedOut] = {}
     for limit in attempt_limits():
         recent = list(
@@ -211,7 +236,7 @@ def lockouts_current(*, now: datetime) -> list[LockedOut]:
         candidates += [
             locked(f"s:{token}", rows)
             for token, rows in by_token.items()
-            if len(rows) >= limit.count and not all(person in people for person, _, _ in rows)
+            if len(rows) >= limit.count and not (folded and all(person in people for person, _, _ in rows))
         ]
         for item in candidates:
             if item.key not in found or item.until > found[item.key].until:

@@ -786,6 +786,15 @@ AUDIT_LABEL: dict[Reason, Text] = {
 }
 
 
+# -- an administrator's code form while the token itself is paused (issue 12, point 4) ------------
+
+#: Next to the "Lift the pause" button of an administrator's code form (templates/core/code_pause.html).
+PAUSE_LIFT_HINT = _(
+    "The pause is on this token. Lift it once you know the wrong codes were not someone guessing (for "
+    "example, you hold the token). Lifting it is recorded in the audit trail."
+)
+
+
 def audit_label(reason: str) -> str:
     """The label for a recorded reason; a value the portal no longer knows is shown as it is."""
     try:

@@ -149,9 +149,10 @@ def _token_item(rule: Attention, row: ProgramToken) -> Item:
     )
 
 
-def lockout_items(*, now: datetime) -> list[Item]:
-    """The people and serials locked out now, named where the portal knows them (2-3 queries)."""
-    lockouts = lockouts_current(now=now)
+def lockout_items(*, now: datetime, folded: bool = True) -> list[Item]:
+    """The people and serials locked out now, named where the portal knows them (2-3 queries); a
+    token's lockout folded under its people's unless not `folded` (portal.core.attempts)."""
+    lockouts = lockouts_current(now=now, folded=folded)
     if not lockouts:
         return []
     people: dict[str, User] = {}

@@ -14,8 +14,10 @@ from portal.program.attention import lockout_items
 
 
 def lockout_lift_record(*, actor: User, key: str, now: datetime, client_ip: str | None) -> bool:
-    """Lift the lockout with this key; False when there was none (already ended or lifted)."""
-    item = next((item for item in lockout_items(now=now) if item.lockout and item.lockout.key == key), None)
+    """Lift the lockout with this key; False when there was none (already ended or lifted). A token's
+    own lockout can be lifted even where the queue lists it under its people (a code form's pause)."""
+    lockouts = lockout_items(now=now, folded=False)
+    item = next((item for item in lockouts if item.lockout and item.lockout.key == key), None)
     if item is None:
         return False
     with transaction.atomic():

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, Meaning
-from portal.core.actions import Auditor, attempt_or_refuse, failure, refusal
+from portal.core.actions import Auditor, attempt_or_refuse, code_pause_get, failure, refusal
 from portal.core.attempts import attempt_finish
 from portal.core.reasons import About, Reason
 from portal.core.serials import serial_normalise
@@ -100,7 +100,7 @@ def my_token_activate(
         raise failure(exc, audit=audit, meaning=MY_TOKEN) from exc
     audit.update(token_serial=_serial(token))
     attempt = attempt_or_refuse(
-        actor=actor, serial=_serial(token) or f"id:{method_id}", audit=audit, audience=Audience.EMPLOYEE
+        actor=actor, serial=_counted_serial(token, method_id), audit=audit, audience=Audience.EMPLOYEE
     )
     try:
         activated = client.call(calls.method_activate(None, method_id, code))
@@ -109,6 +109,19 @@ def my_token_activate(
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=activated.request_id)
     return token
+
+
+def my_new_token_pause_get(*, actor: User) -> ActionError | None:
+    """The pause on adding a token, shown before anything is typed: the person's own only, as no
+    serial is known yet. A serial the inventory does not hold is still answered when sent during it
+    (my_token_add, SECURITY.md). A database read: no Graph call."""
+    return code_pause_get(actor=actor, audience=Audience.EMPLOYEE)
+
+
+def my_token_pause_get(*, actor: User, token: HardwareOathMethod, method_id: str) -> ActionError | None:
+    """The pause on activating this token (the person's own, or the token's), shown before anything
+    is typed. A database read: the token was read with the page."""
+    return code_pause_get(actor=actor, serial=_counted_serial(token, method_id), audience=Audience.EMPLOYEE)
 
 
 def my_token_remove(
@@ -184,6 +197,11 @@ def _auditor(actor: User, action: str, client_ip: str | None, **fixed: str) -> A
 
 def _serial(token: HardwareOathMethod | None) -> str:
     return token.device.serial_number if token and token.device else ""
+
+
+def _counted_serial(token: HardwareOathMethod | None, method_id: str) -> str:
+    """The token as the code-attempt limit counts it: its serial, or its id if Graph gave none."""
+    return _serial(token) or f"id:{method_id}"
 
 
 def _is_mine_and_active(client: GraphClient, serial_number: str) -> bool:

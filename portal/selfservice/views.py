@@ -6,9 +6,11 @@ templates) and successful writes redirect with HX-Redirect.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -19,6 +21,8 @@ from portal.core.action_errors import ActionError
 from portal.core.http import client_ip, redirect_after_post
 from portal.core.reasons import Reason
 from portal.core.wording import Audience, Done, done_text, words
+from portal.graph.client import GraphClient
+from portal.graph.types import HardwareOathMethod
 from portal.identity.errors import ReauthenticationRequired
 from portal.identity.graph_access import graph_client
 from portal.selfservice import services
@@ -76,44 +80,33 @@ def add(request: PortalRequest) -> HttpResponse:
         else:
             messages.success(request, done_text(Done.SELF_ADDED, serial=form.cleaned_data["serial_number"]))
             return redirect_after_post(request, "selfservice:tokens")
+    status = _status(request, form, error)
+    if request.method == "GET":
+        # Paused already: say so before anything is typed, as a refused code would.
+        error = services.my_new_token_pause_get(actor=request.user)
     context = {"form": form, "error": error, "nav": "tokens"}
     template = "selfservice/add.html#add-form" if request.htmx else "selfservice/add.html"
-    return render(request, template, context, status=_status(request, form, error))
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @signed_in
 def activate(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
-    method_id = str(token_uuid)
     form = ActivateTokenForm(request.POST or None)
-    client = graph_client(request)
-    error: ActionError | None = None
-    token = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            token = services.my_token_activate(
-                actor=request.user,
-                client=client,
-                method_id=method_id,
-                code=form.cleaned_data["code"],
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-            if exc.field in form.fields:
-                form.add_error(exc.field, "")
-        else:
-            serial = token.device.serial_number if token and token.device else ""
-            messages.success(request, done_text(Done.SELF_ACTIVATED, serial=serial))
-            return redirect_after_post(request, "selfservice:tokens")
-    elif request.method == "GET":
-        try:
-            token = services.my_token_get(client=client, method_id=method_id)
-        except ActionError as exc:
-            error = exc
-    context = {"form": form, "error": error, "token": token, "method_id": method_id, "nav": "tokens"}
-    template = "selfservice/activate.html#activate-form" if request.htmx else "selfservice/activate.html"
-    return render(request, template, context, status=_status(request, form, error))
+
+    def act(client: GraphClient, method_id: str) -> HttpResponse:
+        token = services.my_token_activate(
+            actor=request.user,
+            client=client,
+            method_id=method_id,
+            code=form.cleaned_data["code"],
+            client_ip=client_ip(request),
+        )
+        serial = token.device.serial_number if token and token.device else ""
+        messages.success(request, done_text(Done.SELF_ACTIVATED, serial=serial))
+        return redirect_after_post(request, "selfservice:tokens")
+
+    return _my_token_form(request, token_uuid, form, act=act, page="selfservice/activate.html#activate-form")
 
 
 @require_http_methods(["GET", "POST"])
@@ -164,33 +157,20 @@ def remove(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
 @signed_in
 def report(request: PortalRequest, token_uuid: UUID) -> HttpResponse:
     """ "I lost my token / it's broken": confirm what happened, then the token leaves the account."""
-    method_id = str(token_uuid)
-    client = graph_client(request)
     form = ReportTokenForm(request.POST or None)
-    error: ActionError | None = None
-    token = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.my_token_report(
-                actor=request.user,
-                client=client,
-                method_id=method_id,
-                state=form.cleaned_data["state"],
-                note=form.cleaned_data["note"],
-                client_ip=client_ip(request),
-            )
-        except ActionError as exc:
-            error = exc
-        else:
-            return redirect_after_post(request, "selfservice:reported", event.pk)
-    if error is None and not (request.method == "POST" and form.is_valid()):
-        try:
-            token = services.my_token_get(client=client, method_id=method_id)
-        except ActionError as exc:
-            error = exc
-    context = {"form": form, "error": error, "token": token, "method_id": method_id, "nav": "tokens"}
-    template = "selfservice/report.html#report-form" if request.htmx else "selfservice/report.html"
-    return render(request, template, context, status=_status(request, form, error))
+
+    def act(client: GraphClient, method_id: str) -> HttpResponse:
+        event = services.my_token_report(
+            actor=request.user,
+            client=client,
+            method_id=method_id,
+            state=form.cleaned_data["state"],
+            note=form.cleaned_data["note"],
+            client_ip=client_ip(request),
+        )
+        return redirect_after_post(request, "selfservice:reported", event.pk)
+
+    return _my_token_form(request, token_uuid, form, act=act, page="selfservice/report.html#report-form")
 
 
 @require_GET
@@ -202,6 +182,42 @@ def reported(request: PortalRequest, event_id: int) -> HttpResponse:
         return redirect("selfservice:tokens")
     context = {"event": event, "helpdesk_contact": settings.HELPDESK_CONTACT, "nav": "tokens"}
     return render(request, "selfservice/reported.html", context)
+
+
+def _my_token_form(
+    request: PortalRequest,
+    token_uuid: UUID,
+    form: forms.Form,
+    *,
+    act: Callable[[GraphClient, str], HttpResponse],
+    page: str,
+) -> HttpResponse:
+    """A form about one of my tokens (`page`: "template.html#form-part"). A valid POST runs `act`
+    (its answer, or the ActionError it raises shown in the form, what was typed kept); otherwise
+    the token is read for the page. A form that takes a code shows, before anything is typed, the
+    pause on code entry as a refused code would (a database read)."""
+    method_id = str(token_uuid)
+    client = graph_client(request)
+    error: ActionError | None = None
+    token: HardwareOathMethod | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            return act(client, method_id)
+        except ActionError as exc:
+            error = exc
+            if exc.field in form.fields:
+                form.add_error(exc.field, "")
+    else:
+        try:
+            token = services.my_token_get(client=client, method_id=method_id)
+        except ActionError as exc:
+            error = exc
+    status = _status(request, form, error)
+    if request.method == "GET" and token is not None and "code" in form.fields:
+        error = services.my_token_pause_get(actor=request.user, token=token, method_id=method_id)
+    context = {"form": form, "error": error, "token": token, "method_id": method_id, "nav": "tokens"}
+    template = page if request.htmx else page.partition("#")[0]
+    return render(request, template, context, status=status)
 
 
 def _status(request: PortalRequest, form: Any, error: ActionError | None) -> int:

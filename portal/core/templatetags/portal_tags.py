@@ -28,6 +28,12 @@ def audit_label(reason: str) -> str:
     return wording.audit_label(reason)
 
 
+@register.simple_tag
+def pause_lift_hint() -> str:
+    """Beside the lift action of an administrator's code form (portal.core.wording.PAUSE_LIFT_HINT)."""
+    return str(wording.PAUSE_LIFT_HINT)
+
+
 @register.filter
 def status_class(status: str) -> str:
     return f"badge-{status}" if status in labels.TOKEN_STATUS else "badge-other"

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from portal.audit.models import AuditEvent
 from portal.core.action_errors import ActionError, Meaning
-from portal.core.actions import Acting, Auditor, attempt_or_refuse, failure, refusal
+from portal.core.actions import Acting, Auditor, attempt_or_refuse, code_pause_get, failure, refusal
 from portal.core.attempts import attempt_finish
 from portal.core.reasons import About, Reason
 from portal.core.wording import UNNAMED_HOLDER, Audience, Known
@@ -125,6 +125,10 @@ class UserToken:
     def serial(self) -> str:
         return _serial(self.token)
 
+    def counted_serial(self, method_id: str) -> str:
+        """The token as the code-attempt limit counts it: its serial, or its id if Graph gave none."""
+        return self.serial or f"id:{method_id}"
+
 
 def user_token_get(*, acting: Acting, user_id: str, method_id: str) -> UserToken:
     """One of a user's tokens with the user's profile (for the confirmation pages): one round trip."""
@@ -205,7 +209,7 @@ def user_token_activate(*, acting: Acting, user_id: str, method_id: str, code: s
     audit = acting.audit(Action.USER_ACTIVATE, target_oid=user_id, token_id=method_id)
     held = _user_and_method(acting, user_id, method_id, audit)
     attempt = attempt_or_refuse(
-        actor=acting.actor, serial=held.serial or f"id:{method_id}", audit=audit, audience=Audience.ADMIN
+        actor=acting.actor, serial=held.counted_serial(method_id), audit=audit, audience=Audience.ADMIN
     )
     try:
         done = acting.client.call(calls.method_activate(user_id, method_id, code))
@@ -214,6 +218,13 @@ def user_token_activate(*, acting: Acting, user_id: str, method_id: str, code: s
     attempt_finish(attempt, wrong_code=False)
     audit.success(graph_request_id=done.request_id)
     return Done(held.user, held.serial)
+
+
+def admin_code_pause_get(*, acting: Acting, held: UserToken | None = None, method_id: str = "") -> ActionError | None:
+    """The pause on this administrator's code entry, shown before anything is typed: their own, and
+    the token's when the page read it (`held`). A database read: no Graph call."""
+    serial = held.counted_serial(method_id) if held is not None else None
+    return code_pause_get(actor=acting.actor, serial=serial, audience=Audience.ADMIN)
 
 
 def user_token_deactivate(*, acting: Acting, user_id: str, method_id: str) -> Done:

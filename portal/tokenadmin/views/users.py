@@ -87,10 +87,11 @@ def detail(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @users_write
 def lockout_lift(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
-    """Lift this person's pause on code entry (the helpdesk checked with them), audited."""
+    """Lift this person's pause on code entry (the helpdesk checked with them), or the pause of the
+    token their code form names (`key`, from its pause: ActionError.lift_key), audited."""
     lifted = lockout_lift_record(
         actor=actor_of(request),
-        key=f"p:{person_key(str(user_id))}",
+        key=request.POST.get("key") or f"p:{person_key(str(user_id))}",
         now=timezone.now(),
         client_ip=client_ip(request),
     )
@@ -132,15 +133,19 @@ def give(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
     read_error: ActionError | None = None
     if not (request.method == "POST" and request.htmx):  # the form part alone needs no profile
         person, read_error = page_read(lambda: services.user_profile_get(acting=acting, user_id=str(user_id)))
+    status = form_status(request, form, posted.error) if read_error is None else read_status(request, read_error)
+    give_error = posted.error
+    if request.method == "GET":
+        # The administrator's own pause, before anything is typed (a token's shows once one is picked).
+        give_error = services.admin_code_pause_get(acting=acting)
     context = {
         "nav": NAV,
         "user_id": user_id,
         "person": person,
         "form": form,
-        "give_error": posted.error,
+        "give_error": give_error,
         "error": read_error,
     }
-    status = form_status(request, form, posted.error) if read_error is None else read_status(request, read_error)
     partial = "give-form" if request.method == "POST" else None
     return admin_render(request, "tokenadmin/user_add.html", context, partial=partial, status=status)
 
@@ -166,6 +171,9 @@ def activate(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -
     held, error = None, posted.error
     if request.method == "GET" or not request.htmx:
         held, error = _held_read(acting, user_id, method_id, error)
+    status = form_status(request, form, error)
+    if request.method == "GET" and held is not None:
+        error = services.admin_code_pause_get(acting=acting, held=held, method_id=str(method_id))
     context = {
         "nav": NAV,
         "user_id": user_id,
@@ -179,7 +187,7 @@ def activate(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) -
         "tokenadmin/user_activate.html",
         context,
         partial="activate-form" if request.method == "POST" else None,
-        status=form_status(request, form, error),
+        status=status,
     )
 
 
