@@ -539,8 +539,8 @@ class UploaderOnly(Enum):
 UPLOADER_ONLY: dict[UploaderOnly, Words] = {
     UploaderOnly.CONFIRM: Words(
         _(
-            "Only the administrator who uploaded this file can confirm its dry run: {uploader}. Nothing was "
-            "sent to Microsoft Entra ID."
+            "This dry run was uploaded by {uploader}, and only the administrator who uploaded a file can "
+            "confirm its dry run. Nothing was sent to Microsoft Entra ID."
         ),
         _(
             "Ask {uploader} to check the dry run and confirm it. To import the file yourself, upload it again: "
@@ -548,7 +548,10 @@ UPLOADER_ONLY: dict[UploaderOnly, Words] = {
         ),
     ),
     UploaderOnly.DISCARD: Words(
-        _("Only the administrator who uploaded this file can discard its dry run: {uploader}."),
+        _(
+            "This dry run was uploaded by {uploader}, and only the administrator who uploaded a file can "
+            "discard its dry run."
+        ),
         _(
             "Ask {uploader} to discard it, or leave it: a dry run nobody confirms is deleted automatically, "
             "and nothing is sent to Microsoft Entra ID until it is confirmed."

@@ -97,7 +97,10 @@ def test_only_the_uploader_confirms_their_dry_run(demo_tenant: None) -> None:
     assert response.status_code == 403
     page = response.content.decode()
     # What happened, who can confirm, and what to do next: not "you need one of these roles" (she has one).
-    assert f"Only the administrator who uploaded this file can confirm its dry run: {NESTOR}." in page
+    assert (
+        f"This dry run was uploaded by {NESTOR}, and only the administrator who uploaded a file "
+        "can confirm its dry run." in page
+    )
     assert f"Ask {NESTOR} to check the dry run and confirm it." in page
     assert f'href="/admin/imports/{draft.public_id}/"' in page and 'href="/admin/imports/new"' in page
     assert "You need one of these Microsoft Entra roles" not in page
@@ -105,7 +108,8 @@ def test_only_the_uploader_confirms_their_dry_run(demo_tenant: None) -> None:
     discard = miriam.post(f"/admin/imports/{draft.public_id}/discard")
     assert discard.status_code == 403
     assert (
-        f"Only the administrator who uploaded this file can discard its dry run: {NESTOR}." in discard.content.decode()
+        f"This dry run was uploaded by {NESTOR}, and only the administrator who uploaded a file "
+        "can discard its dry run." in discard.content.decode()
     )
     assert ImportJob.objects.get(pk=draft.pk).status == ImportJob.Status.DRAFT
 
