@@ -31,6 +31,7 @@ from django.utils.crypto import salted_hmac
 
 from portal.core.models import AttemptLock, CodeAttempt
 from portal.core.serials import serial_normalise
+from portal.identity.models import User
 
 DAY = timedelta(hours=24)
 
@@ -122,6 +123,8 @@ def attempt_begin(*, person_oid: str, serial: str, now: datetime | None = None) 
                 latest.until, latest.lockout, token_paused=any(not pause.by_person for pause in pauses)
             )
         row = CodeAttempt.objects.create(at=now, person_key=person, serial_key=token)
+        # Their key, for naming a lockout without hashing every user (one indexed update, usually of no row).
+        User.objects.filter(username=person_oid).exclude(attempts_key=person).update(attempts_key=person)
     return Attempt(id=row.id, person_key=person, serial_key=token)
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from portal.core.attempts import LockedOut, lockouts_current, person_key, token_key
+from portal.core.attempts import LockedOut, lockouts_current
 from portal.core.reasons import Attention
 from portal.graph.types import TokenStatus
 from portal.identity.models import User
@@ -150,26 +150,35 @@ def _token_item(rule: Attention, row: ProgramToken) -> Item:
 
 
 def lockout_items(*, now: datetime, folded: bool = True) -> list[Item]:
-    """The people and serials locked out now, named where the portal knows them (2-3 queries); a
-    token's lockout folded under its people's unless not `folded` (portal.core.attempts)."""
+    """The people and serials locked out now, named where the portal knows them; a token's lockout
+    folded under its people's unless not `folded` (portal.core.attempts).
+
+    Looks up only the lockouts' own keys (User.attempts_key, ProgramToken.attempts_key, both
+    indexed): the cost follows the number of lockouts, not the size of the tenant (2 queries and
+    lockouts_current's)."""
     lockouts = lockouts_current(now=now, folded=folded)
     if not lockouts:
         return []
+    person_keys = {lockout.key[2:] for lockout in lockouts if lockout.key.startswith("p:")}
+    serial_keys = {lockout.key[2:] for lockout in lockouts if lockout.key.startswith("s:")}
+    serial_keys.update(key for lockout in lockouts for key in lockout.serial_keys)
     people: dict[str, User] = {}
-    serials: dict[str, str] = {}
-    if any(lockout.key.startswith("p:") for lockout in lockouts):
+    if person_keys:
         people = {
-            f"p:{person_key(user.username)}": user for user in User.objects.only("username", "display_name", "upn")
+            user.attempts_key: user
+            for user in User.objects.filter(attempts_key__in=person_keys).only(
+                "username", "display_name", "upn", "attempts_key"
+            )
         }
-    if lockouts:
-        serials = {
-            f"s:{token_key(serial)}": serial for serial in ProgramToken.objects.values_list("serial_number", flat=True)
-        }
+    serials = dict(
+        ProgramToken.objects.filter(attempts_key__in=serial_keys).values_list("attempts_key", "serial_number")
+    )
     items = []
     for lockout in lockouts:
-        person = people.get(lockout.key)
-        tried = sorted(serials[f"s:{key}"] for key in lockout.serial_keys if f"s:{key}" in serials)
-        serial = serials.get(lockout.key, "") or ", ".join(tried)
+        kind, _, key = lockout.key.partition(":")
+        person = people.get(key) if kind == "p" else None
+        tried = sorted(serials[key] for key in lockout.serial_keys if key in serials)
+        serial = (serials.get(key, "") if kind == "s" else "") or ", ".join(tried)
         # An unknown person or serial keeps `who` empty: the page words it (portal.core.wording).
         who, who_id, upn = (str(person), person.oid, person.upn) if person is not None else ("", "", "")
         items.append(Item(Attention.LOCKED_OUT, who, who_id, upn, serial, "", lockout.since, lockout))
