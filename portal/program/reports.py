@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from portal.audit.export import Echo, csv_safe
+from portal.core.labels import token_status_name
 from portal.graph.types import TokenStatus
 from portal.lifecycle.services import BLOCKING_STATES
 from portal.program.models import DailyCount, ProgramToken
@@ -162,7 +163,8 @@ def trend_report(*, now: datetime) -> Table:
     return Table(
         ReportKind.TREND,
         _("Tokens by status over time"),
-        (_("Day"), _("Available"), _("Assigned"), _("Activated"), _("Activation failed")),
+        # The statuses' one name each (portal.core.labels), as the chart's legend says them.
+        (_("Day"), *(token_status_name(status) for status in STATUSES)),
         rows,
         [],
         lines,
@@ -190,10 +192,10 @@ def funnel_report(*, now: datetime) -> Table:
     assigned, activated, failed = counts["assigned"], counts["activated"], counts["failed"]
     waiting = assigned - activated - failed
     rows: list[tuple[Cell, ...]] = [
-        (_("Assigned (handed out)"), assigned, _percent(assigned, assigned)),
-        (_("Activated"), activated, _percent(activated, assigned)),
-        (_("Waiting for activation"), waiting, _percent(waiting, assigned)),
-        (_("Activation failed"), failed, _percent(failed, assigned)),
+        (_("Handed out"), assigned, _percent(assigned, assigned)),
+        (token_status_name(TokenStatus.ACTIVATED), activated, _percent(activated, assigned)),
+        (token_status_name(TokenStatus.ASSIGNED), waiting, _percent(waiting, assigned)),
+        (token_status_name(TokenStatus.FAILED_ACTIVATION), failed, _percent(failed, assigned)),
     ]
     bars = [Bar(str(r[0]), int(r[1]), int(r[2]), css) for r, css in zip(rows, _FUNNEL_CSS, strict=True)]
     return Table(
@@ -237,7 +239,7 @@ def department_report(*, now: datetime) -> Table:
     return Table(
         ReportKind.DEPARTMENTS,
         _("Tokens by department"),
-        (_("Department"), _("People"), _("Tokens"), _("Activated")),
+        (_("Department"), _("People"), _("Tokens"), token_status_name(TokenStatus.ACTIVATED)),
         rows,
         bars,
         [],

@@ -60,6 +60,10 @@ def test_every_report_exports_what_the_page_shows(signed_in: SignedIn) -> None:
         assert len(shown) > 1, kind
         assert csv_table(reader, kind) == shown, kind
     assert page.count("<polyline") == 4  # one line per status over three days
+    # One name per status: the table's and the CSV's headings are the chart's legend, the portal's labels.
+    legend = re.findall(r'<span class="legend-[a-zA-Z]+">([^<]+)</span>', page)
+    assert legend == ["Not assigned", "Not activated yet", "Active", "Activation failed"]
+    assert csv_table(reader, ReportKind.TREND)[0] == ["Day", *legend]
 
 
 def test_stock_counts_and_the_low_stock_threshold(signed_in: SignedIn, settings: object) -> None:
@@ -147,9 +151,13 @@ def test_funnel_and_departments(signed_in: SignedIn) -> None:
     refreshed(lynne)
     held = ProgramToken.objects.exclude(holder_id="")
     funnel = {row[0]: int(row[1]) for row in csv_table(lynne, ReportKind.FUNNEL)[1:]}
-    assert funnel["Assigned (handed out)"] == held.count()
-    assert funnel["Activated"] == held.filter(status="activated").count()
-    departments = {row[0]: row[1:] for row in csv_table(lynne, ReportKind.DEPARTMENTS)[1:]}
+    assert funnel["Handed out"] == held.count()
+    assert funnel["Active"] == held.filter(status="activated").count()
+    assert funnel["Not activated yet"] == held.filter(status="assigned").count()
+    assert funnel["Activation failed"] == held.filter(status="failedActivation").count()
+    departments_csv = csv_table(lynne, ReportKind.DEPARTMENTS)
+    assert departments_csv[0] == ["Department", "People", "Tokens", "Active"]
+    departments = {row[0]: row[1:] for row in departments_csv[1:]}
     assert departments["Marketing"][1] == "2"  # Alex's two tokens
     assert "(no department)" in departments  # Lee Gu: deleted, nothing more is known
 
