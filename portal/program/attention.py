@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -114,19 +115,19 @@ class RulePage:
     """One page of one rule's items; `group.total` counts them all."""
 
     group: Group
-    page: Page
+    #: Which page, of how many (its object_list: the snapshot's rows, or the lockouts).
+    page: Page[Any]
 
 
 def attention_rule_page(rule: Attention, *, now: datetime, number: str | int | None = None) -> RulePage:
     """Page `number` of `rule`'s items, in the overview's order (a number out of range or not a
     number gives the nearest page). 2 queries for a token rule; the lockouts' for LOCKED_OUT."""
     if rule is Attention.LOCKED_OUT:
-        current = Paginator(lockout_items(now=now), RULE_PAGE_SIZE).get_page(number)
-        items = list(current.object_list)
-    else:
-        current = Paginator(rule_rows(rule, now=now), RULE_PAGE_SIZE).get_page(number)
-        items = [_token_item(rule, row) for row in current.object_list]
-    return RulePage(Group(rule, rule_days(rule), items, current.paginator.count), current)
+        lockouts = Paginator(lockout_items(now=now), RULE_PAGE_SIZE).get_page(number)
+        return RulePage(Group(rule, None, list(lockouts.object_list), lockouts.paginator.count), lockouts)
+    rows = Paginator(rule_rows(rule, now=now), RULE_PAGE_SIZE).get_page(number)
+    items = [_token_item(rule, row) for row in rows.object_list]
+    return RulePage(Group(rule, rule_days(rule), items, rows.paginator.count), rows)
 
 
 def attention_items_all(rule: Attention, *, now: datetime) -> Iterator[Item]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import enum
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -96,7 +97,8 @@ def stock_report(*, now: datetime) -> Table:
         "blocked": Count("device_id", filter=out_of_service()),
     }
     counts.update({state.value: Count("device_id", filter=out_of_service(state)) for state in BLOCKING_STATES})
-    rows_in = stock_tokens().values("manufacturer", "model").annotate(**counts).order_by("manufacturer", "model")
+    grouped = stock_tokens().values("manufacturer", "model").annotate(**counts).order_by("manufacturer", "model")
+    rows_in = cast("Iterable[dict[str, Any]]", grouped)  # the stubs don't see keys annotated from a dict
     low = settings.PROGRAM_LOW_STOCK
     rows: list[tuple[Cell, ...]] = [
         (

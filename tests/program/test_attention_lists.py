@@ -150,3 +150,25 @@ def test_an_unknown_rule_is_not_found(signed_in: SignedIn) -> None:
     reader = signed_in(READER)
     assert reader.get("/admin/attention/nothing/").status_code == 404
     assert reader.get("/admin/attention/nothing.csv").status_code == 404
+
+
+def test_a_lockout_is_named_by_its_own_keys_not_by_hashing_everyone(signed_in: SignedIn) -> None:
+    """The locked-out rule reads the people and tokens its lockouts name (indexed lookups of their
+    keys), whatever the number of portal users and tokens."""
+    from portal.program.attention import lockout_items
+
+    lynne = signed_in(PRIV_AUTH_ADMIN)
+    snapshot_refreshed(lynne)
+    User.objects.bulk_create(User(username=str(uuid.uuid4()), display_name=f"Someone {n}") for n in range(300))
+    User.objects.create(username=seed.ADELE, display_name="Adele Vance", upn=f"adele.vance@{seed.DOMAIN}")
+    for _ in range(5):
+        attempt_finish(attempt_begin(person_oid=seed.ADELE, serial="60200104"), wrong_code=True)
+    for _ in range(5):  # five people, one wrong code each: the token is locked, nobody else is
+        attempt_finish(attempt_begin(person_oid=str(uuid.uuid4()), serial="60200105"), wrong_code=True)
+    with CaptureQueriesContext(connection) as queries:
+        items = lockout_items(now=timezone.now())
+    named = {(item.who, item.serial) for item in items}
+    assert named == {("Adele Vance", "60200104"), ("", "60200105")}  # the token's item: "Anyone typing …"
+    reads = [q["sql"] for q in queries if '"identity_user"' in q["sql"] or '"program_programtoken"' in q["sql"]]
+    assert len(reads) == 2
+    assert all('"attempts_key" IN' in sql for sql in reads), reads

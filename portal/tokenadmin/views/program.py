@@ -69,7 +69,7 @@ def attention_rule(request: PortalRequest, rule: str) -> HttpResponse:
 
 
 @require_GET
-@admin_area
+@admin_area  # type: ignore[arg-type]  # typed for HttpResponse; a streaming answer passes through alike
 def attention_export(request: PortalRequest, rule: str) -> StreamingHttpResponse:
     """One rule's items as CSV (streamed: a rule can hold thousands of tokens)."""
     kind = _rule(rule)
