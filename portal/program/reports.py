@@ -133,12 +133,8 @@ def stock_report(*, now: datetime) -> Table:
         rows,
         bars,
         [],
-        note=_(
-            "A model is low on stock when fewer than %(low)s of its tokens are left to hand out. Tokens the "
-            "portal recorded as lost, broken, stolen, retired or sent back to the vendor are never left to hand "
-            "out: they are counted in their own columns."
-        )
-        % {"low": low},
+        # Tokens recorded lost, broken, … are never left to hand out: they have their own columns.
+        note=_("A model is low on stock when fewer than %(low)s of its tokens are left to hand out.") % {"low": low},
     )
 
 
