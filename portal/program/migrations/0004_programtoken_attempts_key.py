@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('program', '0002_stock_serial_index'),
+        ('program', '0003_refresh_delegation_used_at'),
     ]
 
     operations = [
