@@ -85,12 +85,6 @@ def lifecycle_state_of(device_id: OuterRef) -> Subquery:
     return Subquery(newest.values("state")[:1])
 
 
-def lifecycle_blocked_ids() -> set[str]:
-    """Device ids that must not be offered as stock (their latest state blocks it)."""
-    blocking = [state.value for state in BLOCKING_STATES]
-    return set(_latest().filter(state__in=blocking).values_list("device_id", flat=True))
-
-
 def lifecycle_blocking_serial(serial_number: str) -> TokenLifecycleEvent | None:
     """The latest event of this serial when it keeps the token out of stock, else None."""
     latest = (
