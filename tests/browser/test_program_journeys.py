@@ -216,8 +216,8 @@ def test_and_n_more_opens_the_rules_whole_list(
         sign_in_as(plain, portal, "Lynne Robbins", start="/admin/attention/locked_out/")
         expect(item(plain, "locked_out", "Adele Vance").filter(has_text=LOCKED_SERIAL)).to_have_count(1)
         check_page(plain, "program-09-lockouts-no-js-390", javascript=False)
-        item(plain, "locked_out", "Adele Vance").get_by_role("button", name=re.compile("Lift the lockout")).click()
-        expect(plain.get_by_text("The lockout was lifted")).to_be_visible()
+        item(plain, "locked_out", "Adele Vance").get_by_role("button", name=re.compile("Lift the pause")).click()
+        expect(plain.get_by_text("The pause was lifted")).to_be_visible()
         assert plain.url.endswith("/admin/attention/locked_out/")
         expect(plain.get_by_text("Nothing needs you here right now.")).to_be_visible()
     finally:

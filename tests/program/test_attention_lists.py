@@ -136,14 +136,14 @@ def test_a_lockout_is_lifted_from_its_list_and_the_list_comes_back(signed_in: Si
     snapshot_refreshed(lynne)
     reader_page = signed_in(READER).get("/admin/attention/locked_out/").content.decode()
     assert "Adele Vance" in reader_page and "60200104" in reader_page
-    assert 'name="key"' not in reader_page and "Lift the lockout<span" not in reader_page
+    assert 'name="key"' not in reader_page and "Lift the pause<span" not in reader_page
     page = lynne.get("/admin/attention/locked_out/").content.decode()
     key = re.search(r'name="key" value="([^"]+)"', page)
     assert key and 'name="back" value="locked_out"' in page
     lifted = lynne.post("/admin/program/lockouts/lift", {"key": key.group(1), "back": "locked_out"})
     assert lifted.status_code == 302 and lifted["Location"] == "/admin/attention/locked_out/"
     after = lynne.get("/admin/attention/locked_out/").content.decode()
-    assert "The lockout was lifted" in after and "Nothing needs you here right now." in after
+    assert "The pause was lifted" in after and "Nothing needs you here right now." in after
 
 
 def test_an_unknown_rule_is_not_found(signed_in: SignedIn) -> None:

@@ -3,7 +3,7 @@ would (portal.core.attempts.lockout_stage), so the admin overview's queue shows 
 
 For the demo (`make run`, `make sandbox-reset`: the lockout lives in the portal's database, which the
 sandbox tenant does not touch) and for rehearsing the queue; the person can be let in again from the
-queue ("Lift the lockout") or their admin page."""
+queue ("Lift the pause") or their admin page."""
 
 from __future__ import annotations
 
