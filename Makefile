@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's "locked out" case of the admin queue: Johanna Lorenz typed wrong codes for her token until
+# the day's limit (the lockout is the portal's, not the sandbox tenant's: portal.core.attempts).
+DEMO_LOCKOUT := 5e1a2c4b-7f3d-4e8a-9b60-1d2c3e4f5a6b 60200109 --name "Johanna Lorenz" --upn johanna.lorenz@contoso-sandbox.example
 
 .PHONY: run test test-fast test-browser test-postgres postgres lint fmt install chromium clean sandbox-reset bench messages compilemessages gettext
 
@@ -43,6 +46,7 @@ run: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py sandbox_seed --if-empty
+	$(BIN)/python manage.py attempts_lockout $(DEMO_LOCKOUT)
 	$(BIN)/python manage.py runportal $(HOST):$(PORT)
 
 test: $(STAMP) chromium gettext compilemessages
@@ -77,6 +81,7 @@ fmt: $(STAMP)
 
 sandbox-reset: $(STAMP)
 	$(BIN)/python manage.py sandbox_seed --reset
+	$(BIN)/python manage.py attempts_lockout $(DEMO_LOCKOUT)
 
 # Every benchmark in bench/ and one table of figures (a few minutes on 2 cores); BENCH_ARGS=--quick
 # for a small run that only checks they work.

@@ -164,6 +164,35 @@ def main() -> None:
         rows.append(
             Row("snapshot: queue + four reports", f"{seconds:.2f}", "s", f"0 Graph round trips, {len(queries)} queries")
         )
+        # The locked-out rule with every holder a portal user: its cost follows the lockouts, not the tenant.
+        from portal.core.attempts import attempt_begin, attempt_finish
+        from portal.identity.models import User
+
+        User.objects.bulk_create(
+            (User(username=str(person.id), display_name=person.display_name) for person in DirectoryUser.objects.all()),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        locked = [str(person_id) for person_id in DirectoryUser.objects.values_list("id", flat=True)[:3]]
+        for number, person_oid in enumerate(locked):
+            for _ in range(settings.CODE_ATTEMPT_LIMIT):
+                attempt_finish(attempt_begin(person_oid=person_oid, serial=f"SNAP{number:06d}"), wrong_code=True)
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            attention_groups(now=timezone.now())
+            seconds = time.perf_counter() - began
+        print(
+            f"  queue with {len(locked)} lockouts, {User.objects.count():,} portal users: 0 round trips, "
+            f"{len(queries)} queries, {seconds:.2f} s"
+        )
+        rows.append(
+            Row(
+                f"snapshot: queue with {len(locked)} lockouts",
+                f"{seconds:.2f}",
+                "s",
+                f"0 Graph round trips, {len(queries)} queries, {User.objects.count():,} portal users",
+            )
+        )
         write_rows(args.rows_json, rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

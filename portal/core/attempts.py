@@ -31,6 +31,7 @@ from django.utils.crypto import salted_hmac
 
 from portal.core.models import AttemptLock, CodeAttempt
 from portal.core.serials import serial_normalise
+from portal.identity.models import User
 
 DAY = timedelta(hours=24)
 
@@ -122,6 +123,8 @@ def attempt_begin(*, person_oid: str, serial: str, now: datetime | None = None) 
                 latest.until, latest.lockout, token_paused=any(not pause.by_person for pause in pauses)
             )
         row = CodeAttempt.objects.create(at=now, person_key=person, serial_key=token)
+        # Their key, for naming a lockout without hashing every user (one indexed update, usually of no row).
+        User.objects.filter(username=person_oid).exclude(attempts_key=person).update(attempts_key=person)
     return Attempt(id=row.id, person_key=person, serial_key=token)
 
 
@@ -273,3 +276,30 @@ def lockout_lift(*, key: str) -> int:
         raise ValueError("not a lockout key")
     deleted, _ = CodeAttempt.objects.filter(**{column: value}).delete()
     return deleted
+
+
+def lockout_stage(*, person_oid: str, serial: str, now: datetime) -> int:
+    """Lock this person out the way wrong codes typed for `serial` would, through the same counting
+    (for a demo, or to rehearse the queue's "locked out" item): wrong codes ending `now`, spaced so
+    that the shortest limit is not reached before the longest one is (the day's, when on), so the
+    lockout lasts as long as a real one can. Nothing when they are locked out already; returns how
+    many wrong codes were recorded."""
+    if any(item.key == f"p:{person_key(person_oid)}" for item in lockouts_current(now=now)):
+        return 0
+    limits = attempt_limits()
+    longest = max(limits, key=lambda limit: limit.window)
+    shortest = min(limits, key=lambda limit: limit.window)
+    spacing = (
+        shortest.window / max(shortest.count - 1, 1) + timedelta(seconds=1) if shortest is not longest else timedelta(0)
+    )
+    recorded = 0
+    for step in range(longest.count):
+        try:
+            attempt = attempt_begin(
+                person_oid=person_oid, serial=serial, now=now - spacing * (longest.count - 1 - step)
+            )
+        except TooManyAttempts:
+            break  # codes typed before already count towards it
+        attempt_finish(attempt, wrong_code=True)
+        recorded += 1
+    return recorded

@@ -18,6 +18,10 @@ class User(AbstractUser):
     # to them are written in this language and show times in this zone. Empty: not known yet.
     language = models.CharField(max_length=16, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
+    # The keyed hash the wrong-code limits count this person under (portal.core.attempts.person_key),
+    # written when they type a code: the needs-attention queue names a lockout by looking up its key
+    # instead of hashing every user. Empty until their first code.
+    attempts_key = models.CharField(max_length=64, blank=True, db_index=True)
 
     @property
     def oid(self) -> str:

@@ -74,10 +74,15 @@ def lifecycle_current(device_ids: Iterable[str]) -> dict[str, TokenLifecycleEven
     return {event.device_id: event for event in _latest().filter(device_id__in=wanted)}
 
 
-def lifecycle_blocked_ids() -> set[str]:
-    """Device ids that must not be offered as stock (their latest state blocks it)."""
-    blocking = [state.value for state in LifecycleState if state.blocks_stock]
-    return set(_latest().filter(state__in=blocking).values_list("device_id", flat=True))
+#: The states that keep a token out of stock, whatever Graph says of it.
+BLOCKING_STATES = tuple(state for state in LifecycleState if state.blocks_stock)
+
+
+def lifecycle_state_of(device_id: OuterRef) -> Subquery:
+    """The latest recorded state of the token `device_id` refers to, as an SQL expression for
+    annotating another model's rows (NULL when nothing was recorded)."""
+    newest = TokenLifecycleEvent.objects.filter(device_id=device_id).order_by("-at", "-id")
+    return Subquery(newest.values("state")[:1])
 
 
 def lifecycle_blocking_serial(serial_number: str) -> TokenLifecycleEvent | None:

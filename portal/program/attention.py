@@ -6,22 +6,34 @@ at most one rule: an account problem (deleted, disabled) hides the usage rules."
 
 from __future__ import annotations
 
+import csv
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from portal.core.attempts import LockedOut, lockouts_current, person_key, token_key
+from portal.audit.export import Echo, csv_safe
+from portal.core import wording
+from portal.core.attempts import LockedOut, lockouts_current
 from portal.core.reasons import Attention
 from portal.graph.types import TokenStatus
 from portal.identity.models import User
 from portal.program.models import ProgramToken
 
-#: Items shown per rule (the page says how many more there are).
+#: Items shown per rule on the overview (it links to the rule's own list for the rest).
 SHOWN_PER_RULE = 20
+#: Items per page of a rule's own list.
+RULE_PAGE_SIZE = 50
+#: Rows read at a time by the CSV export of a rule's items.
+_CHUNK = 500
 
 
 class Fix(enum.Enum):
@@ -98,6 +110,35 @@ def attention_groups(*, now: datetime, limit: int = SHOWN_PER_RULE) -> list[Grou
     return groups
 
 
+@dataclass(frozen=True)
+class RulePage:
+    """One page of one rule's items; `group.total` counts them all."""
+
+    group: Group
+    #: Which page, of how many (its object_list: the snapshot's rows, or the lockouts).
+    page: Page[Any]
+
+
+def attention_rule_page(rule: Attention, *, now: datetime, number: str | int | None = None) -> RulePage:
+    """Page `number` of `rule`'s items, in the overview's order (a number out of range or not a
+    number gives the nearest page). 2 queries for a token rule; the lockouts' for LOCKED_OUT."""
+    if rule is Attention.LOCKED_OUT:
+        lockouts = Paginator(lockout_items(now=now), RULE_PAGE_SIZE).get_page(number)
+        return RulePage(Group(rule, None, list(lockouts.object_list), lockouts.paginator.count), lockouts)
+    rows = Paginator(rule_rows(rule, now=now), RULE_PAGE_SIZE).get_page(number)
+    items = [_token_item(rule, row) for row in rows.object_list]
+    return RulePage(Group(rule, rule_days(rule), items, rows.paginator.count), rows)
+
+
+def attention_items_all(rule: Attention, *, now: datetime) -> Iterator[Item]:
+    """Every item of `rule`, read a chunk at a time (the CSV export: memory stays bounded)."""
+    if rule is Attention.LOCKED_OUT:
+        yield from lockout_items(now=now)
+        return
+    for row in rule_rows(rule, now=now).iterator(chunk_size=_CHUNK):
+        yield _token_item(rule, row)
+
+
 def rule_rows(rule: Attention, *, now: datetime) -> QuerySet[ProgramToken]:
     """The snapshot's tokens that match `rule` (not lockouts), oldest first."""
     tokens = ProgramToken.objects.all()
@@ -150,27 +191,86 @@ def _token_item(rule: Attention, row: ProgramToken) -> Item:
 
 
 def lockout_items(*, now: datetime, folded: bool = True) -> list[Item]:
-    """The people and serials locked out now, named where the portal knows them (2-3 queries); a
-    token's lockout folded under its people's unless not `folded` (portal.core.attempts)."""
+    """The people and serials locked out now, named where the portal knows them; a token's lockout
+    folded under its people's unless not `folded` (portal.core.attempts).
+
+    Looks up only the lockouts' own keys (User.attempts_key, ProgramToken.attempts_key, both
+    indexed): the cost follows the number of lockouts, not the size of the tenant (2 queries and
+    lockouts_current's)."""
     lockouts = lockouts_current(now=now, folded=folded)
     if not lockouts:
         return []
+    person_keys = {lockout.key[2:] for lockout in lockouts if lockout.key.startswith("p:")}
+    serial_keys = {lockout.key[2:] for lockout in lockouts if lockout.key.startswith("s:")}
+    serial_keys.update(key for lockout in lockouts for key in lockout.serial_keys)
     people: dict[str, User] = {}
-    serials: dict[str, str] = {}
-    if any(lockout.key.startswith("p:") for lockout in lockouts):
+    if person_keys:
         people = {
-            f"p:{person_key(user.username)}": user for user in User.objects.only("username", "display_name", "upn")
+            user.attempts_key: user
+            for user in User.objects.filter(attempts_key__in=person_keys).only(
+                "username", "display_name", "upn", "attempts_key"
+            )
         }
-    if lockouts:
-        serials = {
-            f"s:{token_key(serial)}": serial for serial in ProgramToken.objects.values_list("serial_number", flat=True)
-        }
+    serials = dict(
+        ProgramToken.objects.filter(attempts_key__in=serial_keys).values_list("attempts_key", "serial_number")
+    )
     items = []
     for lockout in lockouts:
-        person = people.get(lockout.key)
-        tried = sorted(serials[f"s:{key}"] for key in lockout.serial_keys if f"s:{key}" in serials)
-        serial = serials.get(lockout.key, "") or ", ".join(tried)
+        kind, _, key = lockout.key.partition(":")
+        person = people.get(key) if kind == "p" else None
+        tried = sorted(serials[key] for key in lockout.serial_keys if key in serials)
+        serial = (serials.get(key, "") if kind == "s" else "") or ", ".join(tried)
         # An unknown person or serial keeps `who` empty: the page words it (portal.core.wording).
         who, who_id, upn = (str(person), person.oid, person.upn) if person is not None else ("", "", "")
         items.append(Item(Attention.LOCKED_OUT, who, who_id, upn, serial, "", lockout.since, lockout))
     return items
+
+
+# -- an item in words (the page's filters, portal.program.templatetags, and the CSV export) --------
+
+
+def item_who_text(item: Item) -> str:
+    """Who an item is about, also when the portal only knows a hashed key (a lockout)."""
+    if item.who:
+        return item.who
+    if item.lockout is not None and item.lockout.key.startswith("p:"):
+        return str(wording.ATTENTION_LOCKED_PERSON)
+    return str(wording.ATTENTION_LOCKED_SERIAL).format(serial=item.serial or wording.ATTENTION_UNKNOWN_SERIAL)
+
+
+def item_problem_text(item: Item, days: int | None) -> str:
+    text = str(wording.ATTENTION[item.rule].problem)
+    lockout = item.lockout
+    if lockout is not None:
+        until = timezone.localtime(lockout.until)
+        # The page names the zone too (under every page); said here as well, next to the time.
+        when = f"{formats.time_format(until, 'TIME_FORMAT')} ({timezone.get_current_timezone_name()})"
+        return text.format(wrong=lockout.wrong_codes, until=when)
+    return text.format(days=days)
+
+
+def item_since_text(item: Item) -> str:
+    """What the item's date is ("Assigned", "Last used", …)."""
+    return str(wording.ATTENTION_SINCE_ASSIGNED if item.since_is_assignment else wording.ATTENTION[item.rule].since)
+
+
+def attention_csv(rule: Attention, *, now: datetime) -> Iterator[str]:
+    """Every item of `rule` as CSV lines, streamed: who, their UPN, the token, the problem and the
+    item's date (UTC, with what that date is: an activated token's may be its assignment's)."""
+    writer = csv.writer(Echo())
+    days = rule_days(rule)
+    yield writer.writerow(
+        (
+            # Translators: headings of the CSV export of one rule of the needs-attention queue.
+            _("Who"),
+            _("User principal name"),
+            _("Token"),
+            _("Problem"),
+            _("Date (UTC)"),
+            _("What the date is"),
+        )
+    )
+    for item in attention_items_all(rule, now=now):
+        since = item.since.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if item.since else ""
+        row = (item_who_text(item), item.upn, item.serial, item_problem_text(item, days), since, item_since_text(item))
+        yield writer.writerow([csv_safe(cell) for cell in row])

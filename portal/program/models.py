@@ -43,6 +43,9 @@ class ProgramToken(models.Model):
     manufacturer = models.CharField(max_length=255, blank=True)
     model = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=32, db_index=True)
+    #: portal.core.attempts.token_key(serial_number), written by each build: the queue names a
+    #: token's lockout by this key without hashing the whole inventory.
+    attempts_key = models.CharField(max_length=64, blank=True, db_index=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     holder_id = models.CharField(max_length=64, blank=True, db_index=True)
     holder_name = models.CharField(max_length=255, blank=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import enum
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -21,8 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from portal.audit.export import Echo, csv_safe
+from portal.core.labels import token_status_name
 from portal.graph.types import TokenStatus
+from portal.lifecycle.services import BLOCKING_STATES
 from portal.program.models import DailyCount, ProgramToken
+from portal.program.stock import IN_STOCK, out_of_service, stock_tokens
 
 #: The order statuses are shown in: the token's life cycle.
 STATUSES = (TokenStatus.AVAILABLE, TokenStatus.ASSIGNED, TokenStatus.ACTIVATED, TokenStatus.FAILED_ACTIVATION)
@@ -84,41 +88,52 @@ def report_csv(table: Table) -> Iterator[str]:
 
 
 def stock_report(*, now: datetime) -> Table:
-    """Tokens per make and model, and how many are left to hand out (one query)."""
-    rows_in = (
-        ProgramToken.objects.values("manufacturer", "model")
-        .annotate(
-            total=Count("device_id"),
-            available=Count("device_id", filter=Q(status=TokenStatus.AVAILABLE)),
-        )
-        .order_by("manufacturer", "model")
-        .values_list("manufacturer", "model", "total", "available")
-    )
+    """Tokens per make and model: how many are left to hand out (portal.program.stock.IN_STOCK),
+    handed out, and out of service by what the portal recorded; they add up to the model's tokens
+    (one query)."""
+    counts = {
+        "total": Count("device_id"),
+        "left": Count("device_id", filter=IN_STOCK),
+        "blocked": Count("device_id", filter=out_of_service()),
+    }
+    counts.update({state.value: Count("device_id", filter=out_of_service(state)) for state in BLOCKING_STATES})
+    grouped = stock_tokens().values("manufacturer", "model").annotate(**counts).order_by("manufacturer", "model")
+    rows_in = cast("Iterable[dict[str, Any]]", grouped)  # the stubs don't see keys annotated from a dict
     low = settings.PROGRAM_LOW_STOCK
     rows: list[tuple[Cell, ...]] = [
         (
-            make or _("(no make)"),
-            model or _("(no model)"),
-            total,
-            available,
-            total - available,
+            r["manufacturer"] or _("(no make)"),
+            r["model"] or _("(no model)"),
+            r["total"],
+            r["left"],
+            r["total"] - r["left"] - r["blocked"],
+            *(r[state.value] for state in BLOCKING_STATES),
             # Translators: a cell of the stock report: this model is low on stock.
-            pgettext("stock", "low") if available < low else "",
+            pgettext("stock", "low") if r["left"] < low else "",
         )
-        for make, model, total, available in rows_in
+        for r in rows_in
     ]
     largest = max((int(r[3]) for r in rows), default=0)
     bars = [
-        Bar(f"{r[0]} {r[1]}", int(r[3]), _percent(int(r[3]), largest), "bar-low" if r[5] else "bar-available")
+        Bar(f"{r[0]} {r[1]}", int(r[3]), _percent(int(r[3]), largest), "bar-low" if r[-1] else "bar-available")
         for r in rows
     ]
     return Table(
         ReportKind.STOCK,
         _("Stock by make and model"),
-        (_("Make"), _("Model"), _("Tokens"), _("Left to hand out"), _("Handed out"), _("Below %(low)s") % {"low": low}),
+        (
+            _("Make"),
+            _("Model"),
+            _("Tokens"),
+            _("Left to hand out"),
+            _("Handed out"),
+            *(str(state.label) for state in BLOCKING_STATES),
+            _("Below %(low)s") % {"low": low},
+        ),
         rows,
         bars,
         [],
+        # Tokens recorded lost, broken, … are never left to hand out: they have their own columns.
         note=_("A model is low on stock when fewer than %(low)s of its tokens are left to hand out.") % {"low": low},
     )
 
@@ -146,7 +161,8 @@ def trend_report(*, now: datetime) -> Table:
     return Table(
         ReportKind.TREND,
         _("Tokens by status over time"),
-        (_("Day"), _("Available"), _("Assigned"), _("Activated"), _("Activation failed")),
+        # The statuses' one name each (portal.core.labels), as the chart's legend says them.
+        (_("Day"), *(token_status_name(status) for status in STATUSES)),
         rows,
         [],
         lines,
@@ -174,10 +190,10 @@ def funnel_report(*, now: datetime) -> Table:
     assigned, activated, failed = counts["assigned"], counts["activated"], counts["failed"]
     waiting = assigned - activated - failed
     rows: list[tuple[Cell, ...]] = [
-        (_("Assigned (handed out)"), assigned, _percent(assigned, assigned)),
-        (_("Activated"), activated, _percent(activated, assigned)),
-        (_("Waiting for activation"), waiting, _percent(waiting, assigned)),
-        (_("Activation failed"), failed, _percent(failed, assigned)),
+        (_("Handed out"), assigned, _percent(assigned, assigned)),
+        (token_status_name(TokenStatus.ACTIVATED), activated, _percent(activated, assigned)),
+        (token_status_name(TokenStatus.ASSIGNED), waiting, _percent(waiting, assigned)),
+        (token_status_name(TokenStatus.FAILED_ACTIVATION), failed, _percent(failed, assigned)),
     ]
     bars = [Bar(str(r[0]), int(r[1]), int(r[2]), css) for r, css in zip(rows, _FUNNEL_CSS, strict=True)]
     return Table(
@@ -221,7 +237,7 @@ def department_report(*, now: datetime) -> Table:
     return Table(
         ReportKind.DEPARTMENTS,
         _("Tokens by department"),
-        (_("Department"), _("People"), _("Tokens"), _("Activated")),
+        (_("Department"), _("People"), _("Tokens"), token_status_name(TokenStatus.ACTIVATED)),
         rows,
         bars,
         [],

@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from django.db import transaction
 
+from portal.core.attempts import token_key
 from portal.core.classify import classify
 from portal.core.reasons import About
 from portal.graph import calls
@@ -194,6 +195,7 @@ def _row(
     return ProgramToken(
         device_id=device.id,
         serial_number=device.serial_number,
+        attempts_key=token_key(device.serial_number),
         manufacturer=device.manufacturer or "",
         model=device.model or "",
         status=device.status or "",

@@ -11,16 +11,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet
 
 from portal.core.serials import serial_normalise
 from portal.graph.types import TokenStatus
-from portal.lifecycle.services import lifecycle_blocked_ids
+from portal.lifecycle.models import LifecycleState
+from portal.lifecycle.services import BLOCKING_STATES, lifecycle_state_of
 from portal.program.models import ProgramToken
 
 STOCK_SUGGESTIONS = 20
 # Above every character a serial is made of: `serial_number < prefix + _AFTER` bounds the prefix range.
 _AFTER = "\U0010ffff"
+
+
+def stock_tokens() -> QuerySet[ProgramToken]:
+    """The snapshot's tokens, each with `lifecycle`: its latest recorded lifecycle state (None: none)."""
+    return ProgramToken.objects.annotate(lifecycle=lifecycle_state_of(OuterRef("device_id")))
+
+
+def out_of_service(state: LifecycleState | None = None) -> Q:
+    """On `stock_tokens()`: recorded as `state`, or as any state that keeps a token out of stock."""
+    if state is not None:
+        return Q(lifecycle=state.value)
+    return Q(lifecycle__in=[blocking.value for blocking in BLOCKING_STATES])
+
+
+#: On `stock_tokens()`, the one definition of a token left to hand out (the type-ahead offers these,
+#: the stock report counts them): not assigned in Entra, and not recorded lost, broken, stolen,
+#: retired or sent back to the vendor. (Spelled out rather than negated: NOT (NULL IN …) is not true.)
+IN_STOCK = Q(status=TokenStatus.AVAILABLE) & (
+    Q(lifecycle__isnull=True) | ~Q(lifecycle__in=[state.value for state in BLOCKING_STATES])
+)
 
 
 def stock_search(*, text: str, limit: int = STOCK_SUGGESTIONS) -> list[ProgramToken]:
@@ -32,10 +53,7 @@ def stock_search(*, text: str, limit: int = STOCK_SUGGESTIONS) -> list[ProgramTo
     plain index, PostgreSQL's btree serves LIKE only with pattern ops); the fill-up is a LIKE that
     the database stops at the LIMIT. Nothing is filtered in Python."""
     wanted = serial_normalise(text)
-    stock = ProgramToken.objects.filter(status=TokenStatus.AVAILABLE)
-    blocked = lifecycle_blocked_ids()
-    if blocked:
-        stock = stock.exclude(device_id__in=blocked)
+    stock = stock_tokens().filter(IN_STOCK)
     if not wanted:
         return list(stock.order_by("serial_number")[:limit])
     starting = stock.filter(serial_number__gte=wanted, serial_number__lt=wanted + _AFTER)

@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The token program: snapshot, queue actions, reports
     path("program/refresh", program.refresh, name="program_refresh"),
     path("program/lockouts/lift", program.lockout_lift, name="lockout_lift"),
+    path("attention/<slug:rule>/", program.attention_rule, name="attention_rule"),
+    path("attention/<slug:rule>.csv", program.attention_export, name="attention_csv"),
     path("reports/", program.index, name="reports"),
     path("reports/<slug:kind>.csv", program.export, name="report_csv"),
     # People and their tokens

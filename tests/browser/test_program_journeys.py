@@ -5,13 +5,17 @@ reports page; both at 1280 and 390 px, checked with axe."""
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import timedelta
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from portal.audit.models import AuditEvent
 from portal.core.attempts import attempt_begin, attempt_finish
 from portal.identity.models import User
+from portal.program.models import ProgramToken
 from portal.sandbox import seed
 from tests.browser.conftest import PageChecker, read_code, sign_in_as, snapshot_refresh
 
@@ -134,6 +138,11 @@ def test_a_global_reader_sees_the_queue_without_buttons(
     sign_in_as(page, portal, "Grady Archie", start="/admin/")
     for rule in ("failed_activation", "not_activated", "not_used", "never_used", "holder_disabled", "holder_deleted"):
         expect(page.locator(f'.attention-item[data-rule="{rule}"]')).not_to_have_count(0)
+    # The lockout is shown, who and which token, without the button that lifts it.
+    locked = item(page, "locked_out", "Adele Vance").filter(has_text=LOCKED_SERIAL)
+    expect(locked).to_have_count(1)
+    expect(locked).to_contain_text("5 wrong codes")
+    expect(locked.get_by_role("button")).to_have_count(0)
     expect(page.locator(".attention").get_by_role("button")).to_have_count(0)
     expect(page.locator(".attention").get_by_role("link", name=re.compile("^Open "))).to_have_count(0)
     check_page(page, "program-04-queue-reader")
@@ -151,3 +160,65 @@ def test_the_reports_page_and_its_exports(portal: str, page: Page, check_page: P
     with page.expect_download() as download:
         page.get_by_role("link", name="Download “Tokens by department” as CSV").click()
     assert download.value.suggested_filename == "departments.csv"
+
+
+def more_failed_activations(count: int) -> None:
+    """Besides Alex's: `count` older failed activations in the snapshot, held by people of the tenant."""
+    long_ago = timezone.now() - timedelta(days=100)
+    ProgramToken.objects.bulk_create(
+        ProgramToken(
+            device_id=str(uuid.uuid4()),
+            serial_number=f"FAIL{n:04d}",
+            status="failedActivation",
+            holder_id=seed.JOHANNA,
+            holder_name="Johanna Lorenz",
+            holder_upn=f"johanna.lorenz@{seed.DOMAIN}",
+            holder_exists=True,
+            holder_enabled=True,
+            assigned_at=long_ago + timedelta(hours=n),
+        )
+        for n in range(count)
+    )
+
+
+def test_and_n_more_opens_the_rules_whole_list(
+    portal: str, browser: Browser, page: Page, check_page: PageChecker
+) -> None:
+    lock_out(LOCKED_SERIAL)
+    sign_in_as(page, portal, "Lynne Robbins", start="/admin/")
+    snapshot_refresh(page, portal)
+    more_failed_activations(60)  # 61 in all: 20 on the overview, 50 on the list's first page
+    page.goto(portal + "/admin/")
+    failed = page.locator(".attention-group", has=page.locator("#rule-failed_activation"))
+    expect(failed.locator(".attention-item")).to_have_count(20)
+    failed.get_by_role("link", name=re.compile("^And 41 more")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Activation failed")
+    expect(page.get_by_text("Items 1 to 50 of 61, oldest first.")).to_be_visible()
+    expect(page.locator(".attention-item")).to_have_count(50)
+    check_page(page, "program-07-rule-list")
+    page.set_viewport_size({"width": 390, "height": 844})
+    content_fits(page)
+    check_page(page, "program-08-rule-list-390")
+    page.get_by_role("link", name="Next page").click()
+    expect(page.locator(".attention-item")).to_have_count(11)
+    expect(item(page, "failed_activation", "Alex Wilber").filter(has_text=ALEX_FAILED)).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download “Activation failed” as CSV").click()
+    assert download.value.suggested_filename == "needs-attention-failed_activation.csv"
+    # The same fix as on the overview: Alex's page.
+    item(page, "failed_activation", "Alex Wilber").get_by_role("link", name="Open Alex Wilber's tokens").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Alex Wilber")
+
+    # The lockouts' list, without JavaScript, at 390 px: lifting one comes back to the list.
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    plain = context.new_page()
+    try:
+        sign_in_as(plain, portal, "Lynne Robbins", start="/admin/attention/locked_out/")
+        expect(item(plain, "locked_out", "Adele Vance").filter(has_text=LOCKED_SERIAL)).to_have_count(1)
+        check_page(plain, "program-09-lockouts-no-js-390", javascript=False)
+        item(plain, "locked_out", "Adele Vance").get_by_role("button", name=re.compile("Lift the pause")).click()
+        expect(plain.get_by_text("The pause was lifted")).to_be_visible()
+        assert plain.url.endswith("/admin/attention/locked_out/")
+        expect(plain.get_by_text("Nothing needs you here right now.")).to_be_visible()
+    finally:
+        context.close()

@@ -68,6 +68,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "tokenadmin:user_unassign": USER_MANAGERS,
     "tokenadmin:reports": ALL_ADMINS,
     "tokenadmin:report_csv": ALL_ADMINS,
+    "tokenadmin:attention_rule": ALL_ADMINS,
+    "tokenadmin:attention_csv": ALL_ADMINS,
     "tokenadmin:program_refresh": POST_ONLY,
     "tokenadmin:lockout_lift": POST_ONLY,
     "tokenadmin:user_lockout_lift": POST_ONLY,
@@ -104,7 +106,13 @@ def admin_patterns() -> dict[str, URLPattern]:
 
 
 def url_of(name: str, pattern: URLPattern) -> str:
-    samples = {"user_id": ALEX, "method_id": token_id(ALEX_FAILED), "device_id": token_id(FREE), "kind": "stock"}
+    samples = {
+        "user_id": ALEX,
+        "method_id": token_id(ALEX_FAILED),
+        "device_id": token_id(FREE),
+        "kind": "stock",
+        "rule": "locked_out",
+    }
     kwargs = {key: samples[key] for key in pattern.pattern.converters}
     return reverse(name, kwargs=kwargs)
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from django import template
-from django.utils import formats, timezone
 
-from portal.core import wording
 from portal.core.wording import ATTENTION, ProgramNote, program_text
-from portal.program.attention import Group, Item
+from portal.program.attention import Group, Item, item_problem_text, item_since_text, item_who_text
 
 register = template.Library()
 
@@ -24,29 +22,18 @@ def rule_fix(group: Group) -> str:
 
 @register.filter
 def item_problem(item: Item, days: int | None) -> str:
-    text = str(ATTENTION[item.rule].problem)
-    lockout = item.lockout
-    if lockout is not None:
-        until = timezone.localtime(lockout.until)
-        # The page names the zone too (under every page); said here as well, next to the time.
-        when = f"{formats.time_format(until, 'TIME_FORMAT')} ({timezone.get_current_timezone_name()})"
-        return text.format(wrong=lockout.wrong_codes, until=when)
-    return text.format(days=days)
+    return item_problem_text(item, days)
 
 
 @register.filter
 def item_who(item: Item) -> str:
     """Who an item is about, also when the portal only knows a hashed key (a lockout)."""
-    if item.who:
-        return item.who
-    if item.lockout is not None and item.lockout.key.startswith("p:"):
-        return str(wording.ATTENTION_LOCKED_PERSON)
-    return str(wording.ATTENTION_LOCKED_SERIAL).format(serial=item.serial or wording.ATTENTION_UNKNOWN_SERIAL)
+    return item_who_text(item)
 
 
 @register.filter
 def item_since(item: Item) -> str:
-    return str(wording.ATTENTION_SINCE_ASSIGNED if item.since_is_assignment else ATTENTION[item.rule].since)
+    return item_since_text(item)
 
 
 @register.simple_tag

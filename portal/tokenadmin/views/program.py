@@ -6,14 +6,16 @@ queries, whatever the tenant's size."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.http import client_ip, redirect_after_post
+from portal.core.reasons import Attention
 from portal.core.wording import ProgramNote, program_text
 from portal.identity.delegation import delegated_cache_export
 from portal.program import reports
+from portal.program.attention import attention_csv, attention_groups, attention_rule_page
 from portal.program.refresh import snapshot_refresh_request, snapshot_state_get
 from portal.program.services import lockout_lift_record
 from portal.program.tasks import program_snapshot_refresh
@@ -45,7 +47,35 @@ def lockout_lift(request: PortalRequest) -> HttpResponse:
         messages.success(request, program_text(ProgramNote.LOCKOUT_LIFTED))
     else:
         messages.info(request, program_text(ProgramNote.LOCKOUT_GONE))
+    if request.POST.get("back") == Attention.LOCKED_OUT.value:  # lifted on the rule's own list
+        return redirect_after_post(request, "tokenadmin:attention_rule", Attention.LOCKED_OUT.value)
     return redirect_after_post(request, "tokenadmin:home")
+
+
+def _rule(slug: str) -> Attention:
+    try:
+        return Attention(slug)
+    except ValueError:
+        raise Http404("No such rule") from None
+
+
+@require_GET
+@admin_area
+def attention_rule(request: PortalRequest, rule: str) -> HttpResponse:
+    """Every item of one rule of the queue, a page at a time, with the same actions as the overview."""
+    listed = attention_rule_page(_rule(rule), now=timezone.now(), number=request.GET.get("page"))
+    context = {"nav": "home", "state": snapshot_state_get(), "group": listed.group, "page": listed.page}
+    return admin_render(request, "tokenadmin/attention_rule.html", context)
+
+
+@require_GET
+@admin_area  # type: ignore[arg-type]  # typed for HttpResponse; a streaming answer passes through alike
+def attention_export(request: PortalRequest, rule: str) -> StreamingHttpResponse:
+    """One rule's items as CSV (streamed: a rule can hold thousands of tokens)."""
+    kind = _rule(rule)
+    response = StreamingHttpResponse(attention_csv(kind, now=timezone.now()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="needs-attention-{kind.value}.csv"'
+    return response
 
 
 @require_GET
@@ -56,6 +86,8 @@ def index(request: PortalRequest) -> HttpResponse:
         "nav": NAV,
         "state": snapshot_state_get(),
         "tables": [reports.report_get(kind, now=now) for kind in reports.ReportKind],
+        # The queue's rules, counted (each links to its full list and its CSV).
+        "groups": attention_groups(now=now, limit=0),
         "statuses": reports.STATUSES,
     }
     return admin_render(request, "tokenadmin/reports.html", context)
