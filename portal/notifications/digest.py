@@ -54,7 +54,7 @@ def digest_context(*, now: datetime, since: datetime) -> dict[str, Any]:
         "stale": state.stale(now=now),
         "refresh_stopped": state.delegation_expired,
         "refresh_failed": state.last_failed,
-        "rules": [_group_data(group, queue_url) for group in groups],
+        "rules": [_group_data(group, base) for group in groups],
         "attention_total": sum(totals.values()),
         # Named by the subject line (templates/notifications/mail/admin_digest.subject.txt).
         "waiting_total": totals.get(Attention.NOT_ACTIVATED, 0),
@@ -71,13 +71,13 @@ def digest_worth_sending(context: dict[str, Any]) -> bool:
     return bool(context["attention_total"] or context["undelivered_total"] or context["stale"])
 
 
-def _group_data(group: Group, queue_url: str) -> dict[str, Any]:
+def _group_data(group: Group, base: str) -> dict[str, Any]:
     return {
         "rule": group.rule.value,
         "days": group.days,
         "total": group.total,
-        # The overview's section for the rule (its full list is linked from there).
-        "url": f"{queue_url}#rule-{group.rule.value}",
+        # The rule's full list (every item, paged, with its fixes).
+        "url": base + reverse("tokenadmin:attention_rule", args=[group.rule.value]),
         "items": [_item_data(item) for item in group.items],
     }
 

@@ -92,7 +92,7 @@ def test_the_digest_lists_every_rule_of_the_queue_in_the_recipients_language(
         assert "Diego Siciliani" in part  # a disabled account holds a token
         assert "Lee Gu" in part  # a deleted account holds a token
         assert "Adele Vance" in part and "5" in part  # locked out by the wrong-code limit
-        assert "http://127.0.0.1:8000/admin/#rule-failed_activation" in part
+        assert "http://127.0.0.1:8000/admin/attention/failed_activation/" in part
         assert "http://127.0.0.1:8000/admin/#attention-title" in part
     assert 'lang="de"' in html
     # Since when: the dates, in the recipient's zone (named with the snapshot's time).
@@ -139,8 +139,8 @@ def test_each_rule_names_its_first_items_and_links_to_the_rest(settings: Any) ->
     message = notification_message(digest)
     text, html = message.body, str(message.alternatives[0][0])
     assert "FAIL-0" in text and "FAIL-1" in text and "FAIL-2" not in text  # the oldest first
-    assert "And 3 more: all 5 at http://127.0.0.1:8000/admin/#rule-failed_activation" in text
-    assert 'href="http://127.0.0.1:8000/admin/#rule-failed_activation">And 3 more: see all 5 in the queue' in html
+    assert "And 3 more: all 5 at http://127.0.0.1:8000/admin/attention/failed_activation/" in text
+    assert 'href="http://127.0.0.1:8000/admin/attention/failed_activation/">And 3 more: see all 5 in the queue' in html
     assert "Held by a disabled account (1)" in text and "Diego Siciliani" in text
     # One sentence, one count (every rule's items): no pieces glued together for the translators.
     assert message.subject == "Token portal weekly digest: 6 items need your attention"

@@ -135,7 +135,7 @@ def _sample_context() -> dict[str, Any]:
                 "rule": "not_activated",
                 "days": 14,
                 "total": 2,
-                "url": "http://127.0.0.1:8000/admin/#rule-not_activated",
+                "url": "http://127.0.0.1:8000/admin/attention/not_activated/",
                 "items": [
                     {"who": "Adele Vance", "upn": ADELE_UPN, "serial": "60200101", "since": "2026-02-01T09:00:00+00:00"}
                 ],
@@ -144,7 +144,7 @@ def _sample_context() -> dict[str, Any]:
                 "rule": "locked_out",
                 "days": None,
                 "total": 1,
-                "url": "http://127.0.0.1:8000/admin/#rule-locked_out",
+                "url": "http://127.0.0.1:8000/admin/attention/locked_out/",
                 "items": [
                     {
                         "who": "",

@@ -122,7 +122,7 @@ def test_weekly_digest_lists_what_needs_attention_once_a_week(settings: Any) -> 
     message = notification_message(first)
     assert message.subject == "Token portal weekly digest: 1 item needs your attention"
     assert "Alex Wilber (alex.wilber@contoso-sandbox.example), token 60200102" in message.body
-    assert "http://127.0.0.1:8000/admin/#rule-failed_activation" in message.body
+    assert "http://127.0.0.1:8000/admin/attention/failed_activation/" in message.body
 
     assert admin_digest_send(now=MONDAY + days(7)) == 2  # next week: still failed
     assert digest_period(MONDAY + days(7))[0] == "2026-W11"
