@@ -136,7 +136,7 @@ NOT_PAGES = {
 }
 
 #: A crash, a refusal and a request Django will not read, for the 500 and 400 pages.
-CRASH_URLCONF = "tests.security.crash_urls"
+CRASH_URLCONF = "tests.browser.error_urls"
 
 _OVERFLOWING = """() => {
   // Elements that reach past the screen's right edge, unless inside a region that scrolls itself
