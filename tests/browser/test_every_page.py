@@ -78,6 +78,7 @@ ERROR_AND_SANDBOX_PAGES = {
 ADMIN_PEOPLE_PAGES = {
     "tokenadmin:home",  # with the needs-attention queue
     "tokenadmin:reports",
+    "tokenadmin:attention_rule",  # one needs-attention rule's full list
     "tokenadmin:users",
     "tokenadmin:user",  # empty, with tokens, with code entry paused
     "tokenadmin:user_assign",
@@ -126,6 +127,7 @@ NOT_PAGES = {
     "tokenadmin:stock": "the type-ahead's options inside the Replace form (tokenadmin:user_replace)",
     # Downloads and machine endpoints: no HTML.
     "tokenadmin:report_csv": "a CSV download",
+    "tokenadmin:attention_csv": "a CSV download",
     "imports:csv": "a CSV download",
     "audit:export": "a CSV download",
     "core:healthz": "a probe for the load balancer (plain text)",
@@ -300,6 +302,7 @@ def admin_people_walk(walk: Walker, portal: str) -> None:
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, interval=0)
     walk.visit(portal + "/admin/", "admin-home")
     walk.visit(portal + "/admin/reports/", "admin-reports")
+    walk.visit(portal + "/admin/attention/locked_out/", "admin-attention-rule")
     walk.visit(portal + "/admin/users/?q=a", "admin-search")
     user = f"{portal}/admin/users/{seed.MEGAN}/"
     walk.visit(user, "admin-user-empty")
