@@ -196,7 +196,7 @@ def test_only_the_uploader_may_confirm_or_discard_a_dry_run(personas: Personas) 
     for action in ("confirm", "discard"):
         response = miriam.post(f"/admin/imports/{job_id}/{action}")
         assert response.status_code == 403, action
-        assert f"Only the administrator who uploaded this file can {action} its dry run" in response.content.decode()
+        assert f"only the administrator who uploaded a file can {action} its dry run" in response.content.decode()
     assert ImportJob.objects.get(public_id=job_id).status == ImportJob.Status.DRAFT
     # Control: the uploader may (discarding is harmless here).
     nestor = persona_client("policy-admin")

@@ -90,6 +90,8 @@ EXPECTED: dict[str, Rule] = {
     # The token program: the reports read the stored snapshot; refresh and lift act (managers only).
     "tokenadmin:reports": Rule(GET, ALL_ADMINS),
     "tokenadmin:report_csv": Rule(GET, ALL_ADMINS),
+    "tokenadmin:attention_rule": Rule(GET, ALL_ADMINS),
+    "tokenadmin:attention_csv": Rule(GET, ALL_ADMINS),
     "tokenadmin:program_refresh": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     "tokenadmin:lockout_lift": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
     "tokenadmin:user_lockout_lift": Rule(POST, {}, refused_post={ANON: SIGN_IN, EMP: 403, APA: 403, GR: 403}),
@@ -187,6 +189,7 @@ def sample_kwargs(name: str, pattern: URLPattern) -> dict[str, str]:
         "tenant": lambda: tenant,
         "job_id": import_job_id,
         "kind": lambda: "stock",
+        "rule": lambda: "failed_activation",
         "event_id": lambda: "1",
     }
     rest = {
