@@ -164,7 +164,7 @@ def test_an_administrator_opening_a_paused_tokens_activate_page_sees_the_pause_a
     phone_then_desktop(admin, "admin-activate-paused")
     admin.set_viewport_size({"width": 390, "height": 844})
     pause.get_by_role("button", name="Lift the pause").click()
-    expect(admin.get_by_text("The lockout was lifted; they can type a code again.")).to_be_visible()
+    expect(admin.get_by_text("The pause was lifted; they can type a code again.")).to_be_visible()
     admin.goto(f"{portal}/admin/users/{seed.ADELE}/tokens/{method_id}/activate")
     expect(admin.get_by_label("Code shown on the token")).to_be_enabled()
     helpdesk.close()
