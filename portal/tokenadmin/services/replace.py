@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
 
 from portal.core.action_errors import ActionError
 from portal.core.actions import Acting
@@ -58,11 +57,10 @@ def replace_page_get(*, acting: Acting, user_id: str, method_id: str) -> Replace
     return ReplacePage(readable, held)
 
 
-@dataclass(frozen=True)
-class ReplacePlan:
-    flow_id: str
-    state: LifecycleState
-    note: str
+@dataclass(frozen=True, kw_only=True)
+class GetWorking:
+    """Steps 2 and 3 of a replacement: what gets the person working again."""
+
     issue_pass: bool
     pass_lifetime: int | None
     pass_usable_once: bool
@@ -71,12 +69,10 @@ class ReplacePlan:
     replacement_name: str = ""
 
 
-@dataclass
-class ReplaceResult:
-    flow_id: str
-    user: DirectoryUser
-    old_serial: str
-    state: LifecycleState
+@dataclass(kw_only=True)
+class GotWorking:
+    """What steps 2 and 3 did: the pass (shown once) and the replacement, or why not."""
+
     access_pass: TemporaryAccessPass | None = None
     pass_error: ActionError | None = None
     replacement_serial: str = ""
@@ -88,6 +84,21 @@ class ReplaceResult:
         return self.pass_error is None and self.replacement_error is None
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReplacePlan(GetWorking):
+    flow_id: str
+    state: LifecycleState
+    note: str
+
+
+@dataclass(kw_only=True)
+class ReplaceResult(GotWorking):
+    flow_id: str
+    user: DirectoryUser
+    old_serial: str
+    state: LifecycleState
+
+
 def user_token_replace(*, acting: Acting, user_id: str, method_id: str, plan: ReplacePlan) -> ReplaceResult:
     """Run the three steps in order. Raises ActionError only when step 1 fails (nothing done)."""
     acting = dataclasses.replace(acting, flow_id=plan.flow_id)  # every step's event names the flow
@@ -97,32 +108,7 @@ def user_token_replace(*, acting: Acting, user_id: str, method_id: str, plan: Re
     return result
 
 
-class GetWorkingPlan(Protocol):
-    """Steps 2 and 3 of a plan: the pass and the replacement (Replace, and Replace without an old token)."""
-
-    @property
-    def issue_pass(self) -> bool: ...
-    @property
-    def pass_lifetime(self) -> int | None: ...
-    @property
-    def pass_usable_once(self) -> bool: ...
-    @property
-    def replacement_serial(self) -> str: ...
-    @property
-    def replacement_code(self) -> str: ...
-    @property
-    def replacement_name(self) -> str: ...
-
-
-class GetWorkingResult(Protocol):
-    access_pass: TemporaryAccessPass | None
-    pass_error: ActionError | None
-    replacement_serial: str
-    replacement_activated: bool
-    replacement_error: ActionError | None
-
-
-def pass_and_replacement(*, acting: Acting, user_id: str, plan: GetWorkingPlan, result: GetWorkingResult) -> None:
+def pass_and_replacement(*, acting: Acting, user_id: str, plan: GetWorking, result: GotWorking) -> None:
     """Steps 2 and 3, each audited under `acting.flow_id`; a step that fails leaves its error on the
     result and the other step still runs (never raises ActionError)."""
     if plan.issue_pass:

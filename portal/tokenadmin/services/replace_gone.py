@@ -39,7 +39,7 @@ from portal.graph.types import DirectoryUser, PassPolicy, TemporaryAccessPass
 from portal.lifecycle.models import TokenLifecycleEvent
 from portal.lifecycle.services import lifecycle_reported_of
 from portal.tokenadmin.services import users
-from portal.tokenadmin.services.replace import pass_and_replacement
+from portal.tokenadmin.services.replace import GetWorking, GotWorking, pass_and_replacement
 
 
 @dataclass(frozen=True)
@@ -95,30 +95,15 @@ def replace_gone_sent_before(*, user_id: str, flow_id: str, mark: int) -> bool:
     return recorded.exists() or TokenLifecycleEvent.objects.filter(flow_id=flow_id).exists()
 
 
-@dataclass(frozen=True)
-class ReplaceGonePlan:
+@dataclass(frozen=True, kw_only=True)
+class ReplaceGonePlan(GetWorking):
     flow_id: str
-    issue_pass: bool
-    pass_lifetime: int | None
-    pass_usable_once: bool
-    replacement_serial: str  # "" = no replacement now
-    replacement_code: str  # "" = the person activates it themselves
-    replacement_name: str = ""
 
 
-@dataclass
-class ReplaceGoneResult:
+@dataclass(kw_only=True)
+class ReplaceGoneResult(GotWorking):
     flow_id: str
     reported: TokenLifecycleEvent | None
-    access_pass: TemporaryAccessPass | None = None
-    pass_error: ActionError | None = None
-    replacement_serial: str = ""
-    replacement_activated: bool = False
-    replacement_error: ActionError | None = None
-
-    @property
-    def complete(self) -> bool:
-        return self.pass_error is None and self.replacement_error is None
 
 
 def user_token_replace_gone(
