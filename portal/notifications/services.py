@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.events import TokenChange, TokenEvent
+from portal.core.serials import serial_normalise
 from portal.identity.models import User
 from portal.notifications.models import AwaitingActivation, Kind, Notification
 
@@ -164,6 +165,7 @@ def awaiting_close(*, person_oid: str, serial: str, method_id: str, at: datetime
     matching = [
         row.pk
         for row in open_rows
-        if (serial and row.serial.upper() == serial.upper()) or (method_id and row.method_id == method_id)
+        if (serial and serial_normalise(row.serial) == serial_normalise(serial))
+        or (method_id and row.method_id == method_id)
     ]
     return AwaitingActivation.objects.filter(pk__in=matching).update(closed_at=at)
