@@ -52,15 +52,16 @@ run: $(STAMP) compilemessages
 test: $(STAMP) chromium gettext compilemessages
 	$(BIN)/python -m pytest -n 2 --dist load
 
-# The whole suite again on PostgreSQL (a local server set up by .ci/postgres-up; needs root).
-# The sandbox tenant's own database stays SQLite: it stands in for Microsoft, not for the portal.
+# The suite again on PostgreSQL (a local server set up by .ci/postgres-up; needs root), but for the
+# browser tests: they drive the same pages on either database and ran in `make test` (PG_PYTEST_ARGS=
+# runs them here too). The sandbox tenant's own database stays SQLite: it stands in for Microsoft.
 PG_PORT ?= 5432
 PG_URL ?= postgres://portal:portal@127.0.0.1:$(PG_PORT)/portal
-PG_PYTEST_ARGS ?=
+PG_PYTEST_ARGS ?= -m "not browser"
 postgres:
 	PG_PORT=$(PG_PORT) bash .ci/postgres-up
 
-test-postgres: $(STAMP) chromium gettext compilemessages postgres
+test-postgres: $(STAMP) gettext compilemessages postgres
 	DATABASE_URL=$(PG_URL) CACHE_URL=db://portal_cache $(BIN)/python -m pytest -n 2 --dist load $(PG_PYTEST_ARGS)
 
 test-fast: $(STAMP) gettext compilemessages
