@@ -42,12 +42,15 @@ MESSAGES_ARGS := --ignore=.venv --ignore=bench --ignore=tests --ignore=var --ign
 messages: $(STAMP) gettext
 	$(BIN)/python manage.py makemessages -l de -l fr -l es $(MESSAGES_ARGS)
 
+# The portal's own address: the sandbox's redirect URI and the links in mails follow it, so
+# `make run PORT=8123` signs in on 8123 (set PORTAL_BASE_URL yourself behind a proxy or on 0.0.0.0).
+PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py sandbox_seed --if-empty
 	$(BIN)/python manage.py attempts_lockout $(DEMO_LOCKOUT)
-	$(BIN)/python manage.py runportal $(HOST):$(PORT)
+	PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(BIN)/python manage.py runportal $(HOST):$(PORT)
 
 test: $(STAMP) chromium gettext compilemessages
 	$(BIN)/python -m pytest -n 2 --dist load
