@@ -281,7 +281,9 @@ def error_and_sandbox_walk(walk: Walker, portal: str) -> None:
     # A form sent with a token that no longer matches (a page left open across a sign-out elsewhere).
     page.goto(portal + "/tokens/")
     sign_out = page.locator('form[action="/auth/sign-out"]')
-    sign_out.locator('input[name="csrfmiddlewaretoken"]').evaluate("e => e.value = 'x' + e.value.slice(1)")
+    sign_out.locator('input[name="csrfmiddlewaretoken"]').evaluate(
+        "e => e.value = (e.value[0] === 'x' ? 'y' : 'x') + e.value.slice(1)"
+    )
     with page.expect_navigation() as answer:
         sign_out.evaluate("form => form.requestSubmit()")
     assert answer.value is not None and answer.value.status == 403
