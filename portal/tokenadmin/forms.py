@@ -308,6 +308,11 @@ class ReplaceTokenForm(forms.Form):
             self.add_error("issue_pass", _("Tick this to issue the pass, or clear the lifetime."))
         return data
 
+    def get_working(self) -> dict[str, Any]:
+        """Steps 2 and 3 as the plans take them (services.replace.GetWorking's fields)."""
+        names = ("issue_pass", "pass_lifetime", "pass_usable_once", "replacement_serial", "replacement_code")
+        return {name: self.cleaned_data[name] for name in names}
+
 
 class ReplaceGoneForm(ReplaceTokenForm):
     """ "Replace token" when the old token is already gone (reported, or never there): steps 2 and 3

@@ -44,11 +44,7 @@ def replace(request: PortalRequest, user_id: uuid.UUID, method_id: uuid.UUID) ->
             flow_id=flow_id,
             state=form.cleaned_data["state"],
             note=form.cleaned_data["note"],
-            issue_pass=form.cleaned_data["issue_pass"],
-            pass_lifetime=form.cleaned_data["pass_lifetime"],
-            pass_usable_once=form.cleaned_data["pass_usable_once"],
-            replacement_serial=form.cleaned_data["replacement_serial"],
-            replacement_code=form.cleaned_data["replacement_code"],
+            **form.get_working(),
         )
         try:
             result = services.user_token_replace(

@@ -36,11 +36,7 @@ def replace_gone(request: PortalRequest, user_id: uuid.UUID) -> HttpResponse:
             return admin_render(request, "tokenadmin/user_replace_gone_done.html", context)
         plan = services.ReplaceGonePlan(
             flow_id=flow_id,
-            issue_pass=form.cleaned_data["issue_pass"],
-            pass_lifetime=form.cleaned_data["pass_lifetime"],
-            pass_usable_once=form.cleaned_data["pass_usable_once"],
-            replacement_serial=form.cleaned_data["replacement_serial"],
-            replacement_code=form.cleaned_data["replacement_code"],
+            **form.get_working(),
         )
         result = services.user_token_replace_gone(
             acting=acting, user_id=str(user_id), plan=plan, reported=page.reported
